@@ -1,0 +1,1 @@
+"""Provides persistence: the Parquet cache that ptlm-tui browses offline."""

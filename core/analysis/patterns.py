@@ -1,0 +1,200 @@
+"""Provides compute_patterns(): lag, synchronization type, intensity and pattern of every family.
+
+The rules are METHOD.md §3, applied to all families at once: each step is a join or a
+group-by over (family, repo, bin) sets, never a Python loop per family. Besides the verdict
+the result carries the figures behind it (bins, shared bins, the longest shared run, ...),
+which the app's "why this pattern" panel explains and the report aggregates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+from core.models import GITHUB, GITHUB_FIRST, HUGGINGFACE_FIRST, PATTERN_BY_CODE, SIMULTANEOUS
+
+STATUS_OK = "ok"
+STATUS_NO_HF = "no Hugging Face commits"
+STATUS_NO_GH = "no GitHub commits"
+
+# Thresholds of the study's rules (METHOD.md §3); named so the explanation can quote them.
+RARE_MAX_BINS = 3
+FREQUENT_RUN = 5
+VS_MIN_VARIANTS = 3
+VS_MIN_BINS = 3
+
+RESULT_COLUMNS = (
+    "lag",
+    "sync",
+    "intensity",
+    "code",
+    "pattern",
+    "status",
+    "variants",
+    "gh_commits",
+    "hf_commits",
+    "first_commit",
+    "last_commit",
+    "span_bins",
+    "gh_bins",
+    "hf_bins",
+    "shared_bins",
+    "hf_bins_outside",
+    "variants_outside",
+    "max_variant_bins",
+    "busiest_variant",
+    "busy_bins",
+    "longest_shared_run",
+    "longest_run_variant",
+    "first_bin_gh",
+    "first_bin_hf",
+)
+
+
+def bin_events(events: pl.LazyFrame, bin_days: int, keys: Sequence[str] = ("family",)) -> pl.LazyFrame:
+    """Add ``bin`` = floor(whole days since the group's earliest event / bin_days) to events."""
+    k = list(keys)
+    origin = events.group_by(k).agg(pl.col("t").min().alias("t_min"))
+    return events.join(origin, on=k, how="left").with_columns(
+        ((pl.col("t") - pl.col("t_min")).dt.total_days() // bin_days).cast(pl.Int32).alias("bin")
+    )
+
+
+def compute_patterns(events: pl.LazyFrame, bin_days: int = 14, keys: Sequence[str] = ("family",)) -> pl.DataFrame:
+    """Apply the study's rules to every group of ``events``.
+
+    Args:
+        events: ``commit_events()`` output (``family, platform, repo, t``), lazy.
+        bin_days: Bin length in days (the study: 14).
+        keys: Grouping columns; ``("family",)`` normally, more for early/late halves.
+
+    Returns:
+        One row per group: the keys, then ``lag, sync, intensity, code, pattern, status`` and
+        the figures behind the verdict (see RESULT_COLUMNS). A group with no commits on one
+        platform gets ``status`` saying so and null verdict columns, rather than an
+        invented pattern.
+    """
+    k = list(keys)
+    is_gh = pl.col("platform") == GITHUB
+    binned = bin_events(events, bin_days, k).with_columns(is_gh.alias("is_gh"))
+
+    totals = binned.group_by(k).agg(
+        pl.col("is_gh").sum().cast(pl.Int64).alias("gh_commits"),
+        (~pl.col("is_gh")).sum().cast(pl.Int64).alias("hf_commits"),
+        pl.col("repo").filter(~pl.col("is_gh")).n_unique().cast(pl.Int64).alias("variants"),
+        pl.col("t").min().alias("first_commit"),
+        pl.col("t").max().alias("last_commit"),
+        (pl.col("bin").max() + 1).cast(pl.Int64).alias("span_bins"),
+    )
+    gh_bins = binned.filter(pl.col("is_gh")).select(*k, "bin").unique()
+    hf_bins = binned.filter(~pl.col("is_gh")).select(*k, "repo", "bin").unique()
+    hf_union = hf_bins.select(*k, "bin").unique()
+    on = [*k, "bin"]
+
+    shared = hf_bins.join(gh_bins, on=on, how="semi")
+    outside = hf_bins.join(gh_bins, on=on, how="anti")
+    per_variant = hf_bins.group_by(*k, "repo").agg(pl.len().alias("n_bins"))
+    busiest = (
+        per_variant.sort([*k, "n_bins", "repo"], descending=[*([False] * len(k)), True, False])
+        .group_by(k, maintain_order=True)
+        .agg(
+            pl.col("n_bins").first().cast(pl.Int64).alias("max_variant_bins"),
+            pl.col("repo").first().alias("busiest_variant"),
+        )
+    )
+    # Runs of consecutive shared bins per variant: a new run starts where bin != previous + 1.
+    runs = (
+        shared.sort([*k, "repo", "bin"])
+        .with_columns(
+            (pl.col("bin") - pl.col("bin").shift(1).over([*k, "repo"]) != 1).fill_null(True).alias("starts_run")
+        )
+        .with_columns(pl.col("starts_run").cum_sum().alias("run_id"))
+        .group_by(*k, "repo", "run_id")
+        .agg(pl.len().alias("run"))
+        .sort([*k, "run", "repo"], descending=[*([False] * len(k)), True, False])
+        .group_by(k, maintain_order=True)
+        .agg(
+            pl.col("run").first().cast(pl.Int64).alias("longest_shared_run"),
+            pl.col("repo").first().alias("longest_run_variant"),
+        )
+    )
+    busy = (
+        hf_bins.group_by(on)
+        .agg(pl.col("repo").n_unique().alias("n_variants"))
+        .filter(pl.col("n_variants") >= VS_MIN_VARIANTS)
+        .group_by(k)
+        .agg(pl.len().cast(pl.Int64).alias("busy_bins"))
+    )
+    counts = [
+        gh_bins.group_by(k).agg(pl.len().cast(pl.Int64).alias("gh_bins")),
+        hf_union.group_by(k).agg(pl.len().cast(pl.Int64).alias("hf_bins")),
+        shared.select(on).unique().group_by(k).agg(pl.len().cast(pl.Int64).alias("shared_bins")),
+        outside.select(on).unique().group_by(k).agg(pl.len().cast(pl.Int64).alias("hf_bins_outside")),
+        outside.group_by(k).agg(pl.col("repo").n_unique().cast(pl.Int64).alias("variants_outside")),
+        busiest,
+        busy,
+        runs,
+        gh_bins.filter(pl.col("bin") == 0).select(*k, pl.lit(True).alias("first_bin_gh")),
+        hf_union.filter(pl.col("bin") == 0).select(*k, pl.lit(True).alias("first_bin_hf")),
+    ]
+    result = totals
+    for part in counts:
+        result = result.join(part, on=k, how="left")
+    zero_fill = [
+        "gh_bins",
+        "hf_bins",
+        "shared_bins",
+        "hf_bins_outside",
+        "variants_outside",
+        "max_variant_bins",
+        "busy_bins",
+        "longest_shared_run",
+    ]
+    result = result.with_columns(
+        [pl.col(c).fill_null(0) for c in zero_fill]
+        + [pl.col(c).fill_null(False) for c in ("first_bin_gh", "first_bin_hf")]
+    )
+
+    ok = (pl.col("gh_commits") > 0) & (pl.col("hf_commits") > 0)
+    status = (
+        pl.when(pl.col("hf_commits") == 0)
+        .then(pl.lit(STATUS_NO_HF))
+        .when(pl.col("gh_commits") == 0)
+        .then(pl.lit(STATUS_NO_GH))
+        .otherwise(pl.lit(STATUS_OK))
+    )
+    lag = (
+        pl.when(pl.col("first_bin_gh") & pl.col("first_bin_hf"))
+        .then(pl.lit(SIMULTANEOUS))
+        .when(pl.col("first_bin_gh"))
+        .then(pl.lit(GITHUB_FIRST))
+        .otherwise(pl.lit(HUGGINGFACE_FIRST))
+    )
+    sync = (
+        pl.when(pl.col("hf_bins_outside") == 0)
+        .then(pl.lit("CS"))
+        .when(pl.col("shared_bins") > 0)
+        .then(pl.lit("PS"))
+        .when(pl.col("busy_bins") >= VS_MIN_BINS)
+        .then(pl.lit("VS"))
+        .otherwise(pl.lit("AS"))
+    )
+    intensity = (
+        pl.when(pl.col("max_variant_bins") <= RARE_MAX_BINS)
+        .then(pl.lit("R"))
+        .when(pl.col("longest_shared_run") >= FREQUENT_RUN)
+        .then(pl.lit("F"))
+        .otherwise(pl.lit("S"))
+    )
+    result = result.with_columns(
+        status.alias("status"),
+        pl.when(ok).then(lag).alias("lag"),
+        pl.when(ok).then(sync).alias("sync"),
+        pl.when(ok).then(intensity).alias("intensity"),
+    )
+    result = result.with_columns(pl.concat_str("sync", "intensity").alias("code"))
+    result = result.with_columns(
+        pl.col("code").replace_strict(PATTERN_BY_CODE, default=None, return_dtype=pl.String).alias("pattern")
+    )
+    return result.select(*k, *RESULT_COLUMNS).sort(k).collect()

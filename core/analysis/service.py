@@ -1,0 +1,93 @@
+"""Provides the analysis entry points the CLI and the app share: read the cache once, compute what is asked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from cache.store import CacheStore
+from core.analysis.events import commit_events
+from core.analysis.maturity import age_tertiles, early_late_patterns, family_ages
+from core.analysis.patterns import compute_patterns
+from core.analysis.similarity import change_type_distribution, change_type_similarity
+from core.analysis.transitions import compute_transitions
+from core.config import AnalysisSettings
+from core.labels import commits_with_labels
+
+EVENT_COLUMNS = ["family", "platform", "repo", "authored_at"]
+
+
+def load_events(store: CacheStore, settings: AnalysisSettings, families: list[str] | None = None) -> pl.LazyFrame:
+    """Return the cache's commits as rule events, read once into memory.
+
+    Only four columns are read from the Parquet file, so this stays fast with millions of
+    commits; the result is materialised once and shared by every computation.
+    """
+    commits = store.scan("commits", EVENT_COLUMNS)
+    events = commit_events(
+        commits, truncate_hf_to_day=settings.truncate_hf_to_day, until=settings.until, families=families
+    )
+    return store.collect(events, "commits").lazy()
+
+
+def patterns(store: CacheStore, settings: AnalysisSettings, families: list[str] | None = None) -> pl.DataFrame:
+    """Return the pattern table (FORMATS.md) for the cache's families."""
+    return compute_patterns(load_events(store, settings, families), settings.bin_days)
+
+
+def transitions(store: CacheStore, settings: AnalysisSettings, families: list[str] | None = None) -> pl.DataFrame:
+    """Return the transitions table (FORMATS.md) for the cache's families."""
+    return compute_transitions(load_events(store, settings, families), settings.transitions_since)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything the report and the dashboard show, computed from one read of the cache."""
+
+    patterns: pl.DataFrame
+    transitions: pl.DataFrame
+    ages: pl.DataFrame  # family, age_days, variants_aged, age_group
+    age_bounds: tuple[float, float]
+    evolution: pl.DataFrame
+    similarity: pl.DataFrame | None  # None when no commit is labelled
+    change_types: pl.DataFrame | None
+
+
+def labelled_commits(
+    store: CacheStore, settings: AnalysisSettings, families: list[str] | None = None
+) -> pl.LazyFrame | None:
+    """Return commits (family, platform, repo, sha, authored_at, title, label...) or None without labels."""
+    if not store.exists("labels"):
+        return None
+    commits = store.scan("commits", ["family", "platform", "repo", "sha", "authored_at", "title"])
+    if settings.until is not None:
+        from core.analysis.events import cut_until
+
+        commits = cut_until(commits, settings.until)
+    if families:
+        commits = commits.filter(pl.col("family").is_in(families))
+    return commits_with_labels(commits, store.scan("labels"))
+
+
+def analyze(store: CacheStore, settings: AnalysisSettings, families: list[str] | None = None) -> Analysis:
+    """Compute patterns, transitions, ages, evolution and (with labels) change-type similarity."""
+    events = load_events(store, settings, families)
+    ages, bounds = age_tertiles(family_ages(events))
+    similarity = change_types = None
+    labelled = labelled_commits(store, settings, families)
+    if labelled is not None:
+        labelled = store.collect(labelled, "labels").lazy()
+        similarity = change_type_similarity(labelled)
+        change_types = change_type_distribution(labelled)
+        if similarity.is_empty():
+            similarity = change_types = None
+    return Analysis(
+        patterns=compute_patterns(events, settings.bin_days),
+        transitions=compute_transitions(events, settings.transitions_since),
+        ages=ages,
+        age_bounds=bounds,
+        evolution=early_late_patterns(events, settings.bin_days),
+        similarity=similarity,
+        change_types=change_types,
+    )

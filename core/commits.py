@@ -1,0 +1,255 @@
+"""Provides the commits table: parsing user rows, the commit key, and merging into the cache.
+
+The same functions serve ``ptlm-tui import``, sync and the demo, so a commit is keyed and
+de-duplicated one way everywhere: by (platform, repo, sha), or by (platform, repo, time,
+title) when the sha is empty (FORMATS.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+
+from cache.schema import TABLES, UTC_TIME
+from cache.store import CacheStore
+from core.models import GITHUB, HUGGINGFACE, REPO_ID_RE
+
+INPUT_COLUMNS = ("family", "platform", "repo", "sha", "authored_at", "author", "title", "message", "files")
+REQUIRED_COLUMNS = ("family", "platform", "repo", "authored_at")
+KEY_COLUMNS = ("platform", "repo", "commit_key")
+
+_PLATFORM_ALIASES = {
+    "github": GITHUB,
+    "gh": GITHUB,
+    "huggingface": HUGGINGFACE,
+    "hugging face": HUGGINGFACE,
+    "hf": HUGGINGFACE,
+}
+_ISO_FORMATS = ("%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f%z", "%Y-%m-%dT%H:%M%z")
+
+
+def parse_utc_times(expr: pl.Expr) -> pl.Expr:
+    """Parse ISO 8601 strings with a zone (``Z`` or ``±hh:mm``) or a bare ``YYYY-MM-DD`` to UTC.
+
+    Values without a zone are not guessed at: they become null and the row is rejected.
+    """
+    # polars' %z takes +hh:mm and +hhmm but not the "Z" suffix, so spell UTC out first.
+    text = expr.str.strip_chars().str.replace(r"[Zz]$", "+00:00")
+    attempts = [text.str.to_datetime(f, strict=False, time_unit="us", time_zone="UTC") for f in _ISO_FORMATS]
+    date_only = (
+        pl.when(text.str.len_chars() == 10)
+        .then(text.str.to_date("%Y-%m-%d", strict=False))
+        .cast(pl.Datetime("us"))
+        .dt.replace_time_zone("UTC")
+    )
+    return pl.coalesce([*attempts, date_only])
+
+
+def commit_key() -> pl.Expr:
+    """The per-repository identity of a commit: its sha, or time and title when the sha is empty."""
+    sha = pl.col("sha").fill_null("")
+    fallback = pl.concat_str(
+        [pl.col("authored_at").dt.strftime("%Y-%m-%dT%H:%M:%S%.f"), pl.col("title").fill_null("")],
+        separator="\x1f",
+    )
+    return pl.when(sha != "").then(sha).otherwise(fallback).alias("commit_key")
+
+
+@dataclass(frozen=True)
+class ParsedCommits:
+    """Rows ready for the cache, and the rejected ones with their 0-based row index and reason."""
+
+    good: pl.DataFrame
+    rejected: pl.DataFrame  # columns: row (0-based data row), reason
+
+
+def parse_commit_rows(raw: pl.DataFrame, *, source: str = "import") -> ParsedCommits:
+    """Validate and convert user rows (all strings) to the cache's commits schema.
+
+    Args:
+        raw: Rows as read from CSV or Parquet, every column a string. Optional columns may be
+            absent; required ones (family, platform, repo, authored_at) must be present.
+        source: Value for the cache's ``source`` column.
+
+    Returns:
+        The good rows in cache schema and the rejected rows with reasons.
+    """
+    frame = raw.with_row_index("row")
+    for name in INPUT_COLUMNS:
+        if name not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(name))
+    platform_raw = pl.col("platform").fill_null("").str.strip_chars()
+    platform = platform_raw.str.to_lowercase().replace_strict(_PLATFORM_ALIASES, default=None, return_dtype=pl.String)
+    when = parse_utc_times(pl.col("authored_at").fill_null(""))
+    repo = pl.col("repo").fill_null("").str.strip_chars()
+    family = pl.col("family").fill_null("").str.strip_chars()
+    frame = frame.with_columns(
+        family.alias("family"),
+        repo.alias("repo"),
+        platform.alias("_platform"),
+        platform_raw.alias("_platform_raw"),
+        when.alias("_when"),
+    )
+    reason = (
+        pl.when(pl.col("family") == "")
+        .then(pl.lit("missing family"))
+        .when(pl.col("_platform_raw") == "")
+        .then(pl.lit("missing platform"))
+        .when(pl.col("_platform").is_null())
+        .then(pl.format("unknown platform '{}' (expected github or huggingface)", pl.col("_platform_raw")))
+        .when(pl.col("repo") == "")
+        .then(pl.lit("missing repo"))
+        .when(~pl.col("repo").str.contains(REPO_ID_RE.pattern) | pl.col("repo").str.contains(r"\.\."))
+        .then(pl.format("bad repo '{}' (expected owner/name)", pl.col("repo")))
+        .when(pl.col("authored_at").fill_null("").str.strip_chars() == "")
+        .then(pl.lit("missing authored_at"))
+        .when(pl.col("_when").is_null())
+        .then(
+            pl.format(
+                "bad time '{}' (expected ISO 8601 with a zone, e.g. 2024-01-31T12:00:00Z, or YYYY-MM-DD)",
+                pl.col("authored_at").str.slice(0, 40),
+            )
+        )
+        .otherwise(None)
+        .alias("reason")
+    )
+    frame = frame.with_columns(reason)
+    rejected = frame.filter(pl.col("reason").is_not_null()).select("row", "reason")
+    good = frame.filter(pl.col("reason").is_null()).select(
+        pl.col("family"),
+        pl.col("_platform").alias("platform"),
+        pl.col("repo"),
+        pl.col("sha").fill_null("").str.strip_chars(),
+        pl.col("_when").alias("authored_at"),
+        pl.col("author").fill_null(""),
+        pl.col("title").fill_null(""),
+        pl.col("message").fill_null(""),
+        pl.col("files").fill_null(""),
+        pl.lit(None, dtype=pl.String).alias("parents"),
+        pl.lit(source).alias("source"),
+    )
+    # An empty title but a message: the title is the message's first line (FORMATS.md).
+    good = good.with_columns(
+        pl.when(pl.col("title") == "")
+        .then(pl.col("message").str.split("\n").list.first().fill_null(""))
+        .otherwise(pl.col("title"))
+        .alias("title")
+    )
+    return ParsedCommits(good, rejected)
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    """How a merge changed the commits table."""
+
+    added: int
+    replaced: int
+    total: int
+
+
+def merge_commits(existing: pl.DataFrame, incoming: pl.DataFrame) -> tuple[pl.DataFrame, MergeResult]:
+    """Return ``existing`` with ``incoming`` merged in: same key replaces, never duplicates.
+
+    Within ``incoming`` the last row of a key wins, as it would on a second import.
+    """
+    schema = TABLES["commits"]
+    incoming = incoming.select(list(schema)).cast(schema)  # type: ignore[arg-type]
+    incoming = incoming.with_columns(commit_key()).unique(subset=list(KEY_COLUMNS), keep="last", maintain_order=True)
+    if existing.height == 0:
+        merged = incoming.drop("commit_key")
+        return merged, MergeResult(added=merged.height, replaced=0, total=merged.height)
+    existing = existing.with_columns(commit_key())
+    kept = existing.join(incoming.select(KEY_COLUMNS), on=list(KEY_COLUMNS), how="anti")
+    replaced = existing.height - kept.height
+    merged = pl.concat([kept, incoming], how="vertical").drop("commit_key")
+    return merged, MergeResult(added=incoming.height - replaced, replaced=replaced, total=merged.height)
+
+
+def families_from_commits(commits: pl.DataFrame, *, source: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Derive family and variant rows from commits (for imports that carry no family metadata).
+
+    A family's GitHub repository is its most frequent GitHub repo; its variants are its HF repos.
+    """
+    now = dt.datetime.now(dt.UTC)
+    gh = (
+        commits.filter(pl.col("platform") == GITHUB)
+        .group_by("family", "repo")
+        .len()
+        .sort(["family", "len", "repo"], descending=[False, True, False])
+        .unique("family", keep="first", maintain_order=True)
+        .select("family", pl.col("repo").alias("gh_repo"))
+    )
+    families = (
+        commits.select("family")
+        .unique()
+        .join(gh, on="family", how="left")
+        .with_columns(
+            pl.lit(None, dtype=pl.Boolean).alias("monorepo"),
+            pl.lit(source).alias("source"),
+            pl.lit(now, dtype=UTC_TIME).alias("added_at"),
+            pl.lit(None, dtype=pl.String).alias("note"),
+        )
+        .sort("family")
+    )
+    variants = (
+        commits.filter(pl.col("platform") == HUGGINGFACE)
+        .select("family", pl.col("repo").alias("model"))
+        .unique()
+        .join(gh, on="family", how="left")
+        .select(
+            "family",
+            "model",
+            pl.lit(None, dtype=pl.Int64).alias("downloads"),
+            pl.lit(None, dtype=pl.Int64).alias("likes"),
+            pl.lit(None, dtype=pl.String).alias("pipeline_tag"),
+            pl.lit(None, dtype=UTC_TIME).alias("created_at"),
+            pl.lit(None, dtype=UTC_TIME).alias("last_modified"),
+            pl.col("gh_repo").alias("gh_link"),
+            pl.lit(source).alias("link_source"),
+            pl.lit(None, dtype=pl.String).alias("gated"),
+            pl.lit(now, dtype=UTC_TIME).alias("added_at"),
+        )
+        .sort("family", "model")
+    )
+    return families, variants
+
+
+def upsert_rows(
+    existing: pl.DataFrame, incoming: pl.DataFrame, key: list[str], *, prefer_existing: bool = False
+) -> pl.DataFrame:
+    """Return ``existing`` with rows of ``incoming`` merged in by ``key``.
+
+    A null never erases a value. With ``prefer_existing`` the incoming row only fills gaps
+    (used for rows derived from commits, which know less than discovery did); otherwise its
+    non-null values win.
+    """
+    if existing.height == 0:
+        return incoming
+    incoming = incoming.cast(existing.schema)
+    joined = incoming.join(existing, on=key, how="left", suffix="__old", nulls_equal=True)
+
+    def pick(c: str) -> pl.Expr:
+        if c in key:
+            return pl.col(c)
+        first, second = (f"{c}__old", c) if prefer_existing else (c, f"{c}__old")
+        return pl.coalesce(pl.col(first), pl.col(second)).alias(c)
+
+    filled = joined.select([pick(c) for c in existing.columns])
+    kept = existing.join(incoming.select(key), on=key, how="anti", nulls_equal=True)
+    return pl.concat([kept, filled], how="vertical")
+
+
+def store_commits(store: CacheStore, incoming: pl.DataFrame, *, source: str) -> MergeResult:
+    """Merge ``incoming`` commits into the cache and register their families and variants.
+
+    Holds the cache lock for the read-modify-write, so concurrent writers cannot lose rows.
+    """
+    with store.locked():
+        merged, result = merge_commits(store.read("commits"), incoming)
+        families, variants = families_from_commits(incoming, source=source)
+        store.write("commits", merged)
+        store.write("families", upsert_rows(store.read("families"), families, ["family"], prefer_existing=True))
+        store.write("variants", upsert_rows(store.read("variants"), variants, ["model"], prefer_existing=True))
+    return result

@@ -1,0 +1,43 @@
+"""Provides effective_labels(): the one label per commit that analyses and the app use.
+
+A commit may carry several labels (rules, a local model, a human). The human wins, then the
+model, then the rules; among equals the newest wins. The labels table's ``sha`` column holds
+the commit key (``core.commits.commit_key``): the sha, or time and title for sha-less rows.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from core.commits import commit_key
+
+SOURCE_RANK = {"manual": 0, "llm": 1, "rule": 2}
+
+
+def effective_labels(labels: pl.LazyFrame) -> pl.LazyFrame:
+    """Return one row per (platform, repo, sha): the winning label and its provenance."""
+    rank = pl.col("source").replace_strict(SOURCE_RANK, default=9, return_dtype=pl.Int8)
+    return (
+        labels.with_columns(rank.alias("_rank"))
+        .sort(["platform", "repo", "sha", "_rank", "labelled_at"], descending=[False, False, False, False, True])
+        .unique(subset=["platform", "repo", "sha"], keep="first")
+        .drop("_rank")
+    )
+
+
+def commits_with_labels(commits: pl.LazyFrame, labels: pl.LazyFrame) -> pl.LazyFrame:
+    """Return commits with ``label, label_source, confidence`` columns joined on the commit key."""
+    winners = effective_labels(labels).select(
+        "platform",
+        "repo",
+        pl.col("sha").alias("commit_key"),
+        "label",
+        pl.col("source").alias("label_source"),
+        "confidence",
+        "linked_sha",
+    )
+    return (
+        commits.with_columns(commit_key())
+        .join(winners, on=["platform", "repo", "commit_key"], how="left")
+        .drop("commit_key")
+    )
