@@ -28,13 +28,11 @@ _PLATFORM_ALIASES = {
     "hf": HUGGINGFACE,
 }
 _ISO_FORMATS = ("%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f%z", "%Y-%m-%dT%H:%M%z")
+# The shapes almost every real file uses; polars parses these with a fast specialised path.
+_FAST_FORMATS = ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d")
 
 
-def parse_utc_times(expr: pl.Expr) -> pl.Expr:
-    """Parse ISO 8601 strings with a zone (``Z`` or ``±hh:mm``) or a bare ``YYYY-MM-DD`` to UTC.
-
-    Values without a zone are not guessed at: they become null and the row is rejected.
-    """
+def _parse_general(expr: pl.Expr) -> pl.Expr:
     # polars' %z takes +hh:mm and +hhmm but not the "Z" suffix, so spell UTC out first.
     text = expr.str.strip_chars().str.replace(r"[Zz]$", "+00:00")
     attempts = [text.str.to_datetime(f, strict=False, time_unit="us", time_zone="UTC") for f in _ISO_FORMATS]
@@ -45,6 +43,27 @@ def parse_utc_times(expr: pl.Expr) -> pl.Expr:
         .dt.replace_time_zone("UTC")
     )
     return pl.coalesce([*attempts, date_only])
+
+
+def parse_utc_times(values: pl.Series) -> pl.Series:
+    """Parse ISO 8601 strings with a zone (``Z`` or ``±hh:mm``) or a bare ``YYYY-MM-DD`` to UTC.
+
+    Values without a zone are not guessed at: they become null and the row is rejected. The
+    common shapes are parsed first on the whole column; only the rest go through the slower
+    general formats.
+    """
+    fast = pl.select(
+        pl.coalesce(
+            values.str.to_datetime(_FAST_FORMATS[0], strict=False, time_unit="us", time_zone="UTC"),
+            values.str.to_date(_FAST_FORMATS[1], strict=False).cast(pl.Datetime("us")).dt.replace_time_zone("UTC"),
+        )
+    ).to_series()
+    missing = fast.is_null() & values.is_not_null()
+    if not missing.any():
+        return fast.alias(values.name)
+    index = missing.arg_true()
+    slow = values.gather(index).to_frame("v").select(_parse_general(pl.col("v"))).to_series()
+    return fast.scatter(index, slow).alias(values.name)
 
 
 def commit_key() -> pl.Expr:
@@ -65,6 +84,31 @@ class ParsedCommits:
     rejected: pl.DataFrame  # columns: row (0-based data row), reason
 
 
+def _rejection_reasons(frame: pl.DataFrame) -> pl.DataFrame:
+    """Return ``row, reason`` for invalid rows of a frame with the parsed helper columns."""
+    reason = (
+        pl.when(pl.col("family") == "")
+        .then(pl.lit("missing family"))
+        .when(pl.col("_platform_raw") == "")
+        .then(pl.lit("missing platform"))
+        .when(pl.col("_platform").is_null())
+        .then(pl.format("unknown platform '{}' (expected github or huggingface)", pl.col("_platform_raw")))
+        .when(pl.col("repo") == "")
+        .then(pl.lit("missing repo"))
+        .when(~pl.col("_repo_ok"))
+        .then(pl.format("bad repo '{}' (expected owner/name)", pl.col("repo").str.slice(0, 80)))
+        .when(pl.col("authored_at").fill_null("").str.strip_chars() == "")
+        .then(pl.lit("missing authored_at"))
+        .otherwise(
+            pl.format(
+                "bad time '{}' (expected ISO 8601 with a zone, e.g. 2024-01-31T12:00:00Z, or YYYY-MM-DD)",
+                pl.col("authored_at").str.slice(0, 40),
+            )
+        )
+    )
+    return frame.select("row", reason.alias("reason"))
+
+
 def parse_commit_rows(raw: pl.DataFrame, *, source: str = "import") -> ParsedCommits:
     """Validate and convert user rows (all strings) to the cache's commits schema.
 
@@ -76,48 +120,41 @@ def parse_commit_rows(raw: pl.DataFrame, *, source: str = "import") -> ParsedCom
     Returns:
         The good rows in cache schema and the rejected rows with reasons.
     """
-    frame = raw.with_row_index("row")
+    frame = raw
     for name in INPUT_COLUMNS:
         if name not in frame.columns:
             frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(name))
     platform_raw = pl.col("platform").fill_null("").str.strip_chars()
-    platform = platform_raw.str.to_lowercase().replace_strict(_PLATFORM_ALIASES, default=None, return_dtype=pl.String)
-    when = parse_utc_times(pl.col("authored_at").fill_null(""))
     repo = pl.col("repo").fill_null("").str.strip_chars()
-    family = pl.col("family").fill_null("").str.strip_chars()
     frame = frame.with_columns(
-        family.alias("family"),
+        pl.col("family").fill_null("").str.strip_chars(),
         repo.alias("repo"),
-        platform.alias("_platform"),
-        platform_raw.alias("_platform_raw"),
-        when.alias("_when"),
+        platform_raw.str.to_lowercase()
+        .replace_strict(_PLATFORM_ALIASES, default=None, return_dtype=pl.String)
+        .alias("_platform"),
+    ).with_columns(
+        (pl.col("repo").str.contains(REPO_ID_RE.pattern) & ~pl.col("repo").str.contains("..", literal=True)).alias(
+            "_repo_ok"
+        ),
+        parse_utc_times(frame["authored_at"]).alias("_when"),
     )
-    reason = (
-        pl.when(pl.col("family") == "")
-        .then(pl.lit("missing family"))
-        .when(pl.col("_platform_raw") == "")
-        .then(pl.lit("missing platform"))
-        .when(pl.col("_platform").is_null())
-        .then(pl.format("unknown platform '{}' (expected github or huggingface)", pl.col("_platform_raw")))
-        .when(pl.col("repo") == "")
-        .then(pl.lit("missing repo"))
-        .when(~pl.col("repo").str.contains(REPO_ID_RE.pattern) | pl.col("repo").str.contains(r"\.\."))
-        .then(pl.format("bad repo '{}' (expected owner/name)", pl.col("repo")))
-        .when(pl.col("authored_at").fill_null("").str.strip_chars() == "")
-        .then(pl.lit("missing authored_at"))
-        .when(pl.col("_when").is_null())
-        .then(
-            pl.format(
-                "bad time '{}' (expected ISO 8601 with a zone, e.g. 2024-01-31T12:00:00Z, or YYYY-MM-DD)",
-                pl.col("authored_at").str.slice(0, 40),
-            )
+    valid = (
+        (pl.col("family") != "")
+        & pl.col("_platform").is_not_null()
+        & pl.col("_repo_ok")
+        & pl.col("_when").is_not_null()
+    )
+    ok = frame.select(valid).to_series()
+    bad = ~ok
+    if bad.any():
+        # Reasons are worked out for the bad rows only; the good path never formats strings.
+        rejected = _rejection_reasons(
+            frame.with_row_index("row").filter(bad).with_columns(platform_raw.alias("_platform_raw"))
         )
-        .otherwise(None)
-        .alias("reason")
-    )
-    frame = frame.with_columns(reason)
-    rejected = frame.filter(pl.col("reason").is_not_null()).select("row", "reason")
-    good = frame.filter(pl.col("reason").is_null()).select(
+        frame = frame.filter(ok)
+    else:
+        rejected = pl.DataFrame(schema={"row": pl.UInt32, "reason": pl.String})
+    good = frame.select(
         pl.col("family"),
         pl.col("_platform").alias("platform"),
         pl.col("repo"),
@@ -130,13 +167,15 @@ def parse_commit_rows(raw: pl.DataFrame, *, source: str = "import") -> ParsedCom
         pl.lit(None, dtype=pl.String).alias("parents"),
         pl.lit(source).alias("source"),
     )
-    # An empty title but a message: the title is the message's first line (FORMATS.md).
-    good = good.with_columns(
-        pl.when(pl.col("title") == "")
-        .then(pl.col("message").str.split("\n").list.first().fill_null(""))
-        .otherwise(pl.col("title"))
-        .alias("title")
-    )
+    if (good["title"] == "").any():
+        # An empty title but a message: the title is the message's first line (FORMATS.md).
+        # Done only when needed: splitting every message of a large file is costly.
+        good = good.with_columns(
+            pl.when(pl.col("title") == "")
+            .then(pl.col("message").str.split("\n").list.first().fill_null(""))
+            .otherwise(pl.col("title"))
+            .alias("title")
+        )
     return ParsedCommits(good, rejected)
 
 
@@ -156,7 +195,10 @@ def merge_commits(existing: pl.DataFrame, incoming: pl.DataFrame) -> tuple[pl.Da
     """
     schema = TABLES["commits"]
     incoming = incoming.select(list(schema)).cast(schema)  # type: ignore[arg-type]
-    incoming = incoming.with_columns(commit_key()).unique(subset=list(KEY_COLUMNS), keep="last", maintain_order=True)
+    incoming = incoming.with_columns(commit_key())
+    # Hash only the key columns first; copy the frame (messages and all) only if a key repeats.
+    if incoming.select(pl.struct(KEY_COLUMNS).is_duplicated().any()).item():
+        incoming = incoming.unique(subset=list(KEY_COLUMNS), keep="last", maintain_order=True)
     if existing.height == 0:
         merged = incoming.drop("commit_key")
         return merged, MergeResult(added=merged.height, replaced=0, total=merged.height)

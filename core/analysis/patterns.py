@@ -55,10 +55,26 @@ RESULT_COLUMNS = (
 def bin_events(events: pl.LazyFrame, bin_days: int, keys: Sequence[str] = ("family",)) -> pl.LazyFrame:
     """Add ``bin`` = floor(whole days since the group's earliest event / bin_days) to events."""
     k = list(keys)
-    origin = events.group_by(k).agg(pl.col("t").min().alias("t_min"))
-    return events.join(origin, on=k, how="left").with_columns(
-        ((pl.col("t") - pl.col("t_min")).dt.total_days() // bin_days).cast(pl.Int32).alias("bin")
+    return events.with_columns(
+        ((pl.col("t") - pl.col("t").min().over(k)).dt.total_days() // bin_days).cast(pl.Int32).alias("bin")
     )
+
+
+def _coded(events: pl.LazyFrame, keys: list[str]) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
+    """Replace string keys and ``repo`` by integer codes; return the codes' names to join back.
+
+    Every later step groups and joins on these codes: hashing small integers instead of
+    strings is what keeps a million-commit cache well under a second.
+    """
+    frame = events.collect()
+    names: dict[str, pl.DataFrame] = {}
+    codes = []
+    for column in [*keys, "repo"]:
+        if frame.schema[column] == pl.String:
+            cat = pl.col(column).cast(pl.Categorical)
+            codes.append(cat.to_physical().alias(column))
+            names[column] = frame.select(cat.to_physical().alias("_code"), pl.col(column)).unique("_code")
+    return frame.with_columns(codes), names
 
 
 def compute_patterns(events: pl.LazyFrame, bin_days: int = 14, keys: Sequence[str] = ("family",)) -> pl.DataFrame:
@@ -76,27 +92,36 @@ def compute_patterns(events: pl.LazyFrame, bin_days: int = 14, keys: Sequence[st
         invented pattern.
     """
     k = list(keys)
-    is_gh = pl.col("platform") == GITHUB
-    binned = bin_events(events, bin_days, k).with_columns(is_gh.alias("is_gh"))
-
-    totals = binned.group_by(k).agg(
-        pl.col("is_gh").sum().cast(pl.Int64).alias("gh_commits"),
-        (~pl.col("is_gh")).sum().cast(pl.Int64).alias("hf_commits"),
+    frame, names = _coded(events.select(*k, "platform", "repo", "t"), k)
+    # One pass over the commits: the distinct active (group, side, repo, bin) cells with their
+    # commit counts and times. Every rule below works on these few cells only.
+    cells = (
+        bin_events(frame.lazy(), bin_days, k)
+        .group_by(*k, (pl.col("platform") == GITHUB).alias("is_gh"), "repo", "bin")
+        .agg(pl.len().alias("n"), pl.col("t").min().alias("t_first"), pl.col("t").max().alias("t_last"))
+        .collect()
+        .lazy()
+    )
+    totals = cells.group_by(k).agg(
+        pl.col("n").filter(pl.col("is_gh")).sum().cast(pl.Int64).alias("gh_commits"),
+        pl.col("n").filter(~pl.col("is_gh")).sum().cast(pl.Int64).alias("hf_commits"),
         pl.col("repo").filter(~pl.col("is_gh")).n_unique().cast(pl.Int64).alias("variants"),
-        pl.col("t").min().alias("first_commit"),
-        pl.col("t").max().alias("last_commit"),
+        pl.col("t_first").min().alias("first_commit"),
+        pl.col("t_last").max().alias("last_commit"),
         (pl.col("bin").max() + 1).cast(pl.Int64).alias("span_bins"),
     )
-    gh_bins = binned.filter(pl.col("is_gh")).select(*k, "bin").unique()
-    hf_bins = binned.filter(~pl.col("is_gh")).select(*k, "repo", "bin").unique()
+    gh_bins = cells.filter(pl.col("is_gh")).select(*k, "bin").unique()
+    hf_bins = cells.filter(~pl.col("is_gh")).select(*k, "repo", "bin")
     hf_union = hf_bins.select(*k, "bin").unique()
     on = [*k, "bin"]
+    descending_after_keys = [*([False] * len(k)), True, False]
 
     shared = hf_bins.join(gh_bins, on=on, how="semi")
     outside = hf_bins.join(gh_bins, on=on, how="anti")
-    per_variant = hf_bins.group_by(*k, "repo").agg(pl.len().alias("n_bins"))
     busiest = (
-        per_variant.sort([*k, "n_bins", "repo"], descending=[*([False] * len(k)), True, False])
+        hf_bins.group_by(*k, "repo")
+        .agg(pl.len().alias("n_bins"))
+        .sort([*k, "n_bins", "repo"], descending=descending_after_keys)
         .group_by(k, maintain_order=True)
         .agg(
             pl.col("n_bins").first().cast(pl.Int64).alias("max_variant_bins"),
@@ -112,7 +137,7 @@ def compute_patterns(events: pl.LazyFrame, bin_days: int = 14, keys: Sequence[st
         .with_columns(pl.col("starts_run").cum_sum().alias("run_id"))
         .group_by(*k, "repo", "run_id")
         .agg(pl.len().alias("run"))
-        .sort([*k, "run", "repo"], descending=[*([False] * len(k)), True, False])
+        .sort([*k, "run", "repo"], descending=descending_after_keys)
         .group_by(k, maintain_order=True)
         .agg(
             pl.col("run").first().cast(pl.Int64).alias("longest_shared_run"),
@@ -197,4 +222,13 @@ def compute_patterns(events: pl.LazyFrame, bin_days: int = 14, keys: Sequence[st
     result = result.with_columns(
         pl.col("code").replace_strict(PATTERN_BY_CODE, default=None, return_dtype=pl.String).alias("pattern")
     )
-    return result.select(*k, *RESULT_COLUMNS).sort(k).collect()
+    decoded = result.collect()
+    for column, table in names.items():
+        targets = ["busiest_variant", "longest_run_variant"] if column == "repo" else [column]
+        for target in targets:
+            decoded = (
+                decoded.join(table.rename({column: f"_{target}"}), left_on=target, right_on="_code", how="left")
+                .with_columns(pl.col(f"_{target}").alias(target))
+                .drop(f"_{target}")
+            )
+    return decoded.select(*k, *RESULT_COLUMNS).sort(k)

@@ -6,11 +6,13 @@ import argparse
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from core.config import AnalysisSettings
 from core.errors import InputError
-from tui.cli.context import Context
+
+if TYPE_CHECKING:  # the parser is built for every command; keep polars and pydantic out of it
+    from core.config import AnalysisSettings
+    from tui.cli.context import Context
 
 MAX_REJECTIONS_SHOWN = 20
 TABLE_COLUMNS = ["family", "lag", "code", "pattern", "variants", "gh_commits", "hf_commits", "status"]
