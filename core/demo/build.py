@@ -177,23 +177,24 @@ def _current(root: Path) -> bool:
 _TABLES_WRITTEN = ("commits", "families", "variants", "labels", "sync_state")
 
 
-def build_demo_cache(root: Path) -> None:
+def build_demo_cache(root: Path, *, force: bool = False) -> None:
     """Generate the demo cache at ``root`` unless a demo of this version is already there.
 
     Args:
         root: The demo cache directory (normally ``core.paths.demo_cache_dir()``).
+        force: Regenerate even if the demo there is current.
 
     Raises:
         CacheError: ``root`` holds something that is not a demo cache (it is never replaced),
             or the disk write failed.
     """
     root = Path(root)
-    if _current(root):
+    if _current(root) and not force:
         return
     parent = root.parent
     parent.mkdir(parents=True, exist_ok=True)
     with _locked(parent / f".{root.name}.lock"):
-        if _current(root):  # another process built it while we waited
+        if _current(root) and not force:  # another process built it while we waited
             return
         if root.exists() and any(root.iterdir()) and demo_version(root) is None:
             raise CacheError(
