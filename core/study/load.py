@@ -39,7 +39,7 @@ class StudyImport:
         return (
             f"imported the study's published results from {self.directory}: {self.families} families, "
             f"{self.variants} HF variants, {self.transitions} transitions "
-            f"({len(self.excluded)} families excluded as in the study)"
+            f"({len(self.excluded)} {'family' if len(self.excluded) == 1 else 'families'} excluded as in the study)"
         )
 
     def lines(self) -> list[str]:
