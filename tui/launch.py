@@ -39,6 +39,16 @@ def choose_cache(settings: Settings, demo: bool) -> tuple[CacheStore, bool, str 
     return CacheStore(root), True, notice
 
 
+def use_demo_cache(args: argparse.Namespace) -> None:
+    """Point a headless verb at the demo cache (``ptlm-tui --demo report``), building it if needed."""
+    from core import paths
+    from core.demo import build_demo_cache
+
+    root = paths.demo_cache_dir()
+    build_demo_cache(root)
+    args.cache_dir = str(root)
+
+
 def launch_app(args: argparse.Namespace) -> int:
     """Run the terminal app and return its exit status."""
     from tui.app import make_app

@@ -6,8 +6,8 @@ github.com/SAILResearch/replication-25-synchronization-Patterns (``dataset/``).
 
 from core.study.files import PACKAGE, STUDY_FILES, find_dataset_dir
 from core.study.load import StudyImport, import_study
+from core.study.parse import Normalisation
 from core.study.published import compare_with_published, published_analysis, published_report, require_published
-from core.study.tables import Normalisation
 
 __all__ = [
     "PACKAGE",

@@ -18,7 +18,8 @@ from cache.schema import UTC_TIME
 from cache.store import CacheStore
 from core.commits import upsert_rows
 from core.study.files import find_dataset_dir, read_study_files
-from core.study.tables import Normalisation, study_tables
+from core.study.parse import Normalisation
+from core.study.tables import study_tables
 
 SOURCE = "study"
 

@@ -128,3 +128,9 @@ def test_demo_verb_builds_and_prints_the_path(capsys: pytest.CaptureFixture[str]
     assert "DEMO DATA" in err and "30 invented families" in err
     code, out, _ = run(["--cache-dir", str(paths.demo_cache_dir()), "analyze", "--format", "csv"], capsys)
     assert code == 0 and out.count("\n") == 31  # header + 30 families
+
+
+def test_demo_flag_points_verbs_at_the_demo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["--demo", "--cache-dir", str(tmp_path / "mine"), "report", "--format", "json"], capsys)
+    assert code == 0 and '"families_analysed": 30' in out
+    assert not (tmp_path / "mine").exists()
