@@ -103,6 +103,17 @@ TABLES: Final[dict[str, dict[str, pl.DataType]]] = {
         "jaccard": pl.Float64(),
         "early_pattern": pl.String(),
         "late_pattern": pl.String(),
+        # Added by import-study; first_commit/last_commit above are the family's first and last
+        # HF commit, downloads the sum over its variants, age_days the mean variant age.
+        "owner": pl.String(),
+        "likes": pl.Int64(),
+        "pipeline_tag": pl.String(),
+        "library": pl.String(),
+        "early_lag": pl.String(),
+        "late_lag": pl.String(),
+        "early_code": pl.String(),
+        "late_code": pl.String(),
+        "note": pl.String(),  # what import-study normalised for this family, if anything
     },
     # The study's published transitions (ptlm-tui import-study).
     "published_transitions": {
@@ -112,6 +123,26 @@ TABLES: Final[dict[str, dict[str, pl.DataType]]] = {
         "prev_commit": UTC_TIME,
         "next_commit": UTC_TIME,
         "days": pl.Int64(),
+    },
+    # The study's published per-variant data (complete_dataset.csv), kept apart from the
+    # live variants table so that a later sync never overwrites what the study published.
+    "published_variants": {
+        "family": pl.String(),
+        "model": pl.String(),
+        "owner": pl.String(),
+        "gh_repo": pl.String(),
+        "downloads": pl.Int64(),
+        "likes": pl.Int64(),
+        "pipeline_tag": pl.String(),
+        "library": pl.String(),
+        "created_at": UTC_TIME,  # first_created
+        "last_modified": UTC_TIME,
+        "created_day": pl.Date(),  # created_at_main (M/D/YYYY), as published
+        "modified_day": pl.Date(),  # last_modified_main (M/D/YYYY), as published
+        "first_commit": UTC_TIME,  # first HF commit of the variant
+        "last_commit": UTC_TIME,
+        "age_days": pl.Float64(),  # age_days_individual_x
+        "link_found_automatically": pl.Boolean(),  # has_github: Yes (automatic) / No (by hand)
     },
 }
 

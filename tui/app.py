@@ -16,10 +16,11 @@ class PtlmApp(App[int]):
     TITLE = "ptlm-tui"
     BINDINGS = [Binding("q", "quit", "Quit", id="quit")]
 
-    def __init__(self, settings: Settings, store: CacheStore) -> None:
+    def __init__(self, settings: Settings, store: CacheStore, demo: bool = False) -> None:
         super().__init__()
         self.settings = settings
         self.store = store
+        self.demo = demo  # the store is the built-in demo cache
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -47,6 +48,6 @@ class PtlmApp(App[int]):
         empty.update(f"No families in {self.store.root}. Run `ptlm-tui import FILE` or `ptlm-tui --demo`.")
 
 
-def make_app(settings: Settings, store: CacheStore) -> PtlmApp:
+def make_app(settings: Settings, store: CacheStore, demo: bool = False) -> PtlmApp:
     """Return the app wired to its services (tests pass their own)."""
-    return PtlmApp(settings=settings, store=store)
+    return PtlmApp(settings=settings, store=store, demo=demo)

@@ -127,6 +127,11 @@ def run_report(ctx: Context) -> int:
     from core.analysis import service
     from core.analysis.report import build_report, render_markdown
 
+    if getattr(ctx.args, "published", False):
+        from tui.cli.study_cmds import published_report_text
+
+        _emit(ctx, published_report_text(ctx))
+        return 0
     _require_commits(ctx)
     analysis = service.analyze(ctx.store, analysis_settings(ctx), selected_families(ctx))
     report = build_report(analysis)
@@ -200,8 +205,10 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         description="Families and variants per pattern, lags, type × lag, transition delays, pattern by age "
         "group, and change-type similarity when commits are labelled.",
         epilog="examples:\n  ptlm-tui report\n  ptlm-tui report --format json -o report.json\n"
-        "  ptlm-tui report --until 2024-10-10 --bin-days 28",
+        "  ptlm-tui report --until 2024-10-10 --bin-days 28\n"
+        "  ptlm-tui report --published              the study's own numbers (after import-study)",
     )
     add_analysis_options(p)
     add_output_options(p, ("markdown", "json"), "markdown")
+    p.add_argument("--published", action="store_true", help="report the study's published results (see import-study)")
     p.set_defaults(func=run_report)

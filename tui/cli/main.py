@@ -18,7 +18,7 @@ from core.errors import Cancelled, PtlmError
 from core.text import one_line
 
 # Each module adds its verbs with register(subparsers, common); kept in the order of --help.
-VERB_MODULES = ("tui.cli.analysis_cmds",)
+VERB_MODULES = ("tui.cli.analysis_cmds", "tui.cli.study_cmds", "tui.cli.setup_cmds")
 
 EPILOG = """\
 examples:
@@ -26,6 +26,7 @@ examples:
   ptlm-tui import commits.csv       load a commits table into the cache
   ptlm-tui analyze --format csv     one pattern row per family
   ptlm-tui report                   the study's summary tables for your families
+  ptlm-tui --demo report            any command on the built-in demo data
 
 settings: defaults < config file (PTLM_CONFIG_FILE) < PTLM_<SECTION>__<FIELD> env < flags.
 """
@@ -109,6 +110,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return launch_app(args)
         from tui.cli.context import Context
 
+        if getattr(args, "demo", False):
+            from tui.launch import use_demo_cache
+
+            use_demo_cache(args)  # `ptlm-tui --demo VERB` works on the demo cache
         result: int = args.func(Context(args))
         return result
     except PtlmError as exc:

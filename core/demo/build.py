@@ -1,0 +1,221 @@
+"""Provides demo_tables() and build_demo_cache(): the generated families written as a normal cache.
+
+The demo cache is an ordinary cache (same tables, same store) plus a ``demo.json`` marker that
+names the demo version. It is built in a temporary directory beside its final place and moved
+in with one rename, so a crash or a second process never sees half a demo.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from cache.schema import TABLES
+from cache.store import CacheStore, atomic_write_bytes
+from core.demo.generate import FamilyData, commit_rows, family_rng, generate_family
+from core.demo.spec import DEMO_VERSION, FAMILIES, GATED, NOT_FOUND, RATE_LIMITED, REFERENCE
+from core.errors import CacheError
+from core.models import GITHUB, HUGGINGFACE
+
+MARKER = "demo.json"
+DEMO_MODEL = "ptlm-demo"
+
+
+def _frame(rows: list[dict[str, Any]], table: str) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=TABLES[table])
+
+
+def _labels(data: list[FamilyData]) -> list[dict[str, Any]]:
+    return [
+        {
+            "platform": c.platform,
+            "repo": c.repo,
+            "sha": c.sha,
+            "label": c.label,
+            "confidence": c.confidence,
+            "source": "rule",
+            "model": DEMO_MODEL,
+            "model_digest": None,
+            "prompt_version": f"demo-{DEMO_VERSION}",
+            "options": None,
+            "labelled_at": REFERENCE,
+            "reason": f"demo generator: {c.label}",
+            "linked_sha": c.linked_sha,
+            "input_hash": None,
+        }
+        for d in data
+        for c in d.commits
+    ]
+
+
+def _variants(data: list[FamilyData]) -> list[dict[str, Any]]:
+    rows = []
+    for d in data:
+        rng = family_rng(d.spec.family + "/variants")
+        for index, model in enumerate(d.spec.variants):
+            times = [c.authored_at for c in d.commits if c.repo == model]
+            downloads = int(10_000 * 10 ** rng.uniform(0.0, 2.4) * (3 if index == 0 else 1))
+            rows.append(
+                {
+                    "family": d.spec.family,
+                    "model": model,
+                    "downloads": downloads,
+                    "likes": downloads // rng.randint(400, 4000),
+                    "pipeline_tag": d.spec.task,
+                    "created_at": min(times),
+                    "last_modified": max(times),
+                    "gh_link": d.spec.gh_repo,
+                    "link_source": "card" if rng.random() < 0.8 else "metadata",
+                    "gated": "manual" if model in GATED else None,
+                    "added_at": REFERENCE,
+                }
+            )
+    return rows
+
+
+def _sync_state(data: list[FamilyData]) -> list[dict[str, Any]]:
+    rows = []
+    for d in data:
+        rng = family_rng(d.spec.family + "/sync")
+        repos = [(GITHUB, d.spec.gh_repo)] + [(HUGGINGFACE, m) for m in d.spec.variants]
+        for platform, repo in repos:
+            commits = sorted((c for c in d.commits if c.repo == repo), key=lambda c: c.authored_at)
+            attempt = REFERENCE - dt.timedelta(minutes=rng.randint(30, 600))
+            row: dict[str, Any] = {
+                "platform": platform,
+                "repo": repo,
+                "family": d.spec.family,
+                "status": "ok",
+                "detail": "",
+                "hint": "",
+                "last_attempt": attempt,
+                "last_success": attempt,
+                "head": commits[-1].sha,
+                "commits": len(commits),
+                "retry_after": None,
+            }
+            if (platform, repo) == RATE_LIMITED:
+                row |= {
+                    "status": "rate_limited",
+                    "detail": "HTTP 429 Too Many Requests from the Hub (commits of this model)",
+                    "hint": "sync retries after the time the Hub asked for; a token (HF_TOKEN) raises the limit",
+                    "last_success": attempt - dt.timedelta(days=3),
+                    "retry_after": attempt + dt.timedelta(minutes=5),
+                }
+            elif (platform, repo) == NOT_FOUND:
+                row |= {
+                    "status": "not_found",
+                    "detail": "GitHub says the repository does not exist (deleted, renamed or private)",
+                    "hint": "fix the link with `ptlm-tui link MODEL OWNER/REPO`, or keep the cached history",
+                    "last_success": attempt - dt.timedelta(days=40),
+                }
+            rows.append(row)
+    return rows
+
+
+def demo_tables() -> dict[str, pl.DataFrame]:
+    """Return every table of the demo cache, generated in memory (deterministic)."""
+    data = [generate_family(spec, index) for index, spec in enumerate(FAMILIES)]
+    families = [
+        {
+            "family": d.spec.family,
+            "gh_repo": d.spec.gh_repo,
+            "monorepo": d.spec.monorepo,
+            "source": "demo",
+            "added_at": REFERENCE,
+            "note": d.spec.story,
+        }
+        for d in data
+    ]
+    return {
+        "commits": _frame([row for d in data for row in commit_rows(d)], "commits"),
+        "families": _frame(families, "families"),
+        "variants": _frame(_variants(data), "variants"),
+        "labels": _frame(_labels(data), "labels"),
+        "sync_state": _frame(_sync_state(data), "sync_state"),
+    }
+
+
+def demo_version(root: Path) -> int | None:
+    """Return the demo version recorded in ``root``, or None if ``root`` is not a demo cache."""
+    try:
+        data = json.loads((Path(root) / MARKER).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    version = data.get("demo_version") if isinstance(data, dict) else None
+    return version if isinstance(version, int) else None
+
+
+def is_demo_cache(store: CacheStore) -> bool:
+    """True if ``store`` is a demo cache generated by ptlm-tui (of any demo version)."""
+    return demo_version(store.root) is not None
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    with path.open("a") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _current(root: Path) -> bool:
+    return demo_version(root) == DEMO_VERSION and all((root / f"{t}.parquet").exists() for t in _TABLES_WRITTEN)
+
+
+_TABLES_WRITTEN = ("commits", "families", "variants", "labels", "sync_state")
+
+
+def build_demo_cache(root: Path, *, force: bool = False) -> None:
+    """Generate the demo cache at ``root`` unless a demo of this version is already there.
+
+    Args:
+        root: The demo cache directory (normally ``core.paths.demo_cache_dir()``).
+        force: Regenerate even if the demo there is current.
+
+    Raises:
+        CacheError: ``root`` holds something that is not a demo cache (it is never replaced),
+            or the disk write failed.
+    """
+    root = Path(root)
+    if _current(root) and not force:
+        return
+    parent = root.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    with _locked(parent / f".{root.name}.lock"):
+        if _current(root) and not force:  # another process built it while we waited
+            return
+        if root.exists() and any(root.iterdir()) and demo_version(root) is None:
+            raise CacheError(
+                "Refusing to replace a directory that is not a demo cache",
+                str(root),
+                "move it away; the demo lives in its own directory (`ptlm-tui locate demo`)",
+            )
+        tmp = parent / f".{root.name}.build-{os.getpid()}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        store = CacheStore(tmp)
+        for table, frame in demo_tables().items():
+            store.write(table, frame)
+        marker = {"demo_version": DEMO_VERSION, "reference": REFERENCE.isoformat(), "families": len(FAMILIES)}
+        atomic_write_bytes(tmp / MARKER, json.dumps(marker, indent=2).encode())
+        old = parent / f".{root.name}.old-{os.getpid()}"
+        try:
+            if root.exists():
+                os.replace(root, old)
+            os.replace(tmp, root)
+        except OSError as exc:
+            raise CacheError("Cannot install the demo cache", f"{root}: {exc.strerror or exc}") from exc
+        finally:
+            shutil.rmtree(old, ignore_errors=True)
+            shutil.rmtree(tmp, ignore_errors=True)

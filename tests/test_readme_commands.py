@@ -1,0 +1,121 @@
+"""The README's path for a newcomer, run for real: install the checkout as a tool, then run it.
+
+``uv tool install`` builds this repository into a fresh isolated environment (only the package
+index is used, through uv's cache), then the installed ``ptlm-tui`` is run as the README says:
+``--version``, ``--help``, the app itself in a pseudo-terminal on an empty cache (it must open
+the demo and quit cleanly on ``q``), and the study check (``import-study`` + ``report
+--published``) when ``../shared`` is present.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pwd
+import re
+import select
+import shutil
+import struct
+import subprocess
+import sys
+import termios
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO_ROOT, SHARED
+
+pytestmark = pytest.mark.slow
+
+NETWORK_TROUBLE = re.compile(r"failed to fetch|dns|connect|network|timed out|offline|resolve host", re.I)
+
+
+def _uv_cache_dir(uv: str) -> str:
+    """The user's real uv cache (the test isolation points XDG_CACHE_HOME at an empty directory)."""
+    if os.environ.get("UV_CACHE_DIR"):
+        return os.environ["UV_CACHE_DIR"]
+    env = {k: v for k, v in os.environ.items() if k != "XDG_CACHE_HOME"}
+    env["HOME"] = pwd.getpwuid(os.getuid()).pw_dir
+    return subprocess.run([uv, "cache", "dir"], env=env, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def run_in_terminal(argv: list[str], env: dict[str, str], until: bytes, timeout: float = 30.0) -> tuple[int, str]:
+    """Run ``argv`` on a 120x30 pseudo-terminal; once ``until`` is on screen, press q until it exits."""
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 120, 0, 0))
+    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True)
+    os.close(slave)
+    out, start, pressed = b"", time.monotonic(), 0.0
+    try:
+        while True:
+            ready, _, _ = select.select([master], [], [], 0.2)
+            if ready:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:  # EIO: the program exited and the terminal closed
+                    break
+                if not chunk:
+                    break
+                out += chunk
+            now = time.monotonic()
+            if proc.poll() is None and until in out and now - pressed > 1.0:
+                os.write(master, b"q")
+                pressed = now
+            if now - start > timeout:
+                proc.kill()
+                break
+    finally:
+        code = proc.wait(10)
+        os.close(master)
+    text = re.sub(r"\x1b\[[0-9;?<>=$]*[A-Za-z~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)", "", out.decode("utf-8", "replace"))
+    return code, text
+
+
+def test_install_and_run_as_the_readme_says(tmp_path: Path) -> None:
+    uv = shutil.which("uv")
+    if uv is None:
+        pytest.skip("uv is not installed (the README installs with `uv tool install`)")
+    env = dict(os.environ)
+    env |= {
+        "UV_CACHE_DIR": _uv_cache_dir(uv),
+        "UV_TOOL_DIR": str(tmp_path / "tools"),
+        "UV_TOOL_BIN_DIR": str(tmp_path / "bin"),
+        "TERM": "xterm-256color",
+        "PTLM_CACHE_DIR": str(tmp_path / "empty-cache"),
+    }
+    # --refresh-package: rebuild this checkout rather than reuse a wheel cached from older sources.
+    install = [uv, "tool", "install", "--refresh-package", "ptlm-tui", "--python", sys.executable, str(REPO_ROOT)]
+    done = subprocess.run(install, env=env, capture_output=True, text=True, timeout=300)
+    if done.returncode != 0 and NETWORK_TROUBLE.search(done.stderr):
+        pytest.skip(f"the package index is unreachable: {done.stderr.strip().splitlines()[-1]}")
+    assert done.returncode == 0, done.stderr
+    exe = str(tmp_path / "bin" / "ptlm-tui")
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([exe, *args], env=env, capture_output=True, text=True, timeout=120)
+
+    version = cli("--version")
+    assert version.returncode == 0 and re.fullmatch(r"ptlm-tui \d+\.\d+\.\d+\S*\n", version.stdout)
+    help_ = cli("--help")
+    assert help_.returncode == 0 and "examples:" in help_.stdout and "import-study" in help_.stdout
+
+    # `ptlm-tui` with no data opens the demo (and says so), shows families, and quits on q.
+    code, screen = run_in_terminal([exe], env, until=b"aurora")
+    assert code == 0, screen[-2000:]
+    assert "DEMO DATA" in screen and "aurora-nlp_aurora-bert" in screen
+    assert not (tmp_path / "empty-cache").exists()  # the user's cache stays untouched
+
+    locate = cli("locate", "demo")
+    assert locate.returncode == 0 and Path(locate.stdout.strip(), "demo.json").exists()
+
+    if not (SHARED / "data" / "replication").is_dir():
+        return  # the study check below needs ../shared (present in CI)
+    imported = cli("import-study", str(SHARED / "data" / "replication"))
+    assert imported.returncode == 0, imported.stderr
+    assert "325 families, 904 HF variants, 3863 transitions" in imported.stderr
+    report = cli("report", "--published")
+    assert report.returncode == 0, report.stderr
+    for row in ("| Disperse | 128 | 39.4 | 469 |", "| GitHub First | 182 |", "| Hugging Face First | 498 | 22.35 |"):
+        assert row in report.stdout
+    assert "mean 0.414" in report.stdout
