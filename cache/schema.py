@@ -113,6 +113,15 @@ TABLES: Final[dict[str, dict[str, pl.DataType]]] = {
         "next_commit": UTC_TIME,
         "days": pl.Int64(),
     },
+    # One row per model whose card discovery read: the text, so a second discover re-reads
+    # only cards whose repository changed (``sha``), and links can be re-extracted offline.
+    "model_cards": {
+        "model": pl.String(),
+        "sha": pl.String(),  # head commit of the model repo when the card was read
+        "card": pl.String(),  # README.md text (cut at 200k characters); null: the repo has none
+        "card_data": pl.String(),  # the Hub's parsed card metadata, as JSON
+        "fetched_at": UTC_TIME,
+    },
 }
 
 

@@ -1,0 +1,340 @@
+"""Provides sync(): fetch the HF and GitHub histories of the cache's families, incrementally and politely.
+
+A bounded pool of workers (``sync.workers``) fetches repositories in parallel; only the
+calling thread writes the cache. Finished repositories are written in small batches (at most
+every ``FLUSH_SECONDS``, and before returning or on interrupt), each write atomic, so Ctrl+C or a
+killed process keeps what finished and the next sync picks up the rest. Every repository's
+outcome becomes a ``sync_state`` row, failures included, and the sync goes on with the others.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from core.errors import Cancelled, InputError
+from core.models import GITHUB, HUGGINGFACE, is_valid_repo_id
+from core.progress import CancelToken, EtaTracker, Progress, ProgressCallback
+from core.sources.failures import SourceFailure, redact
+from core.sync_fetch import Fetched, Unit, fetch_github, fetch_hf, now_utc
+from core.sync_state import RepoOutcome, merge_states, outcome_rows, read_states
+from core.text import one_line
+
+if TYPE_CHECKING:
+    from cache.store import CacheStore
+    from core.config import Settings
+
+__all__ = ["SyncReport", "plan_units", "sync", "sync_status"]
+
+FLUSH_SECONDS = 2.0
+
+
+def sync_status(store: CacheStore) -> pl.DataFrame:
+    """Return the per-repository status table (see ``core.sync_state.sync_status``)."""
+    from core.sync_state import sync_status as status
+
+    return status(store)
+
+
+@dataclass
+class SyncReport:
+    """What a sync did, one outcome per repository."""
+
+    outcomes: list[RepoOutcome] = field(default_factory=list)
+    skipped_monorepos: list[str] = field(default_factory=list)
+    offline: bool = False
+    elapsed: float = 0.0
+
+    @property
+    def failures(self) -> list[RepoOutcome]:
+        """Outcomes that were not successes."""
+        return [o for o in self.outcomes if not o.ok]
+
+    def summary(self) -> str:
+        """Return a one-line summary for the terminal."""
+        if self.offline:
+            cached = sum(o.commits or 0 for o in self.outcomes)
+            return (
+                f"offline: no request made; the cache holds {cached} commits of {len(self.outcomes)} repositories "
+                "(`ptlm-tui status` shows when each was last synced)"
+            )
+        ok = [o for o in self.outcomes if o.ok]
+        new = sum(o.new_commits for o in ok)
+        text = f"synced {len(self.outcomes)} repositories in {self.elapsed:.1f} s: {len(ok)} ok ({new} new commits)"
+        by_status: dict[str, int] = {}
+        for o in self.failures:
+            by_status[o.status] = by_status.get(o.status, 0) + 1
+        if by_status:
+            text += ", " + ", ".join(f"{n} {status}" for status, n in sorted(by_status.items()))
+            text += " (see `ptlm-tui status`)"
+        if self.skipped_monorepos:
+            text += f"; skipped {len(self.skipped_monorepos)} monorepo families (name them to sync them)"
+        return text
+
+
+def plan_units(store: CacheStore, families: Sequence[str] | None = None) -> tuple[list[Unit], list[str]]:
+    """Return the repositories to sync for ``families`` (all when None) and the monorepo families skipped.
+
+    Families flagged as shared monorepos are synced only when named: their GitHub history is
+    large and is not theirs alone.
+
+    Raises:
+        InputError: A named family is not in the cache.
+    """
+    fams = store.read("families", ["family", "gh_repo", "monorepo"])
+    variants = store.read("variants", ["family", "model"]).filter(pl.col("family").is_not_null())
+    known = set(fams["family"].to_list()) | set(variants["family"].to_list())
+    skipped: list[str] = []
+    if families:
+        wanted = list(dict.fromkeys(families))
+        missing = [f for f in wanted if f not in known]
+        if missing:
+            raise InputError(
+                "Unknown family", ", ".join(missing[:5]), "`ptlm-tui status` lists the families; run discover first"
+            )
+        chosen = set(wanted)
+    else:
+        mono = fams.filter(pl.col("monorepo").fill_null(False))["family"].to_list()
+        skipped = sorted(mono)
+        chosen = known - set(mono)
+    units: list[Unit] = []
+    seen: set[tuple[str, str]] = set()
+    for family, gh_repo, _ in fams.sort("family").iter_rows():
+        if family in chosen and gh_repo and is_valid_repo_id(gh_repo) and (GITHUB, gh_repo.lower()) not in seen:
+            seen.add((GITHUB, gh_repo.lower()))
+            units.append(Unit(GITHUB, gh_repo, family))
+    for family, model in variants.sort("family", "model").iter_rows():
+        if family in chosen and is_valid_repo_id(model) and (HUGGINGFACE, model.lower()) not in seen:
+            seen.add((HUGGINGFACE, model.lower()))
+            units.append(Unit(HUGGINGFACE, model, family))
+    return units, skipped
+
+
+class _Writer:
+    """Collects finished repositories and writes them in batches (calling thread only)."""
+
+    def __init__(self, store: CacheStore, report: SyncReport) -> None:
+        self.store = store
+        self.report = report
+        self.pending: list[Fetched] = []
+        self.last = time.monotonic()
+
+    def add(self, fetched: Fetched) -> None:
+        self.pending.append(fetched)
+        self.report.outcomes.append(fetched.outcome)
+
+    def maybe_flush(self) -> None:
+        if self.pending and time.monotonic() - self.last >= FLUSH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        from core.commits import merge_commits, upsert_rows
+
+        batch, self.pending = self.pending, []
+        self.last = time.monotonic()
+        if not batch:
+            return
+        frames = [f.frame for f in batch if f.frame is not None and f.frame.height]
+        replace = [(f.outcome.platform, f.outcome.repo) for f in batch if f.replace]
+        with self.store.locked():
+            if frames or replace:
+                commits = self.store.read("commits")
+                if replace:
+                    drop = pl.DataFrame(replace, schema={"platform": pl.String, "repo": pl.String}, orient="row")
+                    commits = commits.join(drop, on=["platform", "repo"], how="anti")
+                incoming = pl.concat(frames) if frames else commits.clear()
+                merged, _ = merge_commits(commits, incoming)
+                self.store.write("commits", merged)
+                touched = {(f.outcome.platform, f.outcome.repo) for f in batch}
+                counts = merged.filter(pl.col("repo").is_in([r for _, r in touched])).group_by("platform", "repo").len()
+                count_of = {(p, r): n for p, r, n in counts.iter_rows()}
+                for f in batch:
+                    if f.outcome.ok:
+                        f.outcome.commits = count_of.get((f.outcome.platform, f.outcome.repo), 0)
+            variants = [f.variant for f in batch if f.variant is not None]
+            if variants:
+                from cache.schema import TABLES
+
+                old = self.store.read("variants")
+                fresh = pl.DataFrame(variants).with_columns(
+                    [pl.lit(None, dtype=d).alias(c) for c, d in TABLES["variants"].items() if c not in variants[0]]
+                )
+                self.store.write("variants", upsert_rows(old, fresh.select(old.columns).cast(old.schema), ["model"]))
+            states = outcome_rows([f.outcome for f in batch], now_utc())
+            self.store.write("sync_state", merge_states(self.store.read("sync_state"), states))
+
+
+def _counts(store: CacheStore) -> dict[tuple[str, str], int]:
+    lazy = store.scan("commits", ["platform", "repo"]).group_by("platform", "repo").len()
+    return {(p, r): n for p, r, n in store.collect(lazy, "commits").iter_rows()}
+
+
+def _offline_report(store: CacheStore, units: list[Unit], skipped: list[str]) -> SyncReport:
+    counts = _counts(store)
+    report = SyncReport(skipped_monorepos=skipped, offline=True)
+    for u in units:
+        cached = counts.get((u.platform, u.repo), 0)
+        report.outcomes.append(RepoOutcome(u.platform, u.repo, u.family, "offline", "not synced", commits=cached))
+    return report
+
+
+def sync(
+    store: CacheStore,
+    settings: Settings,
+    families: Sequence[str] | None = None,
+    *,
+    on_progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> SyncReport:
+    """Fetch new HF and GitHub commits of ``families`` (all non-monorepo families when None).
+
+    Args:
+        store: The cache.
+        settings: Settings (endpoints, tokens, timeouts, workers, offline).
+        families: Family ids to sync; monorepo families are synced only when named.
+        on_progress: Receives counts and ETA, and a countdown while rate limited; it is called
+            from worker threads too, one call at a time.
+        cancel: Stops at the next checkpoint (git is killed); finished repositories are kept.
+
+    Returns:
+        One outcome per repository; failures are outcomes, not exceptions.
+
+    Raises:
+        InputError: A named family is unknown.
+        Cancelled: ``cancel`` was set (after writing what finished).
+    """
+    started = time.monotonic()
+    units, skipped = plan_units(store, families)
+    if settings.offline:
+        return _offline_report(store, units, skipped)
+    cancel = cancel or CancelToken()
+    report = SyncReport(skipped_monorepos=skipped)
+    tracker = EtaTracker("sync", len(units))
+    lock = threading.Lock()
+    done = [0]
+
+    def notify(progress: Progress) -> None:
+        if on_progress is not None:
+            with lock:
+                on_progress(progress)
+
+    def on_wait(left: float, what: str) -> None:
+        notify(Progress("sync", done[0], len(units), f"rate limited by the Hub ({what})", waiting_seconds=left))
+
+    work = _worker(store, settings, units, cancel, on_wait)
+    secrets = _known_secrets(settings)
+    writer = _Writer(store, report)
+    interrupted = False
+
+    def on_result(unit: Unit, result: Fetched | BaseException) -> None:
+        nonlocal interrupted
+        if isinstance(result, Cancelled | KeyboardInterrupt):
+            interrupted = True
+            return
+        writer.add(result if isinstance(result, Fetched) else Fetched(_failure(unit, result, secrets)))
+        done[0] += 1
+        writer.maybe_flush()
+        last = report.outcomes[-1]
+        notify(tracker.at(done[0], f"{last.repo}: {last.detail or last.status}"))
+
+    notify(tracker.at(0, "starting"))
+    try:
+        finished = _run(units, work, on_result, settings.sync.workers, cancel, writer)
+    except KeyboardInterrupt:
+        cancel.cancel()
+        writer.flush()
+        raise
+    writer.flush()
+    report.elapsed = time.monotonic() - started
+    if not finished or interrupted:
+        raise Cancelled()
+    return report
+
+
+def _run(units: list[Unit], work: Any, on_result: Any, workers: int, cancel: CancelToken, writer: _Writer) -> bool:
+    from core.workpool import run_parallel
+
+    return run_parallel(units, work, on_result, workers=workers, cancel=cancel, on_idle=writer.maybe_flush)
+
+
+def _known_secrets(settings: Settings) -> tuple[str | None, ...]:
+    hub_token = settings.hub.token.get_secret_value() if settings.hub.token is not None else None
+    return (settings.github_token(), hub_token, os.environ.get("HF_TOKEN"), os.environ.get("HUGGING_FACE_HUB_TOKEN"))
+
+
+def _failure(unit: Unit, exc: BaseException, secrets: tuple[str | None, ...]) -> RepoOutcome:
+    if isinstance(exc, SourceFailure):
+        return RepoOutcome(
+            unit.platform, unit.repo, unit.family, exc.status, exc.detail, exc.hint, retry_after=exc.retry_after
+        )
+    detail = one_line(redact(f"{type(exc).__name__}: {exc}", secrets), 300)
+    return RepoOutcome(unit.platform, unit.repo, unit.family, "error", detail, "please report this; run with --debug")
+
+
+def _worker(store: CacheStore, settings: Settings, units: list[Unit], cancel: CancelToken, on_wait: Any) -> Any:
+    """Return the function a worker runs for one unit, with everything it shares prepared once."""
+    from core.paths import git_clone_dir
+    from core.sources.git_history import remote_url
+    from core.sources.git_run import git_env
+
+    states = read_states(store)
+    hf_repos = [u.repo for u in units if u.platform == HUGGINGFACE]
+    gh_heads = {
+        u.repo: str(states[(GITHUB, u.repo)]["head"])
+        for u in units
+        if u.platform == GITHUB and states.get((GITHUB, u.repo), {}).get("head")
+    }
+    commits = store.scan("commits", ["platform", "repo", "sha"])
+    hf_known = store.collect(
+        commits.filter((pl.col("platform") == HUGGINGFACE) & pl.col("repo").is_in(hf_repos))
+        .group_by("repo")
+        .agg("sha"),
+        "commits",
+    )
+    known_by_repo = {repo: frozenset(shas) for repo, shas in hf_known.iter_rows()}
+    heads_present = store.collect(
+        commits.filter((pl.col("platform") == GITHUB) & pl.col("sha").is_in(list(gh_heads.values()))).select(
+            "repo", "sha"
+        ),
+        "commits",
+    )
+    present = set(heads_present.iter_rows())
+    hub: list[Any] = []  # built on first use, so a GitHub-only sync never imports huggingface_hub
+    hub_lock = threading.Lock()
+    gh_token = settings.github_token()
+    env = git_env(settings.github.base_url, gh_token)
+    cache_root = settings.cache_dir
+
+    def client() -> Any:
+        with hub_lock:
+            if not hub:
+                from core.sources.hub import make_hub_client
+
+                hub.append(make_hub_client(settings, cancel=cancel, on_wait=on_wait))
+            return hub[0]
+
+    def work(unit: Unit) -> Fetched:
+        cancel.check()
+        if unit.platform == HUGGINGFACE:
+            return fetch_hf(
+                unit, client(), known_by_repo.get(unit.repo, frozenset()), changed_files=settings.sync.changed_files
+            )
+        head = gh_heads.get(unit.repo)
+        return fetch_github(
+            unit,
+            clone_path=git_clone_dir(cache_root, GITHUB, unit.repo.lower()),
+            url=remote_url(settings.github.base_url, unit.repo),
+            env=env,
+            timeout=settings.github.timeout,
+            last_head=head if head is not None and (unit.repo, head) in present else None,
+            cancel=cancel,
+            secrets=(gh_token,),
+        )
+
+    return work

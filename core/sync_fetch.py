@@ -1,0 +1,149 @@
+"""Provides the per-repository work of a sync: what is new on one HF model or one GitHub repository.
+
+Each function runs in a worker thread, makes the requests, and returns the new commit rows
+(cache schema) and the outcome; it never writes the cache (the orchestrator does). Both are
+incremental: an HF model whose head commit is already cached costs one model-info request and
+no history; a GitHub repository whose head did not move costs one ``git fetch`` and no log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from cache.schema import TABLES
+from core.models import GITHUB, HUGGINGFACE
+from core.sync_state import RepoOutcome
+
+if TYPE_CHECKING:
+    from core.progress import CancelToken
+    from core.sources.hub import HubClient, HubCommit
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One repository to sync, and the family its commits belong to."""
+
+    platform: str
+    repo: str
+    family: str
+
+
+@dataclass
+class Fetched:
+    """A worker's result: the outcome, new commit rows, and what else to record."""
+
+    outcome: RepoOutcome
+    frame: pl.DataFrame | None = None
+    replace: bool = False  # the history was rewritten: drop this repository's old rows
+    variant: dict[str, Any] | None = None  # refreshed Hub metadata of an HF model
+
+
+def hf_frame(unit: Unit, commits: list[HubCommit], files: list[list[tuple[str, str]]] | None) -> pl.DataFrame:
+    """Return HF commits as cache rows: full-precision UTC times, message = title + body."""
+    rows = []
+    for i, c in enumerate(commits):
+        message = c.title + (f"\n\n{c.message}" if c.message.strip() else "")
+        changed = "|".join(f"{s}:{p}" for s, p in files[i]) if files is not None else ""
+        rows.append(
+            {
+                "family": unit.family,
+                "platform": HUGGINGFACE,
+                "repo": unit.repo,
+                "sha": c.id,
+                "authored_at": c.created_at,
+                "author": ", ".join(c.authors),
+                "title": c.title,
+                "message": message,
+                "files": changed,
+                "parents": " ".join(c.parents) if c.parents else None,
+                "source": "sync",
+            }
+        )
+    return pl.DataFrame(rows, schema=TABLES["commits"])
+
+
+def fetch_hf(unit: Unit, hub: HubClient, known: frozenset[str], *, changed_files: str) -> Fetched:
+    """Fetch what is new on one HF model: model info, then commit pages down to the first known id.
+
+    Args:
+        unit: The model and its family.
+        hub: The shared Hub client.
+        known: Commit ids of this model already in the cache.
+        changed_files: ``compare`` to fetch each new commit's files, ``none`` to skip them.
+
+    Raises:
+        SourceFailure: The model could not be fetched (status for sync_state).
+    """
+    info = hub.model_info(unit.repo)
+    variant = {
+        "model": unit.repo,
+        "downloads": info.downloads,
+        "likes": info.likes,
+        "pipeline_tag": info.pipeline_tag,
+        "created_at": info.created_at,
+        "last_modified": info.last_modified,
+        "gated": info.gated,
+    }
+    if info.sha is not None and info.sha in known:
+        outcome = RepoOutcome(HUGGINGFACE, unit.repo, unit.family, "ok", "up to date", head=info.sha)
+        return Fetched(outcome, variant=variant)
+    commits, met_known = hub.commits(unit.repo, known)
+    files = [hub.changed_files(unit.repo, c.id) for c in commits] if changed_files == "compare" else None
+    rewritten = bool(known) and not met_known
+    detail = f"history was rewritten: re-read {len(commits)} commits" if rewritten else f"{len(commits)} new commits"
+    head = commits[0].id if commits else info.sha
+    outcome = RepoOutcome(HUGGINGFACE, unit.repo, unit.family, "ok", detail, new_commits=len(commits), head=head)
+    return Fetched(outcome, hf_frame(unit, commits, files), replace=rewritten, variant=variant)
+
+
+def fetch_github(
+    unit: Unit,
+    *,
+    clone_path: Path,
+    url: str,
+    env: Mapping[str, str],
+    timeout: float,
+    last_head: str | None,
+    cancel: CancelToken | None,
+    secrets: tuple[str | None, ...],
+) -> Fetched:
+    """Clone or fetch one GitHub repository and read the commits its default branch gained.
+
+    Args:
+        unit: The repository and its family.
+        clone_path: The bare clone inside the cache.
+        url: Remote URL (no credentials).
+        env: Environment from ``git_env``.
+        timeout: Seconds for the clone or fetch.
+        last_head: Head recorded at the last success, if its commit is in the cache.
+        cancel: Kills git when set.
+        secrets: Tokens to redact.
+
+    Raises:
+        SourceFailure: The repository could not be fetched (status for sync_state).
+    """
+    from core.sources.git_history import is_ancestor, parse_log, read_log, update_clone
+
+    state = update_clone(url, clone_path, env=env, timeout=timeout, cancel=cancel, secrets=secrets, what=unit.repo)
+    if state.after is None:
+        return Fetched(RepoOutcome(GITHUB, unit.repo, unit.family, "ok", "empty repository"))
+    if last_head == state.after:
+        return Fetched(RepoOutcome(GITHUB, unit.repo, unit.family, "ok", "up to date", head=state.after))
+    forward = last_head is not None and is_ancestor(clone_path, last_head, state.after, env, timeout)
+    rewritten = last_head is not None and not forward
+    raw = read_log(clone_path, since=last_head if forward else None)
+    frame = parse_log(raw, family=unit.family, repo=unit.repo)
+    detail = f"history was rewritten: re-read {frame.height} commits" if rewritten else f"{frame.height} new commits"
+    outcome = RepoOutcome(GITHUB, unit.repo, unit.family, "ok", detail, new_commits=frame.height, head=state.after)
+    return Fetched(outcome, frame, replace=rewritten)
+
+
+def now_utc() -> dt.datetime:
+    """The current time in UTC (one place, so tests reading sync_state agree on the zone)."""
+    return dt.datetime.now(dt.UTC)
