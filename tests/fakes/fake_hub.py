@@ -78,7 +78,7 @@ class FakeModel:
             if index % 3 == 2:
                 files.append(("A" if index == 2 else "M", "model.safetensors"))
             commit = FakeCommit(
-                id=fake_sha(self.id, index),
+                id=fake_sha(self.id, index, title),
                 title=f"{title} {index}" if index else "initial commit",
                 message=f"{title} {index}\n\nbody of {index}" if index else "initial commit",
                 date=when,
