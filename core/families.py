@@ -105,10 +105,10 @@ def record_families(
         for key, items in sorted(groups.items()):
             family = by_repo.get(key)
             if family is None:
-                family = _unique(family_id_for(items[0].link.repo or key), taken)
+                family = _unique(family_id_for(_spelling(items)), taken)
                 by_repo[key] = family
             family_of[key] = family
-            gh_repo = items[0].link.repo or key
+            gh_repo = _spelling(items)
             monorepo = any(i.link.monorepo for i in items)
             found.append(FamilyFound(family, gh_repo, monorepo, tuple(i.model.id for i in items), family not in known))
             family_rows.append(
@@ -188,6 +188,16 @@ def _apply_renames(store: CacheStore, settings: Settings) -> None:
         if store.exists(table):
             frame = store.read(table)
             store.write(table, frame.with_columns(pl.col("family").replace(renames)))
+
+
+def _spelling(items: list[Resolved]) -> str:
+    """The repository as most of its models' cards spell it (GitHub ids are case-insensitive)."""
+    counts: dict[str, int] = {}
+    for item in items:
+        if item.link.repo:
+            counts[item.link.repo] = counts.get(item.link.repo, 0) + 1
+    popular = sorted(items, key=lambda i: -(i.model.downloads or 0))
+    return max(counts, key=lambda repo: (counts[repo], -next(n for n, i in enumerate(popular) if i.link.repo == repo)))
 
 
 def _unique(base: str, taken: set[str]) -> str:

@@ -247,7 +247,10 @@ def sync(
     try:
         finished = _run(units, work, on_result, settings.sync.workers, cancel, writer)
     except KeyboardInterrupt:
+        from core.sources.git_run import kill_running
+
         cancel.cancel()
+        kill_running()  # git runs in its own process group: Ctrl+C does not reach it
         writer.flush()
         raise
     writer.flush()

@@ -10,9 +10,12 @@ clears credential helpers. A token travels as an ``http.<base>/.extraHeader`` gi
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import re
+import signal
 import subprocess
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -71,6 +74,27 @@ def git_env(base_url: str, token: str | None, environ: Mapping[str, str] | None 
     return env
 
 
+_LIVE: set[subprocess.Popen[bytes]] = set()
+_LIVE_LOCK = threading.Lock()
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    # git runs helpers (git-remote-https, ssh) in its process group; they hold the pipes open,
+    # so killing git alone would leave us waiting on them.
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    with contextlib.suppress(ProcessLookupError):
+        proc.kill()
+
+
+def kill_running() -> None:
+    """Kill every git command started by run_git that is still running (on interrupt)."""
+    with _LIVE_LOCK:
+        live = list(_LIVE)
+    for proc in live:
+        _kill(proc)
+
+
 def run_git(
     args: Sequence[str],
     *,
@@ -83,7 +107,8 @@ def run_git(
 ) -> GitResult:
     """Run ``git <NO_PROMPT_OPTIONS> <args>`` through GitPython and return its output.
 
-    The process is polled so that a cancel request or the timeout kills it promptly.
+    git runs in its own process group, polled so that a cancel request, the timeout or
+    ``kill_running`` kills it and its helpers promptly.
 
     Raises:
         SourceFailure: git failed (status from its message), timed out, or git is missing.
@@ -94,28 +119,26 @@ def run_git(
     command = ["git", *NO_PROMPT_OPTIONS, *args]
     runner = git.Git(str(cwd) if cwd else None)
     try:
-        handle = runner.execute(command, as_process=True, env=dict(env))
+        handle = runner.execute(command, as_process=True, env=dict(env), start_new_session=True)
     except git.GitCommandNotFound:
         raise SourceFailure(st.ERROR, "git is not installed", "install git (2.25 or newer)") from None
     proc = handle.proc
     assert proc is not None  # as_process=True always starts one
+    with _LIVE_LOCK:
+        _LIVE.add(proc)
     deadline = time.monotonic() + timeout
-    chunks: list[bytes] = []
-    errors: list[bytes] = []
     try:
         while True:
             try:
                 out, err = proc.communicate(timeout=_POLL)
-                chunks.append(out or b"")
-                errors.append(err or b"")
                 break
             except subprocess.TimeoutExpired:
                 if cancel is not None and cancel.cancelled:
-                    proc.kill()
+                    _kill(proc)
                     proc.communicate()
                     cancel.check()
                 if time.monotonic() > deadline:
-                    proc.kill()
+                    _kill(proc)
                     proc.communicate()
                     raise SourceFailure(
                         st.TIMEOUT,
@@ -125,11 +148,13 @@ def run_git(
                     ) from None
     finally:
         if proc.poll() is None:
-            proc.kill()
-    stderr = b"".join(errors).decode("utf-8", "replace")
+            _kill(proc)
+        with _LIVE_LOCK:
+            _LIVE.discard(proc)
+    stderr = (err or b"").decode("utf-8", "replace")
     if proc.returncode != 0:
         raise classify_git_error(stderr, what, secrets)
-    return GitResult(b"".join(chunks), stderr)
+    return GitResult(out or b"", stderr)
 
 
 def classify_git_error(stderr: str, what: str, secrets: Sequence[str | None] = ()) -> SourceFailure:
