@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +22,7 @@ from core.errors import Cancelled, InputError
 from core.models import GITHUB, HUGGINGFACE, is_valid_repo_id
 from core.progress import CancelToken, EtaTracker, Progress, ProgressCallback
 from core.sources.failures import SourceFailure, redact
-from core.sync_fetch import Fetched, Unit, fetch_github, fetch_hf, now_utc
+from core.sync_fetch import Fetched, Unit, clone_files, fetch_github, fetch_hf, now_utc
 from core.sync_state import RepoOutcome, merge_states, outcome_rows, read_states
 from core.text import one_line
 
@@ -285,6 +285,7 @@ def _worker(store: CacheStore, settings: Settings, units: list[Unit], cancel: Ca
     from core.paths import git_clone_dir
     from core.sources.git_history import remote_url
     from core.sources.git_run import git_env
+    from core.sources.hub import resolve_hf_token
 
     states = read_states(store)
     hf_repos = [u.repo for u in units if u.platform == HUGGINGFACE]
@@ -322,11 +323,34 @@ def _worker(store: CacheStore, settings: Settings, units: list[Unit], cancel: Ca
                 hub.append(make_hub_client(settings, cancel=cancel, on_wait=on_wait))
             return hub[0]
 
+    hf_endpoint = settings.hf_endpoint()
+    hf_secret: list[str | None] = []
+
+    def hf_clone(unit: Unit) -> Callable[[], dict[str, str]]:
+        def run() -> dict[str, str]:
+            if not hf_secret:
+                hf_secret.append(resolve_hf_token(settings))
+            return clone_files(
+                unit,
+                url=remote_url(hf_endpoint, unit.repo),
+                clone_path=git_clone_dir(cache_root, HUGGINGFACE, unit.repo.lower()),
+                env=git_env(hf_endpoint, hf_secret[0], user="ptlm-tui"),
+                timeout=settings.github.timeout,
+                cancel=cancel,
+                secrets=(hf_secret[0],),
+            )
+
+        return run
+
     def work(unit: Unit) -> Fetched:
         cancel.check()
         if unit.platform == HUGGINGFACE:
             return fetch_hf(
-                unit, client(), known_by_repo.get(unit.repo, frozenset()), changed_files=settings.sync.changed_files
+                unit,
+                client(),
+                known_by_repo.get(unit.repo, frozenset()),
+                changed_files=settings.sync.changed_files,
+                clone_files=hf_clone(unit),
             )
         head = gh_heads.get(unit.repo)
         return fetch_github(

@@ -9,7 +9,7 @@ no history; a GitHub repository whose head did not move costs one ``git fetch`` 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,6 +18,7 @@ import polars as pl
 
 from cache.schema import TABLES
 from core.models import GITHUB, HUGGINGFACE
+from core.sources.failures import SourceFailure
 from core.sync_state import RepoOutcome
 
 if TYPE_CHECKING:
@@ -44,12 +45,11 @@ class Fetched:
     variant: dict[str, Any] | None = None  # refreshed Hub metadata of an HF model
 
 
-def hf_frame(unit: Unit, commits: list[HubCommit], files: list[list[tuple[str, str]]] | None) -> pl.DataFrame:
+def hf_frame(unit: Unit, commits: list[HubCommit], files: list[str] | None) -> pl.DataFrame:
     """Return HF commits as cache rows: full-precision UTC times, message = title + body."""
     rows = []
     for i, c in enumerate(commits):
         message = c.title + (f"\n\n{c.message}" if c.message.strip() else "")
-        changed = "|".join(f"{s}:{p}" for s, p in files[i]) if files is not None else ""
         rows.append(
             {
                 "family": unit.family,
@@ -60,7 +60,7 @@ def hf_frame(unit: Unit, commits: list[HubCommit], files: list[list[tuple[str, s
                 "author": ", ".join(c.authors),
                 "title": c.title,
                 "message": message,
-                "files": changed,
+                "files": files[i] if files is not None else "",
                 "parents": " ".join(c.parents) if c.parents else None,
                 "source": "sync",
             }
@@ -68,14 +68,60 @@ def hf_frame(unit: Unit, commits: list[HubCommit], files: list[list[tuple[str, s
     return pl.DataFrame(rows, schema=TABLES["commits"])
 
 
-def fetch_hf(unit: Unit, hub: HubClient, known: frozenset[str], *, changed_files: str) -> Fetched:
+# Measured (benchmarks/bench_hf_files.py): a clone or fetch costs about 3 HTTP requests whatever
+# the number of commits; compare costs one per commit. Above this many new commits, clone.
+CLONE_ABOVE = 3
+
+
+def _joined(pairs: list[tuple[str, str]]) -> str:
+    return "|".join(f"{s}:{p}" for s, p in pairs)
+
+
+def hf_changed_files(
+    unit: Unit,
+    hub: HubClient,
+    commits: list[HubCommit],
+    mode: str,
+    clone_files: Callable[[], dict[str, str]] | None,
+) -> tuple[list[str] | None, str]:
+    """Return the changed files of ``commits`` (``S:path|...`` each) and a note on how they were had.
+
+    ``auto`` clones when more than ``CLONE_ABOVE`` commits are new; a clone that fails (no git
+    access, for instance) falls back to the compare endpoint, and so does a commit the clone
+    does not hold yet.
+    """
+    if mode == "none" or not commits:
+        return None, ""
+    use_clone = clone_files is not None and (mode == "clone" or (mode == "auto" and len(commits) > CLONE_ABOVE))
+    by_sha: dict[str, str] = {}
+    note = ""
+    if use_clone:
+        assert clone_files is not None
+        try:
+            by_sha = clone_files()
+            note = "files from a git clone"
+        except SourceFailure as exc:
+            note = f"git clone failed ({exc.status}), files from the compare endpoint"
+    files = [by_sha[c.id] if c.id in by_sha else _joined(hub.changed_files(unit.repo, c.id)) for c in commits]
+    return files, note
+
+
+def fetch_hf(
+    unit: Unit,
+    hub: HubClient,
+    known: frozenset[str],
+    *,
+    changed_files: str,
+    clone_files: Callable[[], dict[str, str]] | None = None,
+) -> Fetched:
     """Fetch what is new on one HF model: model info, then commit pages down to the first known id.
 
     Args:
         unit: The model and its family.
         hub: The shared Hub client.
         known: Commit ids of this model already in the cache.
-        changed_files: ``compare`` to fetch each new commit's files, ``none`` to skip them.
+        changed_files: ``auto``, ``compare``, ``clone`` or ``none`` (``sync.changed_files``).
+        clone_files: Clones or fetches the model repository and returns files by commit id.
 
     Raises:
         SourceFailure: The model could not be fetched (status for sync_state).
@@ -94,12 +140,31 @@ def fetch_hf(unit: Unit, hub: HubClient, known: frozenset[str], *, changed_files
         outcome = RepoOutcome(HUGGINGFACE, unit.repo, unit.family, "ok", "up to date", head=info.sha)
         return Fetched(outcome, variant=variant)
     commits, met_known = hub.commits(unit.repo, known)
-    files = [hub.changed_files(unit.repo, c.id) for c in commits] if changed_files == "compare" else None
+    files, note = hf_changed_files(unit, hub, commits, changed_files, clone_files)
     rewritten = bool(known) and not met_known
     detail = f"history was rewritten: re-read {len(commits)} commits" if rewritten else f"{len(commits)} new commits"
+    detail += f"; {note}" if note else ""
     head = commits[0].id if commits else info.sha
     outcome = RepoOutcome(HUGGINGFACE, unit.repo, unit.family, "ok", detail, new_commits=len(commits), head=head)
     return Fetched(outcome, hf_frame(unit, commits, files), replace=rewritten, variant=variant)
+
+
+def clone_files(
+    unit: Unit,
+    *,
+    url: str,
+    clone_path: Path,
+    env: Mapping[str, str],
+    timeout: float,
+    cancel: CancelToken | None,
+    secrets: tuple[str | None, ...],
+) -> dict[str, str]:
+    """Clone (or fetch) a repository bare and blob-less, and return each commit's files by id."""
+    from core.sources.git_history import parse_log, read_log, update_clone
+
+    update_clone(url, clone_path, env=env, timeout=timeout, cancel=cancel, secrets=secrets, what=unit.repo)
+    frame = parse_log(read_log(clone_path), family=unit.family, repo=unit.repo)
+    return dict(zip(frame["sha"].to_list(), frame["files"].to_list(), strict=True))
 
 
 def fetch_github(

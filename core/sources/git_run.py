@@ -43,13 +43,16 @@ class GitResult:
     stderr: str
 
 
-def git_env(base_url: str, token: str | None, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+def git_env(
+    base_url: str, token: str | None, environ: Mapping[str, str] | None = None, *, user: str = "x-access-token"
+) -> dict[str, str]:
     """Return the environment for network git commands against ``base_url``.
 
     Args:
         base_url: Where repositories live (``https://github.com``, an Enterprise URL, ``file://``).
         token: A token for private repositories, sent only to ``base_url`` over http(s).
         environ: The environment to start from (``os.environ`` when None).
+        user: The user name paired with the token in Basic auth (GitHub: ``x-access-token``).
     """
     env = dict(os.environ if environ is None else environ)
     env.update(
@@ -67,7 +70,7 @@ def git_env(base_url: str, token: str | None, environ: Mapping[str, str] | None 
     )
     if token and base_url.lower().startswith(("http://", "https://")):
         index = int(env.get("GIT_CONFIG_COUNT", "0") or "0")
-        basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
+        basic = base64.b64encode(f"{user}:{token}".encode()).decode()
         env[f"GIT_CONFIG_KEY_{index}"] = f"http.{base_url.rstrip('/')}/.extraHeader"
         env[f"GIT_CONFIG_VALUE_{index}"] = f"Authorization: Basic {basic}"
         env["GIT_CONFIG_COUNT"] = str(index + 1)

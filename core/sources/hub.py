@@ -7,25 +7,27 @@ library's own backoff sleeps silently and cannot be cancelled. Pagination follow
 ``Link`` headers, as ``huggingface_hub.utils.paginate`` does, page by page so that the commit
 listing stops at the first commit we already have.
 
-Changed files per HF commit: the compare endpoint, one request per new commit. Measured
-against the fake Hub and a git http-backend serving the same history (``benchmarks/
-bench_hf_files.py``), and reasoned for the real Hub: a bare partial clone needs no API
-request per commit, but it needs a git server that honours ``--filter=blob:none`` (unverified
-on the Hub; without it every historical non-LFS file comes down, tokenizer and vocab files
-included), a clone directory per variant, and three or more round trips even when one commit is
-new. An incremental sync typically finds zero or one new commit per variant, where compare
-costs zero or one small request; model_info's ``sha`` already tells us when nothing is new,
-so an unchanged variant costs no compare at all. The first sync of a long history is where
-compare is expensive (N requests); that cost is paid once, counts against the Hub's API rate
-limit (which our pause-and-countdown policy respects), and can be skipped with
-``sync.changed_files = "none"``.
+Changed files per HF commit, chosen by measurement (``benchmarks/bench_hf_files.py``: the fake
+Hub serving one history both through its API and over git's smart HTTP, with 50 ms added per
+request for the round trip to huggingface.co). The compare endpoint costs one API request per
+commit: 31 requests and 1.6 s for a 30-commit model, 301 requests and 15.7 s for 300 commits.
+A bare blob-less clone costs 3 requests and 0.2-0.3 s whatever the length; for one new commit
+compare costs 1 request (0.05 s) and a fetch 3 (0.25 s). HF repositories hold about 15-35
+commits (the study's timelines), so a first sync of the study's 904 variants by compare would
+spend over 20,000 requests of the Hub's API quota (a few hundred to a thousand per 5 minutes)
+where clones spend about 2,700 git requests; an incremental sync mostly finds nothing new
+(model info's ``sha`` says so: no files asked at all) or one or two commits. Hence
+``sync.changed_files = "auto"``: clone when more than 3 commits are new, else compare, and
+compare again for anything the clone cannot give (the Hub's git endpoint failing, a commit
+pushed meanwhile). Not verified on the real Hub: whether its git server honours
+``--filter=blob:none`` (without it, old versions of small non-LFS files come down too; LFS
+content never does in a bare clone) and which quota git requests count against.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -33,7 +35,10 @@ from core.progress import CancelToken
 from core.repo_ids import require_repo_id
 from core.sources import failures as st
 from core.sources.failures import SourceFailure
+from core.sources.hub_payloads import HubCommit, HubModel, parse_commit, parse_compare, parse_model
 from core.sources.polite import Politeness, WaitCallback, retry_after_seconds
+
+__all__ = ["HubClient", "HubCommit", "HubModel", "make_hub_client", "parse_compare", "resolve_hf_token"]
 
 if TYPE_CHECKING:
     import httpx2
@@ -45,139 +50,6 @@ LISTING_EXPAND = ("downloads", "likes", "pipeline_tag", "createdAt", "lastModifi
 FIRST_SYNC_PAGE = 1000  # the JS client's maximum for the commits endpoint
 INCREMENTAL_PAGE = 100
 MAX_CARD_CHARS = 200_000
-
-
-@dataclass(frozen=True, slots=True)
-class HubModel:
-    """What the Hub says about one model (from the listing or model info)."""
-
-    id: str
-    sha: str | None
-    downloads: int | None
-    likes: int | None
-    pipeline_tag: str | None
-    created_at: dt.datetime | None
-    last_modified: dt.datetime | None
-    gated: str | None  # "auto", "manual", or None when not gated
-    private: bool
-    card_data: dict[str, Any] | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class HubCommit:
-    """One commit of an HF repository's main branch."""
-
-    id: str
-    authors: tuple[str, ...]
-    created_at: dt.datetime
-    title: str
-    message: str
-    parents: tuple[str, ...] = ()
-    files: tuple[tuple[str, str], ...] = field(default=())  # (status letter, path)
-
-
-def _time(value: object) -> dt.datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed.astimezone(dt.UTC) if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
-
-
-def _int(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def parse_model(item: dict[str, Any]) -> HubModel | None:
-    """Return a HubModel from the Hub's JSON, or None when the id is not a safe ``owner/name``."""
-    model_id = item.get("id") or item.get("modelId")
-    if not isinstance(model_id, str):
-        return None
-    try:
-        require_repo_id(model_id, "model")
-    except Exception:
-        return None
-    gated = item.get("gated")
-    card_data = item.get("cardData")
-    return HubModel(
-        id=model_id,
-        sha=item.get("sha") if isinstance(item.get("sha"), str) else None,
-        downloads=_int(item.get("downloads")),
-        likes=_int(item.get("likes")),
-        pipeline_tag=item.get("pipeline_tag") if isinstance(item.get("pipeline_tag"), str) else None,
-        created_at=_time(item.get("createdAt")),
-        last_modified=_time(item.get("lastModified")),
-        gated=gated if isinstance(gated, str) and gated else None,
-        private=bool(item.get("private")),
-        card_data=card_data if isinstance(card_data, dict) else None,
-    )
-
-
-def parse_commit(item: dict[str, Any]) -> HubCommit | None:
-    """Return a HubCommit from one entry of the commits endpoint, or None if it has no id or date.
-
-    Authors without a Hub account carry a ``name`` but no ``user``; huggingface_hub's own
-    parser would fail on them, so we read both.
-    """
-    commit_id, when = item.get("id"), _time(item.get("date"))
-    if not isinstance(commit_id, str) or when is None:
-        return None
-    authors = []
-    for author in item.get("authors") or []:
-        if isinstance(author, dict):
-            name = author.get("user") or author.get("name") or author.get("email")
-            if isinstance(name, str):
-                authors.append(name)
-    parents = item.get("parents")
-    return HubCommit(
-        id=commit_id,
-        authors=tuple(authors),
-        created_at=when,
-        title=str(item.get("title") or ""),
-        message=str(item.get("message") or ""),
-        parents=tuple(p for p in parents if isinstance(p, str)) if isinstance(parents, list) else (),
-    )
-
-
-def parse_compare(text: str, content_type: str = "") -> list[tuple[str, str]]:
-    r"""Return ``(status, path)`` pairs from a compare response (raw git diff lines or JSON).
-
-    Raw lines look like ``T 2305\t:100644 100644 <old> <new> M\tpath``; a rename (``R``) or
-    copy (``C``) carries two paths and becomes a deletion plus an addition, as
-    ``git log --no-renames`` would show it.
-    """
-    pairs: list[tuple[str, str]] = []
-    if "json" in content_type or text.lstrip().startswith("["):
-        import json
-
-        try:
-            entries = json.loads(text)
-        except ValueError:
-            return pairs
-        for entry in entries if isinstance(entries, list) else []:
-            if isinstance(entry, dict) and isinstance(entry.get("path"), str):
-                status = str(entry.get("status") or "M")[:1].upper()
-                old = entry.get("oldPath")
-                if status == "R" and isinstance(old, str):
-                    pairs += [("D", old), ("A", entry["path"])]
-                else:
-                    pairs.append((status if status in "AMDT" else "M", entry["path"]))
-        return pairs
-    for line in text.splitlines():
-        parts = line.split("\t")
-        if len(parts) < 3 or not parts[1].startswith(":"):
-            continue
-        status = parts[1].split()[-1][:1].upper()
-        if status in "RC" and len(parts) >= 4:
-            pairs += ([("D", parts[2])] if status == "R" else []) + [("A", parts[3])]
-        elif status in "RC":
-            old, _, new = parts[2].partition(" ")
-            pairs += ([("D", old)] if status == "R" else []) + [("A", new or old)]
-        else:
-            pairs.append((status if status in "AMDT" else "M", parts[2]))
-    return pairs
 
 
 class HubClient:

@@ -13,11 +13,13 @@ import datetime as dt
 import hashlib
 import json
 import re
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -129,8 +131,18 @@ def _iso(when: dt.datetime) -> str:
 class FakeHub:
     """The fake Hub server. Use as a context manager or call start()/stop()."""
 
-    def __init__(self, *, token: str | None = None, listing_page_cap: int = 1000, commit_page_default: int = 50):
+    def __init__(
+        self,
+        *,
+        token: str | None = None,
+        listing_page_cap: int = 1000,
+        commit_page_default: int = 50,
+        latency: float = 0.0,
+        git_root: Path | None = None,
+    ):
         self.models: dict[str, FakeModel] = {}
+        self.latency = latency  # added to every answer, to stand in for a real round trip
+        self.git_root = git_root  # bare repositories served over git's smart HTTP (git http-backend)
         self.token = token  # a request with "Bearer <token>" may see private and gated repos
         self.listing_page_cap = listing_page_cap
         self.commit_page_default = commit_page_default
@@ -182,6 +194,38 @@ class FakeHub:
         """Add a model with ``commits`` commits on main (one day apart from its creation)."""
         model = FakeModel(id=model_id, **fields)
         model.add_commits(commits)
+        self.models[model_id] = model
+        return model
+
+    def add_model_from_git(self, model_id: str, path: Path, **fields: Any) -> FakeModel:
+        """Add a model whose history is the git repository at ``path`` (served too, with ``git_root``).
+
+        API commits, compare answers and the git protocol then describe one history, with real ids.
+        """
+        import git
+
+        repo = git.Repo(path)
+        raw = repo.git.log("--no-renames", "--name-status", "--format=%x00%H", "HEAD")
+        files: dict[str, list[tuple[str, str]]] = {}
+        for record in raw.split("\x00")[1:]:
+            sha, _, rest = record.partition("\n")
+            files[sha] = [(line[0], line.split("\t", 1)[1]) for line in rest.splitlines() if "\t" in line]
+        model = FakeModel(id=model_id, **fields)
+        for commit in repo.iter_commits("HEAD"):
+            text = str(commit.message)
+            title, _, body = text.partition("\n")
+            model.commits.append(
+                FakeCommit(
+                    id=commit.hexsha,
+                    title=title,
+                    message=body.strip(),
+                    date=commit.authored_datetime.astimezone(dt.UTC),
+                    authors=[str(commit.author.name)],
+                    files=files.get(commit.hexsha, []),
+                    parents=[p.hexsha for p in commit.parents],
+                )
+            )
+        repo.close()
         self.models[model_id] = model
         return model
 
@@ -258,6 +302,7 @@ class FakeHub:
 
 
 _MODEL_PATH = r"(?P<repo>[^/]+/[^/]+)"
+_GIT_RE = re.compile(r"^/[^/]+/[^/]+?(?:\.git)?/(?:info/refs|git-upload-pack|HEAD)$")
 _ROUTES = (
     ("listing", re.compile(r"^/api/models/?$")),
     ("commits", re.compile(rf"^/api/models/{_MODEL_PATH}/commits/(?P<rev>[^/]+)$")),
@@ -270,6 +315,10 @@ _ROUTES = (
 class _Handler(BaseHTTPRequestHandler):
     fake: FakeHub
     protocol_version = "HTTP/1.1"
+    # Headers and body leave in one write, without Nagle: otherwise every keep-alive answer
+    # waits ~40 ms for a delayed ACK, which would swamp what the benchmarks measure.
+    wbufsize = 1 << 16
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         pass  # keep test output quiet
@@ -278,6 +327,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._handle(head=True)
 
     def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+        self._handle(head=False)
+
+    def do_POST(self) -> None:  # noqa: N802 - stdlib naming
         self._handle(head=False)
 
     # -- plumbing ----------------------------------------------------------------------------
@@ -315,6 +367,8 @@ class _Handler(BaseHTTPRequestHandler):
         auth = self.headers.get("Authorization")
         fake = self.fake
         fake._log(Request(self.command, path, query, auth))
+        if fake.latency:
+            time.sleep(fake.latency)
         reply = fake._take_rule(path)
         if reply is not None:
             if reply.delay:
@@ -323,12 +377,43 @@ class _Handler(BaseHTTPRequestHandler):
                 body = reply.body + (f" auth={auth}" if reply.echo_auth else "")
                 self._send(reply.status, body, {"Content-Type": "text/plain", **reply.headers}, head=head)
                 return
+        if fake.git_root is not None and _GIT_RE.match(path):
+            self._git(path, split.query)
+            return
         for name, pattern in _ROUTES:
             match = pattern.match(path)
             if match:
                 getattr(self, f"_route_{name}")(match, query, auth, head)
                 return
         self._error(404, None, "Not Found", head=head)
+
+    def _git(self, path: str, query: str) -> None:
+        """Serve git's smart HTTP protocol through ``git http-backend`` (a CGI program)."""
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        env = {
+            "GIT_PROJECT_ROOT": str(self.fake.git_root),
+            "GIT_HTTP_EXPORT_ALL": "1",
+            "PATH_INFO": path,
+            "QUERY_STRING": query,
+            "REQUEST_METHOD": self.command,
+            "CONTENT_TYPE": self.headers.get("Content-Type", ""),
+            "CONTENT_LENGTH": str(len(body)),
+            "GIT_PROTOCOL": self.headers.get("Git-Protocol", ""),
+            "HTTP_CONTENT_ENCODING": self.headers.get("Content-Encoding", ""),
+            "REMOTE_ADDR": "127.0.0.1",
+            "PATH": "/usr/bin:/bin",
+        }
+        run = subprocess.run(["git", "http-backend"], input=body, env=env, capture_output=True, check=False)
+        head, _, payload = run.stdout.partition(b"\r\n\r\n")
+        status, headers = 200, {}
+        for line in head.decode("latin-1").split("\r\n"):
+            key, _, value = line.partition(":")
+            if key.lower() == "status":
+                status = int(value.strip().split()[0])
+            elif key:
+                headers[key.strip()] = value.strip()
+        self._send(status, payload, headers)
 
     def _model(self, repo: str, auth: str | None, head: bool) -> FakeModel | None:
         model = self.fake.models.get(repo)

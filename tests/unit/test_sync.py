@@ -199,3 +199,35 @@ def test_hf_history_rewrite_replaces_the_old_commits(world: tuple[CacheStore, Fa
     assert "rewritten" in next(o.detail for o in report.outcomes if o.repo == "lab/tiny")
     rows = store.read("commits").filter(pl.col("repo") == "lab/tiny")
     assert rows["sha"].to_list() == [model.sha]
+
+
+def test_changed_files_from_a_clone_match_the_compare_endpoint(tmp_path: Path) -> None:
+    from tests.fakes.git_repos import feature_repo
+
+    feature_repo(tmp_path / "hfgit" / "acme" / "features")
+    results = {}
+    for mode in ("compare", "auto"):
+        with FakeHub(git_root=tmp_path / "hfgit") as fake:
+            fake.add_model_from_git("acme/features", tmp_path / "hfgit" / "acme" / "features")
+            store = CacheStore(tmp_path / f"cache-{mode}")
+            seed_family(store, "acme_features", None, ["acme/features"])
+            report = sync(store, make_settings(fake, tmp_path, store.root, sync={"changed_files": mode}))
+            assert [o.status for o in report.outcomes] == ["ok"]
+            results[mode] = store.read("commits").sort("sha").select("sha", "files", "parents", "authored_at")
+            if mode == "auto":  # 9 new commits: one clone instead of 9 compare requests
+                assert fake.count("/compare/") == 0 and fake.count("git-upload-pack") >= 1
+                assert "git clone" in report.outcomes[0].detail
+            else:
+                assert fake.count("/compare/") == 9
+    assert results["auto"].equals(results["compare"])
+    assert results["auto"]["files"].str.contains("D:feat.py").any()
+
+
+def test_a_failed_clone_falls_back_to_compare(world: tuple[CacheStore, FakeHub, Path]) -> None:
+    store, hub, root = world  # this fake serves no git: the clone fails
+    hub.models["lab/tiny"].add_commits(5)
+    report = sync(store, make_settings(hub, root, store.root, sync={"changed_files": "clone"}), ["lab_tiny"])
+    outcome = next(o for o in report.outcomes if o.repo == "lab/tiny")
+    assert outcome.ok and "compare endpoint" in outcome.detail and hub.count("/compare/") == 8
+    files = store.read("commits").filter(pl.col("repo") == "lab/tiny")["files"]
+    assert (files != "").all()
