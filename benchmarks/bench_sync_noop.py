@@ -65,7 +65,8 @@ def main() -> None:
         start = time.perf_counter()
         found = discover(store, settings)
         print(
-            f"discover: {len(found.families)} families, {found.candidates} models in {time.perf_counter() - start:.2f} s"
+            f"discover: {len(found.families)} families, {found.candidates} models "
+            f"in {time.perf_counter() - start:.2f} s"
         )
         start = time.perf_counter()
         first = sync(store, settings)
@@ -87,7 +88,8 @@ def main() -> None:
         history = hub.count("/commits/") + hub.count("/compare/")
         repos = args.families * (1 + args.variants)
         print(
-            f"{'families':>8} {'repos':>6} {'process s':>10} {'in-process s':>13} {'requests':>9} {'history':>8}  target < 5 s"
+            f"{'families':>8} {'repos':>6} {'process s':>10} {'in-process s':>13} {'requests':>9} {'history':>8}"
+            "  target < 5 s"
         )
         print(
             f"{args.families:>8} {repos:>6} {statistics.median(process_times):>10.2f} "

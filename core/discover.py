@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -104,7 +105,12 @@ def discover(
     from core.sources.hub import make_hub_client
 
     report = DiscoverReport()
-    notify = on_progress or (lambda _p: None)
+    lock = threading.Lock()
+
+    def notify(progress: Progress) -> None:
+        if on_progress is not None:
+            with lock:  # called from worker threads too (rate-limit countdown)
+                on_progress(progress)
 
     def on_wait(left: float, what: str) -> None:
         notify(Progress("discover", report.candidates, None, f"rate limited: {what}", waiting_seconds=left))

@@ -9,6 +9,7 @@ outcome becomes a ``sync_state`` row, failures included, and the sync goes on wi
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import threading
 import time
@@ -58,6 +59,9 @@ class SyncReport:
 
     def summary(self) -> str:
         """Return a one-line summary for the terminal."""
+        if not self.outcomes and not self.offline:
+            skipped = f" ({len(self.skipped_monorepos)} monorepo families skipped)" if self.skipped_monorepos else ""
+            return f"nothing to sync{skipped}: run `ptlm-tui discover` (or import) first, or name families"
         if self.offline:
             cached = sum(o.commits or 0 for o in self.outcomes)
             return (
@@ -105,12 +109,13 @@ def plan_units(store: CacheStore, families: Sequence[str] | None = None) -> tupl
         chosen = known - set(mono)
     units: list[Unit] = []
     seen: set[tuple[str, str]] = set()
+    # Ids are validated by the worker, so a bad one becomes a recorded failure, not a silent gap.
     for family, gh_repo, _ in fams.sort("family").iter_rows():
-        if family in chosen and gh_repo and is_valid_repo_id(gh_repo) and (GITHUB, gh_repo.lower()) not in seen:
+        if family in chosen and gh_repo and (GITHUB, gh_repo.lower()) not in seen:
             seen.add((GITHUB, gh_repo.lower()))
             units.append(Unit(GITHUB, gh_repo, family))
     for family, model in variants.sort("family", "model").iter_rows():
-        if family in chosen and is_valid_repo_id(model) and (HUGGINGFACE, model.lower()) not in seen:
+        if family in chosen and (HUGGINGFACE, model.lower()) not in seen:
             seen.add((HUGGINGFACE, model.lower()))
             units.append(Unit(HUGGINGFACE, model, family))
     return units, skipped
@@ -124,22 +129,29 @@ class _Writer:
         self.report = report
         self.pending: list[Fetched] = []
         self.last = time.monotonic()
+        self.interval = FLUSH_SECONDS
 
     def add(self, fetched: Fetched) -> None:
         self.pending.append(fetched)
         self.report.outcomes.append(fetched.outcome)
 
     def maybe_flush(self) -> None:
-        if self.pending and time.monotonic() - self.last >= FLUSH_SECONDS:
+        if self.pending and time.monotonic() - self.last >= self.interval:
             self.flush()
 
     def flush(self) -> None:
-        from core.commits import merge_commits, upsert_rows
-
         batch, self.pending = self.pending, []
-        self.last = time.monotonic()
         if not batch:
             return
+        started = time.monotonic()
+        self._write(batch)
+        self.last = time.monotonic()
+        # Rewriting a large commits table takes seconds: keep writes to a fifth of the time.
+        self.interval = max(FLUSH_SECONDS, 4 * (self.last - started))
+
+    def _write(self, batch: list[Fetched]) -> None:
+        from core.commits import merge_commits, upsert_rows
+
         frames = [f.frame for f in batch if f.frame is not None and f.frame.height]
         replace = [(f.outcome.platform, f.outcome.repo) for f in batch if f.replace]
         with self.store.locked():
@@ -320,7 +332,16 @@ def _worker(store: CacheStore, settings: Settings, units: list[Unit], cancel: Ca
             if not hub:
                 from core.sources.hub import make_hub_client
 
-                hub.append(make_hub_client(settings, cancel=cancel, on_wait=on_wait))
+                client = make_hub_client(settings, cancel=cancel, on_wait=on_wait)
+                # A rate limit announced in an earlier run still holds: wait for it (or fail fast).
+                resets = [
+                    when
+                    for (platform, _), row in states.items()
+                    if platform == HUGGINGFACE and isinstance(when := row["retry_after"], dt.datetime)
+                ]
+                if resets:
+                    client.polite.pause_until(max(resets))
+                hub.append(client)
             return hub[0]
 
     hf_endpoint = settings.hf_endpoint()
@@ -344,6 +365,12 @@ def _worker(store: CacheStore, settings: Settings, units: list[Unit], cancel: Ca
 
     def work(unit: Unit) -> Fetched:
         cancel.check()
+        if not is_valid_repo_id(unit.repo):
+            raise SourceFailure(
+                "error",
+                f"invalid repository id {one_line(unit.repo, 80)!r}: not fetched",
+                "fix the link (`ptlm-tui link`) or remove the entry",
+            )
         if unit.platform == HUGGINGFACE:
             return fetch_hf(
                 unit,

@@ -9,6 +9,7 @@ no history; a GitHub repository whose head did not move costs one ``git fetch`` 
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ import polars as pl
 
 from cache.schema import TABLES
 from core.models import GITHUB, HUGGINGFACE
+from core.sources import polite
 from core.sources.failures import SourceFailure
 from core.sync_state import RepoOutcome
 
@@ -195,7 +197,17 @@ def fetch_github(
     """
     from core.sources.git_history import is_ancestor, parse_log, read_log, update_clone
 
-    state = update_clone(url, clone_path, env=env, timeout=timeout, cancel=cancel, secrets=secrets, what=unit.repo)
+    for attempt in (1, 2):
+        try:
+            state = update_clone(
+                url, clone_path, env=env, timeout=timeout, cancel=cancel, secrets=secrets, what=unit.repo
+            )
+            break
+        except SourceFailure as exc:
+            # One retry for a server hiccup; missing, private or unreachable repositories fail at once.
+            if attempt == 2 or exc.status != "server_error":
+                raise
+            _wait(polite.BACKOFF_BASE_SECONDS, cancel)
     if state.after is None:
         return Fetched(RepoOutcome(GITHUB, unit.repo, unit.family, "ok", "empty repository"))
     if last_head == state.after:
@@ -207,6 +219,14 @@ def fetch_github(
     detail = f"history was rewritten: re-read {frame.height} commits" if rewritten else f"{frame.height} new commits"
     outcome = RepoOutcome(GITHUB, unit.repo, unit.family, "ok", detail, new_commits=frame.height, head=state.after)
     return Fetched(outcome, frame, replace=rewritten)
+
+
+def _wait(seconds: float, cancel: CancelToken | None) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if cancel is not None:
+            cancel.check()
+        time.sleep(min(0.1, max(0.0, end - time.monotonic())))
 
 
 def now_utc() -> dt.datetime:

@@ -130,6 +130,13 @@ class Politeness:
             raise self._rate_limited(wait)
         return wait
 
+    def pause_until(self, when: dt.datetime) -> None:
+        """Hold every request until ``when`` (a reset the Hub announced in an earlier run)."""
+        left = (when - dt.datetime.now(dt.UTC)).total_seconds()
+        if left > 0:
+            with self._lock:
+                self._paused_until = max(self._paused_until, time.monotonic() + left)
+
     def connect_failed(self, detail: str) -> None:
         """Record a connection failure; after a few in a row, declare the host down."""
         with self._lock:

@@ -231,3 +231,70 @@ def test_a_failed_clone_falls_back_to_compare(world: tuple[CacheStore, FakeHub, 
     assert outcome.ok and "compare endpoint" in outcome.detail and hub.count("/compare/") == 8
     files = store.read("commits").filter(pl.col("repo") == "lab/tiny")["files"]
     assert (files != "").all()
+
+
+def test_malicious_ids_are_recorded_never_fetched(world: tuple[CacheStore, FakeHub, Path], tmp_path: Path) -> None:
+    store, hub, root = world
+    seed_family(store, "evil", "-oProxyCommand=touch_pwned/x", ["../../etc", "acme/..", "ok/-x"])
+    seed_family(store, "evil2", "../../../../tmp/escape", [])
+    hub.reset_log()
+    report = sync(store, make_settings(hub, root, store.root), ["evil", "evil2"])
+    assert {o.status for o in report.outcomes} == {"error"} and len(report.outcomes) == 5
+    assert all("invalid repository id" in o.detail for o in report.outcomes)
+    assert hub.count() == 0
+    assert not (tmp_path / "tmp").exists() and not list(tmp_path.rglob("*pwned*"))
+    git_dir = store.root / "git"
+    assert not git_dir.exists() or all(p.resolve().is_relative_to(git_dir.resolve()) for p in git_dir.rglob("*"))
+
+
+def test_endpoint_from_hf_endpoint_and_token_from_the_stored_login(
+    world: tuple[CacheStore, FakeHub, Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import huggingface_hub.constants
+
+    store, hub, root = world
+    token_file = tmp_path / "hf-token"
+    token_file.write_text("hf_storedlogintoken1234567890")
+    monkeypatch.setattr(huggingface_hub.constants, "HF_TOKEN_PATH", str(token_file))
+    monkeypatch.setenv("HF_ENDPOINT", hub.url)
+    settings = make_settings(None, root, store.root)  # no hub.endpoint in settings
+    assert settings.hub.endpoint != hub.url
+    settings.hub.endpoint = None
+    report = sync(store, settings, ["lab_tiny"])
+    assert all(o.ok for o in report.outcomes)
+    assert {r.authorization for r in hub.requests} == {"Bearer hf_storedlogintoken1234567890"}
+    monkeypatch.setenv("HF_TOKEN", "hf_fromenvironment1234567890")
+    hub.reset_log()
+    sync(store, settings, ["lab_tiny"])
+    assert {r.authorization for r in hub.requests} == {"Bearer hf_fromenvironment1234567890"}
+
+
+def test_github_unreachable_is_a_network_status(world: tuple[CacheStore, FakeHub, Path]) -> None:
+    import socket
+
+    store, hub, root = world
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings = make_settings(hub, root, store.root, github={"base_url": f"http://127.0.0.1:{port}"})
+    report = sync(store, settings, ["lab_tiny"])
+    status = {o.repo: o.status for o in report.outcomes}
+    assert status == {"lab/tiny-code": "network", "lab/tiny": "ok"}
+
+
+def test_a_rate_limit_from_an_earlier_run_is_respected(world: tuple[CacheStore, FakeHub, Path]) -> None:
+    store, hub, root = world
+    hub.script(r"^/api/models/lab/tiny$", Reply(429, headers={"Retry-After": "3600"}))
+    first = sync(store, make_settings(hub, root, store.root), ["lab_tiny"])
+    assert {o.repo: o.status for o in first.outcomes}["lab/tiny"] == "rate_limited"
+    row = sync_status(store).filter(pl.col("repo") == "lab/tiny").row(0, named=True)
+    assert row["retry_after"] is not None and row["retry_after"] > dt.datetime.now(dt.UTC)
+    hub.reset_log()
+    again = sync(store, make_settings(hub, root, store.root), ["acme_bert"])
+    assert {o.status for o in again.outcomes if o.platform == "huggingface"} == {"rate_limited"}
+    assert hub.count() == 0
+
+
+def test_nothing_to_sync_says_what_to_do(tmp_path: Path, hub: FakeHub, gh_root: Path) -> None:
+    report = sync(CacheStore(tmp_path / "empty"), make_settings(hub, gh_root, tmp_path / "empty"))
+    assert report.outcomes == [] and "ptlm-tui discover" in report.summary()

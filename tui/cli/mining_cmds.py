@@ -25,6 +25,12 @@ def _positive(text: str) -> int:
     return value
 
 
+def _non_negative(text: str) -> int:
+    if text.strip() == "0":
+        return 0
+    return _positive(text)
+
+
 def _families_frame(report: DiscoverReport) -> pl.DataFrame:
     import polars as pl
 
@@ -178,7 +184,9 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--author", metavar="ORG", help="only models of this Hub user or organisation")
     p.add_argument("--search", metavar="TEXT", help="only models whose id contains TEXT")
     p.add_argument("--limit", type=_positive, metavar="N", help="at most N listed models (the most downloaded)")
-    p.add_argument("--min-downloads", type=int, metavar="N", help="downloads threshold (default hub.min_downloads)")
+    p.add_argument(
+        "--min-downloads", type=_non_negative, metavar="N", help="downloads threshold (default hub.min_downloads)"
+    )
     p.add_argument("--watchlist", action="store_true", help="only the config's watchlist, no Hub listing")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format of the families")
     p.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the families to FILE")
