@@ -181,7 +181,12 @@ def _resolve_all(
         elif override is not None:
             card, fetched = cached["card"] if cached else None, False
         else:
-            card, fetched = hub.model_card(model.id), True
+            try:
+                card, fetched = hub.model_card(model.id), True
+            except SourceFailure as exc:
+                if exc.status not in ("gated", "unauthorized"):
+                    raise
+                card, fetched = None, False  # a gated card: the listing's card metadata is all we have
         card_data = model.card_data
         if card_data is None and cached is not None and cached["card_data"]:
             card_data = json.loads(cached["card_data"])

@@ -79,94 +79,101 @@ def record_families(
     Returns:
         The families found (with their variants) and the models without a link.
     """
-    found: list[FamilyFound] = []
-    unlinked: list[UnlinkedModel] = []
     import polars as pl
 
     from cache.schema import TABLES
     from core.commits import upsert_rows
 
     now = dt.datetime.now(dt.UTC)
+    unlinked = [
+        UnlinkedModel(r.model.id, r.model.downloads, r.model.pipeline_tag, r.link.candidates)
+        for r in sorted(resolved, key=lambda r: r.model.id)
+        if r.link.repo is None
+    ]
+    groups: dict[str, list[Resolved]] = {}
+    for item in sorted(resolved, key=lambda r: r.model.id):
+        if item.link.repo is not None:
+            groups.setdefault(github_key(item.link.repo), []).append(item)
     with store.locked():
         _apply_renames(store, settings)
         by_repo, taken = _family_ids(store, settings)
-        existing_families = store.read("families")
-        known = set(existing_families["family"].to_list())
-        groups: dict[str, list[Resolved]] = {}
-        for item in sorted(resolved, key=lambda r: r.model.id):
-            if item.link.repo is None:
-                unlinked.append(
-                    UnlinkedModel(item.model.id, item.model.downloads, item.model.pipeline_tag, item.link.candidates)
-                )
-                continue
-            groups.setdefault(github_key(item.link.repo), []).append(item)
+        existing = store.read("families")
+        known = set(existing["family"].to_list())
+        found: list[FamilyFound] = []
         family_of: dict[str, str] = {}
-        family_rows, variant_rows = [], []
         for key, items in sorted(groups.items()):
-            family = by_repo.get(key)
-            if family is None:
-                family = _unique(family_id_for(_spelling(items)), taken)
-                by_repo[key] = family
-            family_of[key] = family
             gh_repo = _spelling(items)
+            family = by_repo.get(key) or _unique(family_id_for(gh_repo), taken)
+            by_repo[key] = family_of[key] = family
             monorepo = any(i.link.monorepo for i in items)
             found.append(FamilyFound(family, gh_repo, monorepo, tuple(i.model.id for i in items), family not in known))
-            family_rows.append(
-                {
-                    "family": family,
-                    "gh_repo": gh_repo,
-                    "monorepo": monorepo,
-                    "source": None
-                    if family in known
-                    else ("watchlist" if all(i.from_watchlist for i in items) else "discover"),
-                    "added_at": None if family in known else now,
-                    "note": "shared monorepo: GitHub activity is not this family's alone" if monorepo else None,
-                }
-            )
-        for item in resolved:
-            family = family_of.get(github_key(item.link.repo)) if item.link.repo else None
-            m = item.model
-            variant_rows.append(
-                {
-                    "family": family,
-                    "model": m.id,
-                    "downloads": m.downloads,
-                    "likes": m.likes,
-                    "pipeline_tag": m.pipeline_tag,
-                    "created_at": m.created_at,
-                    "last_modified": m.last_modified,
-                    "gh_link": item.link.repo,
-                    "link_source": item.link.source,
-                    "gated": m.gated,
-                    "added_at": now,
-                }
-            )
+        if found:
+            families = pl.DataFrame([_family_row(f, groups, known, now) for f in found], schema=TABLES["families"])
+            store.write("families", upsert_rows(existing, families, ["family"]))
         old_variants = store.read("variants")
         seen = set(old_variants["model"].to_list())
-        for row in variant_rows:
-            if row["model"] in seen:
-                row["added_at"] = None  # keep when it was first added
-        families = pl.DataFrame(family_rows, schema=TABLES["families"]) if family_rows else None
-        variants = pl.DataFrame(variant_rows, schema=TABLES["variants"]) if variant_rows else None
-        if families is not None:
-            store.write("families", upsert_rows(existing_families, families, ["family"]))
-        if variants is not None:
+        rows = [_variant_row(r, family_of, None if r.model.id in seen else now) for r in resolved]
+        if rows:
+            variants = pl.DataFrame(rows, schema=TABLES["variants"])
             _relabel_moved_models(store, old_variants, variants)
             store.write("variants", upsert_rows(old_variants, variants, ["model"]))
-        fetched = [r for r in resolved if r.fetched]
-        if fetched:
-            cards = pl.DataFrame(
-                {
-                    "model": [r.model.id for r in fetched],
-                    "sha": [r.model.sha for r in fetched],
-                    "card": [r.card for r in fetched],
-                    "card_data": [json.dumps(r.model.card_data) if r.model.card_data else None for r in fetched],
-                    "fetched_at": [now] * len(fetched),
-                },
-                schema=TABLES["model_cards"],
-            )
-            store.write("model_cards", upsert_rows(store.read("model_cards"), cards, ["model"]))
+        _write_cards(store, [r for r in resolved if r.fetched], now)
     return found, unlinked
+
+
+def _family_row(
+    found: FamilyFound, groups: dict[str, list[Resolved]], known: set[str], now: dt.datetime
+) -> dict[str, Any]:
+    # None never overwrites (upsert_rows): an existing family keeps its source and added_at.
+    items = groups[github_key(found.gh_repo)]
+    new = found.family not in known
+    return {
+        "family": found.family,
+        "gh_repo": found.gh_repo,
+        "monorepo": found.monorepo,
+        "source": ("watchlist" if all(i.from_watchlist for i in items) else "discover") if new else None,
+        "added_at": now if new else None,
+        "note": "shared monorepo: GitHub activity is not this family's alone" if found.monorepo else None,
+    }
+
+
+def _variant_row(item: Resolved, family_of: dict[str, str], added_at: dt.datetime | None) -> dict[str, Any]:
+    m = item.model
+    return {
+        "family": family_of.get(github_key(item.link.repo)) if item.link.repo else None,
+        "model": m.id,
+        "downloads": m.downloads,
+        "likes": m.likes,
+        "pipeline_tag": m.pipeline_tag,
+        "created_at": m.created_at,
+        "last_modified": m.last_modified,
+        "gh_link": item.link.repo,
+        "link_source": item.link.source,
+        "gated": m.gated,
+        "added_at": added_at,
+    }
+
+
+def _write_cards(store: CacheStore, fetched: list[Resolved], now: dt.datetime) -> None:
+    """Keep the cards just read, keyed by the model's head commit, so an unchanged model is not re-read."""
+    import polars as pl
+
+    from cache.schema import TABLES
+    from core.commits import upsert_rows
+
+    if not fetched:
+        return
+    cards = pl.DataFrame(
+        {
+            "model": [r.model.id for r in fetched],
+            "sha": [r.model.sha for r in fetched],
+            "card": [r.card for r in fetched],
+            "card_data": [json.dumps(r.model.card_data) if r.model.card_data else None for r in fetched],
+            "fetched_at": [now] * len(fetched),
+        },
+        schema=TABLES["model_cards"],
+    )
+    store.write("model_cards", upsert_rows(store.read("model_cards"), cards, ["model"]))
 
 
 def _apply_renames(store: CacheStore, settings: Settings) -> None:

@@ -178,3 +178,13 @@ def test_card_failures_are_reported_and_the_rest_recorded(
     report = discover(store, make_settings(populated, gh_root, store.root))
     assert [(m, s) for m, s, _ in report.failures] == [("acme/gpt-tiny", "server_error")]
     assert {f.family for f in report.families} == {"acme_bert", "facebookresearch_fairseq"}
+
+
+def test_a_gated_card_falls_back_to_the_listings_metadata(hub: FakeHub, gh_root: Path, tmp_path: Path) -> None:
+    hub.add_model("corp/llm-7b", card="secret", card_data={"repository": "https://github.com/corp/llm"}, gated="manual")
+    hub.script(r"^/corp/llm-7b/resolve/", Reply(403, headers={"X-Error-Code": "GatedRepo"}))
+    store = CacheStore(tmp_path / "cache")
+    report = discover(store, make_settings(hub, gh_root, store.root))
+    assert report.failures == [] and [f.gh_repo for f in report.families] == ["corp/llm"]
+    assert store.read("variants")["link_source"].to_list() == ["metadata"]
+    assert store.read("variants")["gated"].to_list() == ["manual"]

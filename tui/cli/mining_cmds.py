@@ -59,7 +59,8 @@ def _families_frame(report: DiscoverReport) -> pl.DataFrame:
 def _print_unlinked(ctx: Context, report: DiscoverReport) -> None:
     if not report.unlinked:
         return
-    ctx.info(f"{len(report.unlinked)} models have no GitHub link; set one with:")
+    count = len(report.unlinked)
+    ctx.info(f"{count} model{'s have' if count > 1 else ' has'} no GitHub link; set one with:")
     for item in report.unlinked[:MAX_LISTED]:
         seen = f"  (card mentions: {', '.join(item.candidates[:3])})" if item.candidates else ""
         ctx.info(f"  {item.hint()}{seen}")
