@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -30,6 +30,8 @@ from core.text import one_line
 if TYPE_CHECKING:
     from cache.store import CacheStore
     from core.config import Settings
+    from core.sources.hub import HubClient
+    from core.sources.polite import WaitCallback
 
 __all__ = ["SyncReport", "plan_units", "sync", "sync_status"]
 
@@ -272,7 +274,14 @@ def sync(
     return report
 
 
-def _run(units: list[Unit], work: Any, on_result: Any, workers: int, cancel: CancelToken, writer: _Writer) -> bool:
+def _run(
+    units: list[Unit],
+    work: Callable[[Unit], Fetched],
+    on_result: Callable[[Unit, Fetched | BaseException], None],
+    workers: int,
+    cancel: CancelToken,
+    writer: _Writer,
+) -> bool:
     from core.workpool import run_parallel
 
     return run_parallel(units, work, on_result, workers=workers, cancel=cancel, on_idle=writer.maybe_flush)
@@ -289,10 +298,27 @@ def _failure(unit: Unit, exc: BaseException, secrets: tuple[str | None, ...]) ->
             unit.platform, unit.repo, unit.family, exc.status, exc.detail, exc.hint, retry_after=exc.retry_after
         )
     detail = one_line(redact(f"{type(exc).__name__}: {exc}", secrets), 300)
-    return RepoOutcome(unit.platform, unit.repo, unit.family, "error", detail, "please report this; run with --debug")
+    return RepoOutcome(unit.platform, unit.repo, unit.family, "error", detail, _log_bug(exc, secrets))
 
 
-def _worker(store: CacheStore, settings: Settings, units: list[Unit], cancel: CancelToken, on_wait: Any) -> Any:
+def _log_bug(exc: BaseException, secrets: tuple[str | None, ...]) -> str:
+    """Append the traceback of an unexpected worker error to the log (redacted); return the hint."""
+    import traceback
+
+    from core import paths
+
+    try:
+        log = paths.log_dir() / "sync-errors.log"
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write(redact("".join(traceback.format_exception(exc)), secrets) + "\n")
+    except OSError:
+        return "an internal error; please report it"
+    return f"an internal error; please report it with {log}"
+
+
+def _worker(
+    store: CacheStore, settings: Settings, units: list[Unit], cancel: CancelToken, on_wait: WaitCallback
+) -> Callable[[Unit], Fetched]:
     """Return the function a worker runs for one unit, with everything it shares prepared once."""
     from core.paths import git_clone_dir
     from core.sources.git_history import remote_url
@@ -321,13 +347,13 @@ def _worker(store: CacheStore, settings: Settings, units: list[Unit], cancel: Ca
         "commits",
     )
     present = set(heads_present.iter_rows())
-    hub: list[Any] = []  # built on first use, so a GitHub-only sync never imports huggingface_hub
+    hub: list[HubClient] = []  # built on first use, so a GitHub-only sync never imports huggingface_hub
     hub_lock = threading.Lock()
     gh_token = settings.github_token()
     env = git_env(settings.github.base_url, gh_token)
     cache_root = settings.cache_dir
 
-    def client() -> Any:
+    def client() -> HubClient:
         with hub_lock:
             if not hub:
                 from core.sources.hub import make_hub_client
