@@ -2,7 +2,7 @@
 
 A bounded pool of workers (``sync.workers``) fetches repositories in parallel; only the
 calling thread writes the cache. Finished repositories are written in small batches (at most
-every ``FLUSH_SECONDS``, and before returning or on interrupt), each write atomic, so Ctrl+C or a
+every few seconds, and before returning or on interrupt; ``core.sync_writer``), each write atomic, so Ctrl+C or a
 killed process keeps what finished and the next sync picks up the rest. Every repository's
 outcome becomes a ``sync_state`` row, failures included, and the sync goes on with the others.
 """
@@ -23,8 +23,9 @@ from core.errors import Cancelled, InputError
 from core.models import GITHUB, HUGGINGFACE, is_valid_repo_id
 from core.progress import CancelToken, EtaTracker, Progress, ProgressCallback
 from core.sources.failures import SourceFailure, redact
-from core.sync_fetch import Fetched, Unit, clone_files, fetch_github, fetch_hf, now_utc
-from core.sync_state import RepoOutcome, merge_states, outcome_rows, read_states
+from core.sync_fetch import Fetched, Unit, clone_files, fetch_github, fetch_hf
+from core.sync_state import RepoOutcome, read_states
+from core.sync_writer import BatchWriter
 from core.text import one_line
 
 if TYPE_CHECKING:
@@ -34,8 +35,6 @@ if TYPE_CHECKING:
     from core.sources.polite import WaitCallback
 
 __all__ = ["SyncReport", "plan_units", "sync", "sync_status"]
-
-FLUSH_SECONDS = 2.0
 
 
 def sync_status(store: CacheStore) -> pl.DataFrame:
@@ -123,67 +122,6 @@ def plan_units(store: CacheStore, families: Sequence[str] | None = None) -> tupl
     return units, skipped
 
 
-class _Writer:
-    """Collects finished repositories and writes them in batches (calling thread only)."""
-
-    def __init__(self, store: CacheStore, report: SyncReport) -> None:
-        self.store = store
-        self.report = report
-        self.pending: list[Fetched] = []
-        self.last = time.monotonic()
-        self.interval = FLUSH_SECONDS
-
-    def add(self, fetched: Fetched) -> None:
-        self.pending.append(fetched)
-        self.report.outcomes.append(fetched.outcome)
-
-    def maybe_flush(self) -> None:
-        if self.pending and time.monotonic() - self.last >= self.interval:
-            self.flush()
-
-    def flush(self) -> None:
-        batch, self.pending = self.pending, []
-        if not batch:
-            return
-        started = time.monotonic()
-        self._write(batch)
-        self.last = time.monotonic()
-        # Rewriting a large commits table takes seconds: keep writes to a fifth of the time.
-        self.interval = max(FLUSH_SECONDS, 4 * (self.last - started))
-
-    def _write(self, batch: list[Fetched]) -> None:
-        from core.commits import merge_commits, upsert_rows
-
-        frames = [f.frame for f in batch if f.frame is not None and f.frame.height]
-        replace = [(f.outcome.platform, f.outcome.repo) for f in batch if f.replace]
-        with self.store.locked():
-            if frames or replace:
-                commits = self.store.read("commits")
-                if replace:
-                    drop = pl.DataFrame(replace, schema={"platform": pl.String, "repo": pl.String}, orient="row")
-                    commits = commits.join(drop, on=["platform", "repo"], how="anti")
-                incoming = pl.concat(frames) if frames else commits.clear()
-                merged, _ = merge_commits(commits, incoming)
-                self.store.write("commits", merged)
-                touched = {(f.outcome.platform, f.outcome.repo) for f in batch}
-                counts = merged.filter(pl.col("repo").is_in([r for _, r in touched])).group_by("platform", "repo").len()
-                count_of = {(p, r): n for p, r, n in counts.iter_rows()}
-                for f in batch:
-                    if f.outcome.ok:
-                        f.outcome.commits = count_of.get((f.outcome.platform, f.outcome.repo), 0)
-            variants = [f.variant for f in batch if f.variant is not None]
-            if variants:
-                from cache.schema import TABLES
-
-                old = self.store.read("variants")
-                fresh = pl.DataFrame(variants).with_columns(
-                    [pl.lit(None, dtype=d).alias(c) for c, d in TABLES["variants"].items() if c not in variants[0]]
-                )
-                self.store.write("variants", upsert_rows(old, fresh.select(old.columns).cast(old.schema), ["model"]))
-            states = outcome_rows([f.outcome for f in batch], now_utc())
-            self.store.write("sync_state", merge_states(self.store.read("sync_state"), states))
-
-
 def _counts(store: CacheStore) -> dict[tuple[str, str], int]:
     lazy = store.scan("commits", ["platform", "repo"]).group_by("platform", "repo").len()
     return {(p, r): n for p, r, n in store.collect(lazy, "commits").iter_rows()}
@@ -243,7 +181,7 @@ def sync(
 
     work = _worker(store, settings, units, cancel, on_wait)
     secrets = _known_secrets(settings)
-    writer = _Writer(store, report)
+    writer = BatchWriter(store, report.outcomes)
     interrupted = False
 
     def on_result(unit: Unit, result: Fetched | BaseException) -> None:
@@ -280,7 +218,7 @@ def _run(
     on_result: Callable[[Unit, Fetched | BaseException], None],
     workers: int,
     cancel: CancelToken,
-    writer: _Writer,
+    writer: BatchWriter,
 ) -> bool:
     from core.workpool import run_parallel
 
