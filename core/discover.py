@@ -120,7 +120,9 @@ def discover(
         found = {} if watchlist_only else _listing(hub, settings, author, search, limit, notify)
     except SourceFailure as exc:
         raise NetworkError("The Hub's model listing failed", f"{exc.status}: {exc.detail}", exc.hint) from None
-    watch = {item.model: item.github for item in settings.watchlist}
+    # Models the user linked by hand are followed like watchlist entries.
+    watch: dict[str, str | None] = dict.fromkeys(settings.links)
+    watch.update({item.model: item.github for item in settings.watchlist})
     resolved = _resolve_all(store, settings, hub, found, watch, report, notify, cancel)
     report.candidates = len(resolved)
     report.families, report.unlinked = record_families(store, settings, resolved)

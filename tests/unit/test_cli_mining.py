@@ -79,6 +79,11 @@ def test_discover_link_sync_status(setup: tuple[FakeHub, Path, Path], capsys: py
     assert code == 0 and "acme_bert" in out and "ok" in out
     code, out, err = run(["status", "--failed"], capsys)
     assert "no repositories to show" in err
+    hub.add_model("late/model", downloads=5, commits=1)  # below the threshold: never listed
+    code, _, err = run(["link", "late/model", "acme/bert"], capsys)
+    assert "not in the cache yet" in err
+    code, out, err = run(["discover", "--watchlist", "--format", "csv"], capsys)
+    assert code == 0 and "late/model" in out.split("acme_bert", 1)[1].splitlines()[0], out
 
 
 def test_offline_verbs_make_no_request(setup: tuple[FakeHub, Path, Path], capsys: pytest.CaptureFixture[str]) -> None:

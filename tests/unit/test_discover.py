@@ -109,16 +109,16 @@ def test_watchlist_and_config_links(populated: FakeHub, gh_root: Path, tmp_path:
     )
     report = discover(store, settings, watchlist_only=True)
     fams = {f.family: f for f in report.families}
-    assert set(fams) == {"lab_hidden_family", "acme_rare"}
+    assert set(fams) == {"lab_hidden_family", "acme_rare", "solo_mystery-code"}  # linked models are followed
     assert fams["lab_hidden_family"].gh_repo == "lab/right"
-    assert populated.count("/resolve/main/README.md") == 1  # the linked watchlist model needs no card
+    assert populated.count("/resolve/main/README.md") == 1  # linked models need no card
     variants = store.read("variants")
     assert variants.filter(pl.col("model") == "lab/hidden")["link_source"].item() == "watchlist"
     families = store.read("families")
     assert families.filter(pl.col("family") == "lab_hidden_family")["source"].item() == "watchlist"
+    assert variants.height == 3
     full = discover(store, settings)
-    assert "solo_mystery-code" in {f.family for f in full.families}
-    assert variants.height == 2
+    assert {"solo_mystery-code", "lab_hidden_family", "acme_bert"} <= {f.family for f in full.families}
 
 
 def test_relinking_moves_a_model_and_its_commits(populated: FakeHub, gh_root: Path, tmp_path: Path) -> None:

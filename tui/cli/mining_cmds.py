@@ -121,7 +121,7 @@ def run_link(ctx: Context) -> int:
     if family is not None:
         ctx.info(f"{ctx.args.model} is now in family {family}; `ptlm-tui sync {family}` fetches its history")
     else:
-        ctx.info(f"{ctx.args.model} is not in the cache yet; `ptlm-tui discover --watchlist` or discover adds it")
+        ctx.info(f"{ctx.args.model} is not in the cache yet; `ptlm-tui discover --watchlist` adds it")
     return 0
 
 
