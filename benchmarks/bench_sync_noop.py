@@ -58,6 +58,8 @@ def main() -> None:
         config.write_text(
             f'[cache]\ndir = "{workdir / "cache"}"\n[hub]\nendpoint = "{hub.url}"\n'
             f'[github]\nbase_url = "{gh_root.as_uri()}"\n'
+            # The fake serves no git for these models; compare is what a clone would fall back to.
+            '[sync]\nchanged_files = "compare"\n'
         )
         subprocess.run(["rm", "-rf", str(workdir / "cache")], check=True)
         settings = load_settings(config)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +14,10 @@ if TYPE_CHECKING:  # the parser is built for every command; keep polars, git and
     from tui.cli.context import Context
 
 MAX_LISTED = 30
+
+
+def _wrap(text: str) -> str:
+    return textwrap.fill(text, 100, break_on_hyphens=False)
 
 
 def _positive(text: str) -> int:
@@ -175,10 +180,12 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         parents=[common],
         formatter_class=fmt,
         help="find model families on the Hub (or the watchlist)",
-        description="List Hub models with the configured pipeline tags and at least hub.min_downloads downloads "
-        "(plus the config's watchlist), read each model card's GitHub link, and group models linking to one "
-        "repository into a family. Models without a link are listed; set one with `ptlm-tui link`. A second run "
-        "re-reads only cards whose model changed. With --offline, applies the config's links to the cache only.",
+        description=_wrap(
+            "List Hub models with the configured pipeline tags and at least hub.min_downloads downloads "
+            "(plus the config's watchlist), read each model card's GitHub link, and group models linking to one "
+            "repository into a family. Models without a link are listed; set one with `ptlm-tui link`. A second run "
+            "re-reads only cards whose model changed. With --offline, applies the config's links to the cache only."
+        ),
         epilog="examples:\n  ptlm-tui discover --author google-bert\n  ptlm-tui discover --search biomed --limit 50\n"
         "  ptlm-tui discover --watchlist\n  ptlm-tui discover --format csv -o families.csv",
     )
@@ -198,8 +205,10 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         parents=[common],
         formatter_class=fmt,
         help="set the GitHub repository of a model",
-        description="Write MODEL = OWNER/REPO into the [links] table of the config file (comments and the rest of "
-        "the file are kept) and regroup the cached families at once. The link wins over the model card.",
+        description=_wrap(
+            "Write MODEL = OWNER/REPO into the [links] table of the config file (comments and the rest of "
+            "the file are kept) and regroup the cached families at once. The link wins over the model card."
+        ),
         epilog="examples:\n  ptlm-tui link microsoft/BiomedNLP-BiomedBERT-base-uncased-abstract microsoft/biomedsearch",
     )
     p.add_argument("model", metavar="MODEL", help="Hugging Face model id, owner/name")
@@ -211,11 +220,13 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         parents=[common],
         formatter_class=fmt,
         help="fetch new HF and GitHub commits into the cache",
-        description="Fetch every variant's HF commits (with changed files) and the GitHub repository's history "
-        "(a blob-less bare clone in the cache, then `git fetch`). Incremental: a repository with nothing new "
-        "transfers no history. Failures are recorded per repository (`ptlm-tui status`) and the rest goes on. "
-        "Ctrl+C keeps what finished. Families on shared monorepos are synced only when named. "
-        "Tokens: HF_TOKEN (or `hf auth login`), GITHUB_TOKEN / GH_TOKEN.",
+        description=_wrap(
+            "Fetch every variant's HF commits (with changed files) and the GitHub repository's history "
+            "(a blob-less bare clone in the cache, then `git fetch`). Incremental: a repository with nothing new "
+            "transfers no history. Failures are recorded per repository (`ptlm-tui status`) and the rest goes on. "
+            "Ctrl+C keeps what finished. Families on shared monorepos are synced only when named. "
+            "Tokens: HF_TOKEN (or `hf auth login`), GITHUB_TOKEN / GH_TOKEN."
+        ),
         epilog="examples:\n  ptlm-tui sync\n  ptlm-tui sync google-bert_bert microsoft_BiomedNLP\n"
         "  PTLM_SYNC__WORKERS=8 ptlm-tui sync",
     )
@@ -227,9 +238,11 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         parents=[common],
         formatter_class=fmt,
         help="last sync outcome of every repository",
-        description="One row per repository of the cache's families: status (ok, rate_limited, server_error, "
-        "timeout, unauthorized, gated, not_found, network, error, never synced), detail, commits in the cache "
-        "and when it was last synced.",
+        description=_wrap(
+            "One row per repository of the cache's families: status (ok, rate_limited, server_error, "
+            "timeout, unauthorized, gated, not_found, network, error, never synced), detail, commits in the cache "
+            "and when it was last synced."
+        ),
         epilog="examples:\n  ptlm-tui status\n  ptlm-tui status --failed\n  ptlm-tui status --format csv -o status.csv",
     )
     p.add_argument("--family", action="append", metavar="ID", help="only this family (repeatable)")
