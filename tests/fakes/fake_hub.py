@@ -16,7 +16,6 @@ import re
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -507,11 +506,3 @@ class _Handler(BaseHTTPRequestHandler):
             return
         headers = {"Content-Type": "text/plain; charset=utf-8", "X-Repo-Commit": model.sha, "ETag": f'"{model.sha}"'}
         self._send(200, model.card, headers, head=head)
-
-
-def iter_pages(hub: FakeHub, model_id: str) -> Iterator[list[FakeCommit]]:
-    """Yield a model's commits in the fake's default page size (test helper)."""
-    commits = hub.models[model_id].commits
-    size = hub.commit_page_default
-    for start in range(0, len(commits), size):
-        yield commits[start : start + size]
