@@ -144,6 +144,15 @@ TABLES: Final[dict[str, dict[str, pl.DataType]]] = {
         "age_days": pl.Float64(),  # age_days_individual_x
         "link_found_automatically": pl.Boolean(),  # has_github: Yes (automatic) / No (by hand)
     },
+    # One row per model whose card discovery read: the text, so a second discover re-reads
+    # only cards whose repository changed (``sha``), and links can be re-extracted offline.
+    "model_cards": {
+        "model": pl.String(),
+        "sha": pl.String(),  # head commit of the model repo when the card was read
+        "card": pl.String(),  # README.md text (cut at 200k characters); null: the repo has none
+        "card_data": pl.String(),  # the Hub's parsed card metadata, as JSON
+        "fetched_at": UTC_TIME,
+    },
 }
 
 

@@ -112,9 +112,11 @@ class SyncSettings(_Section):
     """How mining runs."""
 
     workers: int = Field(default=4, ge=1, le=32, description="Parallel fetches during sync.")
-    changed_files: Literal["compare", "none"] = Field(
-        default="compare",
-        description="How HF changed files are fetched: 'compare' (Hub compare endpoint) or 'none'.",
+    changed_files: Literal["auto", "compare", "clone", "none"] = Field(
+        default="auto",
+        description="How HF changed files are fetched: 'compare' (one Hub API request per new commit), 'clone' "
+        "(a bare blob-less git clone of the model repo: about 3 requests however many commits), 'auto' (clone "
+        "when more than 3 commits are new, else compare), or 'none'.",
     )
 
 

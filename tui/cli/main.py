@@ -18,7 +18,12 @@ from core.errors import Cancelled, PtlmError
 from core.text import one_line
 
 # Each module adds its verbs with register(subparsers, common); kept in the order of --help.
-VERB_MODULES = ("tui.cli.analysis_cmds", "tui.cli.study_cmds", "tui.cli.setup_cmds")
+VERB_MODULES = (
+    "tui.cli.analysis_cmds",
+    "tui.cli.mining_cmds",
+    "tui.cli.study_cmds",
+    "tui.cli.setup_cmds",
+)
 
 EPILOG = """\
 examples:
@@ -26,6 +31,8 @@ examples:
   ptlm-tui import commits.csv       load a commits table into the cache
   ptlm-tui analyze --format csv     one pattern row per family
   ptlm-tui report                   the study's summary tables for your families
+  ptlm-tui discover --author ORG    find an organisation's model families on the Hub
+  ptlm-tui sync                     fetch new HF and GitHub commits of every family
   ptlm-tui --demo report            any command on the built-in demo data
 
 settings: defaults < config file (PTLM_CONFIG_FILE) < PTLM_<SECTION>__<FIELD> env < flags.

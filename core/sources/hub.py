@@ -1,0 +1,315 @@
+"""Provides HubClient: the Hugging Face Hub calls mining needs, through huggingface_hub's HTTP stack.
+
+Requests go through huggingface_hub's shared ``httpx2`` session (so ``HF_HUB_OFFLINE``, proxies
+and its request hooks apply), its headers (user agent, token) and its error mapping
+(``hf_raise_for_status``), but the retry policy is ours (``core.sources.polite``): the
+library's own backoff sleeps silently and cannot be cancelled. Pagination follows the Hub's
+``Link`` headers, as ``huggingface_hub.utils.paginate`` does, page by page so that the commit
+listing stops at the first commit we already have.
+
+Changed files per HF commit, chosen by measurement (``benchmarks/bench_hf_files.py``: the fake
+Hub serving one history both through its API and over git's smart HTTP, with 50 ms added per
+request for the round trip to huggingface.co). The compare endpoint costs one API request per
+commit: 31 requests and 1.6 s for a 30-commit model, 301 requests and 15.7 s for 300 commits.
+A bare blob-less clone costs 3 requests and 0.2-0.3 s whatever the length; for one new commit
+compare costs 1 request (0.05 s) and a fetch 3 (0.25 s). HF repositories hold about 15-35
+commits (the study's timelines), so a first sync of the study's 904 variants by compare would
+spend over 20,000 requests of the Hub's API quota (a few hundred to a thousand per 5 minutes)
+where clones spend about 2,700 git requests; an incremental sync mostly finds nothing new
+(model info's ``sha`` says so: no files asked at all) or one or two commits. Hence
+``sync.changed_files = "auto"``: clone when more than 3 commits are new, else compare, and
+compare again for anything the clone cannot give (the Hub's git endpoint failing, a commit
+pushed meanwhile). Not verified on the real Hub: whether its git server honours
+``--filter=blob:none`` (without it, old versions of small non-LFS files come down too; LFS
+content never does in a bare clone) and which quota git requests count against.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from core.progress import CancelToken
+from core.repo_ids import require_repo_id
+from core.sources import failures as st
+from core.sources.failures import SourceFailure
+from core.sources.hub_payloads import HubCommit, HubModel, parse_commit, parse_compare, parse_model
+from core.sources.polite import Politeness, WaitCallback, retry_after_seconds
+
+__all__ = ["HubClient", "HubCommit", "HubModel", "make_hub_client", "parse_compare", "resolve_hf_token"]
+
+if TYPE_CHECKING:
+    import httpx2
+
+    from core.config import Settings
+
+LISTING_PAGE = 1000
+LISTING_EXPAND = ("downloads", "likes", "pipeline_tag", "createdAt", "lastModified", "sha", "gated", "cardData")
+FIRST_SYNC_PAGE = 1000  # the JS client's maximum for the commits endpoint
+INCREMENTAL_PAGE = 100
+MAX_CARD_CHARS = 200_000
+
+
+class HubClient:
+    """The Hub calls of discover and sync, with our retry, rate-limit and redaction policy."""
+
+    def __init__(
+        self,
+        endpoint: str,
+        token: str | None,
+        *,
+        timeout: float,
+        max_retries: int,
+        cancel: CancelToken | None = None,
+        on_wait: WaitCallback | None = None,
+    ) -> None:
+        from huggingface_hub.utils._headers import build_hf_headers
+
+        self.endpoint = endpoint.rstrip("/")
+        self.timeout = timeout
+        self._token = token
+        # token=False: never let the library look one up behind our back; we resolved it already.
+        self._headers = build_hf_headers(token=token or False, library_name="ptlm-tui")
+        self.polite = Politeness(max_retries=max_retries, cancel=cancel, on_wait=on_wait, secrets=(token,))
+
+    @property
+    def authenticated(self) -> bool:
+        """True if requests carry a token."""
+        return bool(self._token)
+
+    # -- transport ---------------------------------------------------------------------------
+
+    def _fail(self, status: str, detail: str, hint: str = "", **kw: Any) -> SourceFailure:
+        return SourceFailure(status, detail, hint, secrets=(self._token,), **kw)
+
+    def get(self, url: str, params: Any = None, *, what: str) -> httpx2.Response:
+        """GET ``url`` with bounded retries; raise SourceFailure with a sync_state status on failure."""
+        import httpx2
+        from huggingface_hub.errors import HfHubHTTPError, OfflineModeIsEnabled
+        from huggingface_hub.utils._http import get_session, hf_raise_for_status
+
+        attempt = 0
+        while True:
+            self.polite.before_request(what)
+            try:
+                response = get_session().get(url, params=params, headers=self._headers, timeout=self.timeout)
+            except OfflineModeIsEnabled:
+                raise self._fail(st.OFFLINE, "HF_HUB_OFFLINE is set", "unset HF_HUB_OFFLINE to sync") from None
+            except httpx2.TimeoutException:
+                failure = (st.TIMEOUT, f"no answer from the Hub within {self.timeout:g} s", "try again later")
+            except httpx2.TransportError as exc:
+                if isinstance(exc, httpx2.ConnectError):
+                    self.polite.connect_failed(f"{self.endpoint}: {type(exc).__name__}")
+                failure = (st.NETWORK, f"cannot reach {self.endpoint}: {exc}", "check your connection or HF_ENDPOINT")
+            else:
+                self.polite.succeeded()
+                code = response.status_code
+                if code == 429:
+                    attempt += 1
+                    wait = retry_after_seconds(response.headers)
+                    if attempt > self.polite.max_retries:
+                        retry_at = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=wait or 60)
+                        raise self._fail(
+                            st.RATE_LIMITED,
+                            f"HTTP 429 from the Hub after {attempt} attempts",
+                            "sync again later; an HF token raises the quota",
+                            retry_after=retry_at,
+                        )
+                    self.polite.sleep(self.polite.rate_limited(wait, attempt), what, countdown=True)
+                    continue
+                if code == 408 or code >= 500:
+                    failure = (
+                        st.SERVER_ERROR,
+                        f"HTTP {code} from the Hub",
+                        "the Hub is having trouble; sync again later",
+                    )
+                else:
+                    try:
+                        hf_raise_for_status(response)
+                    except HfHubHTTPError as exc:
+                        raise self._classify(exc, what) from None
+                    return response
+            attempt += 1
+            if attempt > self.polite.max_retries:
+                raise self._fail(*failure)
+            self.polite.sleep(self.polite.backoff(attempt), what, countdown=False)
+
+    def _classify(self, exc: Exception, what: str) -> SourceFailure:
+        from huggingface_hub.errors import (
+            DisabledRepoError,
+            GatedRepoError,
+            HfHubHTTPError,
+            RemoteEntryNotFoundError,
+            RepositoryNotFoundError,
+            RevisionNotFoundError,
+        )
+
+        code = exc.response.status_code if isinstance(exc, HfHubHTTPError) and exc.response is not None else 0
+        server = getattr(exc, "server_message", None) or ""
+        said = f": {server}" if server else ""
+        if isinstance(exc, GatedRepoError):
+            return self._fail(
+                st.GATED,
+                f"{what} is gated (HTTP {code}){said}",
+                "accept its terms on the Hub, then set HF_TOKEN or run `hf auth login`",
+            )
+        if isinstance(exc, RevisionNotFoundError | RemoteEntryNotFoundError | DisabledRepoError):
+            return self._fail(st.NOT_FOUND, f"{what}: not found (HTTP {code}){said}", "check the model id")
+        if isinstance(exc, RepositoryNotFoundError):
+            if code == 401 and not self._token:
+                return self._fail(
+                    st.UNAUTHORIZED,
+                    f"{what} is missing or private (HTTP 401)",
+                    "check the model id; for a private model set HF_TOKEN or run `hf auth login`",
+                )
+            return self._fail(st.NOT_FOUND, f"{what} not found (HTTP {code})", "check the model id, or remove it")
+        if code in (401, 403):
+            return self._fail(
+                st.UNAUTHORIZED,
+                f"{what}: access refused (HTTP {code}){said}",
+                "check that HF_TOKEN is valid and has read access",
+            )
+        if code == 404:
+            return self._fail(st.NOT_FOUND, f"{what} not found (HTTP 404)", "check the model id")
+        return self._fail(st.ERROR, f"{what}: HTTP {code}{said}", "see `ptlm-tui status`; report it if it persists")
+
+    def _pages(self, url: str, params: Any, what: str) -> Iterator[tuple[list[Any], httpx2.Response]]:
+        """Yield each page's JSON list, following ``Link: <...>; rel="next"``."""
+        next_url: str | None = url
+        while next_url is not None:
+            response = self.get(next_url, params, what=what)
+            params = None  # the next link carries its query
+            data = response.json()
+            if not isinstance(data, list):
+                raise self._fail(st.ERROR, f"{what}: unexpected answer (not a list)", "check HF_ENDPOINT")
+            yield data, response
+            next_url = response.links.get("next", {}).get("url")
+
+    # -- endpoints ---------------------------------------------------------------------------
+
+    def list_models(
+        self,
+        *,
+        pipeline_tag: str | None = None,
+        author: str | None = None,
+        search: str | None = None,
+        min_downloads: int = 0,
+        limit: int | None = None,
+    ) -> Iterator[HubModel]:
+        """Yield models sorted by downloads (descending), stopping below ``min_downloads`` or at ``limit``.
+
+        The Hub cannot filter on downloads, but it sorts by them, so the listing ends at the
+        first model under the threshold without fetching the long tail.
+        """
+        params: dict[str, Any] = {"sort": "downloads", "limit": min(LISTING_PAGE, limit or LISTING_PAGE)}
+        params["expand"] = list(LISTING_EXPAND)
+        if pipeline_tag:
+            params["pipeline_tag"] = pipeline_tag
+        if author:
+            params["author"] = author
+        if search:
+            params["search"] = search
+        given = 0
+        for page, _ in self._pages(f"{self.endpoint}/api/models", params, "model listing"):
+            for item in page:
+                model = parse_model(item) if isinstance(item, dict) else None
+                if model is None:
+                    continue
+                if (model.downloads or 0) < min_downloads:
+                    return
+                yield model
+                given += 1
+                if limit is not None and given >= limit:
+                    return
+
+    def model_info(self, repo: str) -> HubModel:
+        """Return the Hub's information on one model (head sha, downloads, gated, card metadata)."""
+        require_repo_id(repo, "model")
+        response = self.get(f"{self.endpoint}/api/models/{repo}", what=repo)
+        data = response.json()
+        model = parse_model(data) if isinstance(data, dict) else None
+        if model is None:
+            raise self._fail(st.ERROR, f"{repo}: unexpected model info", "check HF_ENDPOINT")
+        return model
+
+    def model_card(self, repo: str, revision: str = "main") -> str | None:
+        """Return the model card (README.md) text, or None when the repository has none."""
+        require_repo_id(repo, "model")
+        url = f"{self.endpoint}/{repo}/resolve/{quote(revision, safe='')}/README.md"
+        try:
+            response = self.get(url, what=f"{repo} card")
+        except SourceFailure as exc:
+            if exc.status == st.NOT_FOUND:
+                return None
+            raise
+        return response.text[:MAX_CARD_CHARS]
+
+    def commits(self, repo: str, known: frozenset[str] | set[str]) -> tuple[list[HubCommit], bool]:
+        """Return the commits of main newer than the newest ``known`` one (newest first).
+
+        Paging stops at the first commit id already in ``known``. Returns ``(commits, met_known)``;
+        ``met_known`` False with a non-empty ``known`` means the history was rewritten (for
+        example squashed) and the list is the whole new history.
+        """
+        require_repo_id(repo, "model")
+        size = INCREMENTAL_PAGE if known else FIRST_SYNC_PAGE
+        url = f"{self.endpoint}/api/models/{repo}/commits/main"
+        found: list[HubCommit] = []
+        for page, _ in self._pages(url, {"limit": size}, repo):
+            for item in page:
+                commit = parse_commit(item) if isinstance(item, dict) else None
+                if commit is None:
+                    continue
+                if commit.id in known:
+                    return found, True
+                found.append(commit)
+        return found, False
+
+    def changed_files(self, repo: str, commit_id: str) -> list[tuple[str, str]]:
+        """Return the files a commit changed, from the Hub's compare endpoint (against its parent).
+
+        A commit the endpoint cannot compare (the root commit on some servers) gives an empty
+        list rather than failing the repository.
+        """
+        require_repo_id(repo, "model")
+        url = f"{self.endpoint}/api/models/{repo}/compare/{quote(commit_id, safe='')}"
+        try:
+            response = self.get(url, {"raw": "true"}, what=f"{repo}@{commit_id[:8]}")
+        except SourceFailure as exc:
+            if exc.status in (st.NOT_FOUND, st.ERROR):
+                return []
+            raise
+        return parse_compare(response.text, response.headers.get("content-type", ""))
+
+
+def resolve_hf_token(settings: Settings) -> str | None:
+    """Return the Hub token: ``hub.token`` in settings, else ``HF_TOKEN`` or the stored ``hf auth login``."""
+    if settings.hub.token is not None:
+        return settings.hub.token.get_secret_value() or None
+    from huggingface_hub import get_token
+
+    return get_token()
+
+
+def make_hub_client(
+    settings: Settings, *, cancel: CancelToken | None = None, on_wait: WaitCallback | None = None
+) -> HubClient:
+    """Return a HubClient for the effective endpoint (``hub.endpoint``, else ``HF_ENDPOINT``) and token.
+
+    Raises:
+        NetworkError: Settings say offline; callers must not build a client then.
+    """
+    from core.errors import NetworkError
+
+    if settings.offline:
+        raise NetworkError("Offline mode is on", "no request is made", "drop --offline / PTLM_OFFLINE to sync")
+    return HubClient(
+        settings.hf_endpoint(),
+        resolve_hf_token(settings),
+        timeout=settings.hub.timeout,
+        max_retries=settings.hub.max_retries,
+        cancel=cancel,
+        on_wait=on_wait,
+    )

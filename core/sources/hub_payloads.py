@@ -1,0 +1,146 @@
+"""Provides what the Hub's JSON and compare answers become: HubModel, HubCommit and their parsers.
+
+Everything here is untrusted input: a model id that is not a safe ``owner/name`` is dropped,
+missing or odd fields become None, and nothing is evaluated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.errors import InputError
+from core.repo_ids import require_repo_id
+
+
+@dataclass(frozen=True, slots=True)
+class HubModel:
+    """What the Hub says about one model (from the listing or model info)."""
+
+    id: str
+    sha: str | None
+    downloads: int | None
+    likes: int | None
+    pipeline_tag: str | None
+    created_at: dt.datetime | None
+    last_modified: dt.datetime | None
+    gated: str | None  # "auto", "manual", or None when not gated
+    private: bool
+    card_data: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HubCommit:
+    """One commit of an HF repository's main branch."""
+
+    id: str
+    authors: tuple[str, ...]
+    created_at: dt.datetime
+    title: str
+    message: str
+    parents: tuple[str, ...] = ()
+    files: tuple[tuple[str, str], ...] = field(default=())  # (status letter, path)
+
+
+def _time(value: object) -> dt.datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed.astimezone(dt.UTC) if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def _int(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def parse_model(item: dict[str, Any]) -> HubModel | None:
+    """Return a HubModel from the Hub's JSON, or None when the id is not a safe ``owner/name``."""
+    model_id = item.get("id") or item.get("modelId")
+    if not isinstance(model_id, str):
+        return None
+    try:
+        require_repo_id(model_id, "model")
+    except InputError:
+        return None
+    gated = item.get("gated")
+    card_data = item.get("cardData")
+    return HubModel(
+        id=model_id,
+        sha=item.get("sha") if isinstance(item.get("sha"), str) else None,
+        downloads=_int(item.get("downloads")),
+        likes=_int(item.get("likes")),
+        pipeline_tag=item.get("pipeline_tag") if isinstance(item.get("pipeline_tag"), str) else None,
+        created_at=_time(item.get("createdAt")),
+        last_modified=_time(item.get("lastModified")),
+        gated=gated if isinstance(gated, str) and gated else None,
+        private=bool(item.get("private")),
+        card_data=card_data if isinstance(card_data, dict) else None,
+    )
+
+
+def parse_commit(item: dict[str, Any]) -> HubCommit | None:
+    """Return a HubCommit from one entry of the commits endpoint, or None if it has no id or date.
+
+    Authors without a Hub account carry a ``name`` but no ``user``; huggingface_hub's own
+    parser would fail on them, so we read both.
+    """
+    commit_id, when = item.get("id"), _time(item.get("date"))
+    if not isinstance(commit_id, str) or when is None:
+        return None
+    authors = []
+    for author in item.get("authors") or []:
+        if isinstance(author, dict):
+            name = author.get("user") or author.get("name") or author.get("email")
+            if isinstance(name, str):
+                authors.append(name)
+    parents = item.get("parents")
+    return HubCommit(
+        id=commit_id,
+        authors=tuple(authors),
+        created_at=when,
+        title=str(item.get("title") or ""),
+        message=str(item.get("message") or ""),
+        parents=tuple(p for p in parents if isinstance(p, str)) if isinstance(parents, list) else (),
+    )
+
+
+def parse_compare(text: str, content_type: str = "") -> list[tuple[str, str]]:
+    r"""Return ``(status, path)`` pairs from a compare response (raw git diff lines or JSON).
+
+    Raw lines look like ``T 2305\t:100644 100644 <old> <new> M\tpath``; a rename (``R``) or
+    copy (``C``) carries two paths and becomes a deletion plus an addition, as
+    ``git log --no-renames`` would show it.
+    """
+    pairs: list[tuple[str, str]] = []
+    if "json" in content_type or text.lstrip().startswith("["):
+        try:
+            entries = json.loads(text)
+        except ValueError:
+            return pairs
+        for entry in entries if isinstance(entries, list) else []:
+            if isinstance(entry, dict) and isinstance(entry.get("path"), str):
+                status = str(entry.get("status") or "M")[:1].upper()
+                old = entry.get("oldPath")
+                if status == "R" and isinstance(old, str):
+                    pairs += [("D", old), ("A", entry["path"])]
+                else:
+                    pairs.append((status if status in "AMDT" else "M", entry["path"]))
+        return pairs
+    for line in text.splitlines():
+        parts = line.split("\t")
+        if len(parts) < 3 or not parts[1].startswith(":"):
+            continue
+        status = parts[1].split()[-1][:1].upper()
+        if status in "RC" and len(parts) >= 4:
+            pairs += ([("D", parts[2])] if status == "R" else []) + [("A", parts[3])]
+        elif status in "RC":
+            old, _, new = parts[2].partition(" ")
+            pairs += ([("D", old)] if status == "R" else []) + [("A", new or old)]
+        else:
+            pairs.append((status if status in "AMDT" else "M", parts[2]))
+    return pairs
