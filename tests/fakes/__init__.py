@@ -1,0 +1,1 @@
+"""Fake servers the tests start on loopback (Ollama)."""
