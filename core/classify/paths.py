@@ -144,9 +144,8 @@ PATH_CATEGORIES: Final = (
     ),
     PathCategory(
         "data",
-        r"(^|/)(data|datasets?|corpus|corpora|raw_data)/"
-        r"|\.(csv|tsv|jsonl|parquet|arrow|tgz|tar|gz|zip|7z|xz|bz2|db|sqlite|conll|iob)$",
-        "datasets and corpora are input data",
+        r"(^|/)(data|datasets?|corpus|corpora|raw_data)/",
+        "files under a data directory are input data",
     ),
     PathCategory(
         "output",
@@ -154,6 +153,11 @@ PATH_CATEGORIES: Final = (
         r"|(^|/)[^/]*(results?|samples?|predictions?|outputs?|generated|generations?)[^/]*"
         r"\.(json|txt|csv|tsv|jsonl|log|npy)$|\.log$",
         "model outputs, samples, predictions and result files are output data",
+    ),
+    PathCategory(
+        "data_files",
+        r"\.(csv|tsv|jsonl|parquet|arrow|tgz|tar|gz|zip|7z|xz|bz2|db|sqlite|conll|iob)$",
+        "dataset and corpus files are input data",
     ),
     PathCategory(
         "model_code",

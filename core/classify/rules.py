@@ -47,6 +47,7 @@ CATEGORY_LABEL: Final = {
     "config": "parameter tuning",
     "data_split": "input data",
     "data": "input data",
+    "data_files": "input data",
     "output": "output data",
 }
 # Files that accompany the substance of a commit: a README note beside new weights, a licence

@@ -70,7 +70,7 @@ class ClassifyReport:
             if llm.cancelled:
                 text += f"; stopped early, {llm.asked} of {llm.candidates - llm.cached} asked (kept)"
             if llm.error:
-                text += f"; model not used further: {llm.error}; the rules' labels are kept"
+                text += "; the model stopped (see the error), the rules' labels are kept for the rest"
         return f"{text} in {format_duration(self.elapsed)}"
 
 
@@ -149,17 +149,29 @@ def _label_counts(store: CacheStore, commits: pl.DataFrame) -> dict[str, int]:
     return {row["label"]: row["len"] for row in counts.iter_rows(named=True)}
 
 
-def _check_commit(store: CacheStore, platform: str, repo: str, sha: str) -> None:
-    lazy = store.scan("commits", ["platform", "repo", "sha", "authored_at", "title"]).filter(
-        (pl.col("platform") == platform) & (pl.col("repo") == repo)
-    )
-    found = store.collect(lazy.select(commit_key()).filter(pl.col("commit_key") == sha), "commits")
+def find_commit(store: CacheStore, repo: str, sha: str, platform: str | None = None) -> tuple[str, str, str]:
+    """Return ``(platform, repo, commit_key)`` of the one cached commit ``sha`` names.
+
+    ``sha`` may be a full commit key or a sha prefix of at least 7 characters, as people type it.
+
+    Raises:
+        InputError: No such commit, or the prefix is ambiguous.
+    """
+    lazy = store.scan("commits", ["platform", "repo", "sha", "authored_at", "title"]).filter(pl.col("repo") == repo)
+    if platform:
+        lazy = lazy.filter(pl.col("platform") == platform)
+    keys = store.collect(lazy.select("platform", commit_key()), "commits")
+    exact = keys.filter(pl.col("commit_key") == sha)
+    prefix = keys.filter(pl.col("commit_key").str.starts_with(sha)) if len(sha) >= 7 else keys.clear()
+    found = exact if exact.height else prefix
+    if found.height == 1:
+        return str(found["platform"][0]), repo, str(found["commit_key"][0])
+    where = f"{platform + ' ' if platform else ''}{repo} {sha[:40]}"
     if found.height == 0:
         raise InputError(
-            "No such commit in the cache",
-            f"{platform} {repo} {sha[:40]}",
-            "give the commit's sha (or its key for sha-less rows) as shown by the app or `ptlm-tui classify`",
+            "No such commit in the cache", where, "give the commit's sha (7+ characters) as `ptlm-tui labels` lists it"
         )
+    raise InputError("Ambiguous commit", f"{where} matches {found.height} commits", "give more of the sha or --platform")
 
 
 def set_manual_label(store: CacheStore, *, platform: str, repo: str, sha: str, label: str) -> None:
@@ -169,7 +181,7 @@ def set_manual_label(store: CacheStore, *, platform: str, repo: str, sha: str, l
         store: The cache.
         platform: ``github`` or ``huggingface``.
         repo: ``owner/name``.
-        sha: The commit key (the sha; time and title for sha-less rows).
+        sha: The commit key (the sha; time and title for sha-less rows) or a sha prefix of 7+ characters.
         label: One of the 15 change types, ``bug fix``, ``add model`` or ``unclear``
             (spellings such as ``pipeline_performance`` are accepted).
 
@@ -179,7 +191,7 @@ def set_manual_label(store: CacheStore, *, platform: str, repo: str, sha: str, l
     normal = normalise_label(label)
     if normal is None:
         raise InputError("Unknown label", repr(label)[:60], "use one of: " + ", ".join(LABELS))
-    _check_commit(store, platform, repo, sha)
+    platform, repo, sha = find_commit(store, repo, sha, platform)
     linked = store.collect(
         store.scan("labels", ["platform", "repo", "sha", "linked_sha"])
         .filter((pl.col("platform") == platform) & (pl.col("repo") == repo) & (pl.col("sha") == sha))
