@@ -4,7 +4,7 @@ It serves ``GET /api/tags``, ``POST /api/show`` and ``POST /api/chat`` with the 
 Ollama's native API, so the real ``ollama.Client`` talks to it unchanged. ``behaviour`` (or a
 queue of behaviours, one per chat request) decides each chat answer:
 
-- ``good``: the label from ``answer`` (a function of the last user message), as JSON;
+- ``good``: the label from ``answer`` (a function of the commit in the last user turn), as JSON;
 - ``slow``: the same after ``delay`` seconds;
 - ``invalid_json``: text that is not JSON;
 - ``length``: whitespace until ``done_reason: length``;
@@ -147,7 +147,9 @@ def _handler(state: FakeOllama) -> type[BaseHTTPRequestHandler]:
                 self._send(200, base | {"message": {"role": "assistant", "content": ""}, "done_reason": "load"})
                 return
             behaviour = state.next_behaviour()
-            last = str(messages[-1].get("content", ""))
+            # The commit is the last user turn that renders one (a retry turn follows it).
+            commits = [str(m.get("content", "")) for m in messages if str(m.get("content", "")).startswith("Platform:")]
+            last = commits[-1] if commits else str(messages[-1].get("content", ""))
             reason = "stop"
             if behaviour == "slow":
                 time.sleep(state.delay)
@@ -179,7 +181,8 @@ def running_fake_ollama(**kwargs: Any) -> Iterator[FakeOllama]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
     server.daemon_threads = True
     state.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, name="fake-ollama", daemon=True)
+    # A short poll interval lets shutdown() return at once instead of after up to 0.5 s.
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), name="fake-ollama", daemon=True)
     thread.start()
     try:
         yield state
