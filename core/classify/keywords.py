@@ -1,4 +1,4 @@
-"""Provides the message rules: fixed commit markers and ordered keyword rules on commit titles.
+r"""Provides the message rules: fixed commit markers and ordered keyword rules on commit titles.
 
 Markers are messages that tools write (the Hub's upload tool, GitHub mirrors, ``initial
 commit``); they say what the commit is whatever files it touches. Keyword rules read the words
@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Final
 
 import polars as pl
+
+from core.classify.exprs import first_match
 
 # A title that only tags a pull request number: "Update README.md (#12)".
 _PR = r"(\s*\(#\d+\))?\.?\s*$"
@@ -58,7 +60,9 @@ CARD_METADATA: Final = r"\bmeta[ -]?data\b"
 # Code edits that only touch comments or docstrings, or that make code faster/leaner.
 CODE_COMMENTS: Final = r"\b(comments?|commented|docstrings?|doc strings?|type hints?|typos?|spelling)\b"
 # Verbs that give a dependency change its direction, and a file mentioned in a title its status.
-ADDED_VERB: Final = r"^\W*(\[[^\]]*\]\s*)*(create[sd]?|creating|add(s|ed|ing)?|upload(s|ed|ing)?|new|initial|introduce[sd]?)\b"
+ADDED_VERB: Final = (
+    r"^\W*(\[[^\]]*\]\s*)*(create[sd]?|creating|add(s|ed|ing)?|upload(s|ed|ing)?|new|initial|introduce[sd]?)\b"
+)
 DELETED_VERB: Final = r"^\W*(\[[^\]]*\]\s*)*(delete[sd]?|deleting|remove[sd]?|removing|rm|drop(s|ped)?)\b"
 BUG_FIX: Final = r"\b(bugs?|fix(es|ed|ing)?|hot ?fix|errors?|crash(es)?|broken|wrong|incorrect|issues?)\b"
 
@@ -127,8 +131,8 @@ KEYWORD_RULES: Final = (
     KeywordRule(
         "training",
         "training infrastructure",
-        r"\b(train(s|ed|ing|er)?|re-?train(ed|ing)?|fine[ -]?tun(e|ed|es|ing)|finetun(e|ed|es|ing)|pre-?train|pre-?training"
-        r"|sft|q?lora|peft|deepspeed|epochs?|rlhf|dpo|ppo|distill(ation|ed)?|warm-?up|loss|gradients?|optimizers?)\b",
+        r"\b(train(s|ed|ing|er)?|re-?train(ed|ing)?|fine[ -]?tun(e|ed|es|ing)|finetun(e|ed|es|ing)|pre-?train"
+        r"|pre-?training|sft|q?lora|peft|deepspeed|epochs?|rlhf|dpo|ppo|distill(ation|ed)?|warm-?up|loss|gradients?|optimizers?)\b",
         0.7,
         "training and fine-tuning code and runs",
     ),
@@ -200,12 +204,8 @@ def first_keyword(text: pl.Expr) -> pl.Expr:
 
     ``text`` must be prepared with ``prepared_text``; ``KEYWORD_LABEL`` maps the name to its label.
     """
-    chain: pl.Then | None = None
-    for rule in KEYWORD_RULES:
-        hit = text.str.contains(rule.pattern)
-        chain = pl.when(hit).then(pl.lit(rule.name)) if chain is None else chain.when(hit).then(pl.lit(rule.name))
-    assert chain is not None  # KEYWORD_RULES is not empty
-    return chain.otherwise(pl.lit(None, dtype=pl.String))
+    cases = ((text.str.contains(rule.pattern), pl.lit(rule.name)) for rule in KEYWORD_RULES)
+    return first_match(cases, pl.lit(None, dtype=pl.String))
 
 
 KEYWORD_LABEL: Final = {rule.name: rule.label for rule in KEYWORD_RULES}

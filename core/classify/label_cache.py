@@ -96,4 +96,3 @@ def manual_keys(store: CacheStore) -> pl.DataFrame:
     """Return ``platform, repo, sha`` of commits a person has labelled (never re-labelled by a model)."""
     lazy = store.scan("labels", ["platform", "repo", "sha", "source"]).filter(pl.col("source") == "manual")
     return store.collect(lazy.select("platform", "repo", "sha"), "labels")
-

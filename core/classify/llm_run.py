@@ -186,7 +186,9 @@ def _run(
                 stats.failed += 1
                 consecutive_failures += 1
                 if consecutive_failures >= MAX_CONSECUTIVE_FAILURES:
-                    stats.error = f"stopped after {consecutive_failures} failed requests in a row: {outcome.error.one_line()}"
+                    stats.error = (
+                        f"stopped after {consecutive_failures} failed requests in a row: {outcome.error.one_line()}"
+                    )
                     break
             elif isinstance(outcome, NetworkError):
                 stats.failed += 1

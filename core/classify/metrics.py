@@ -55,9 +55,7 @@ def agreement_report(
     agreement = pairs.select((pl.col("gold") == pl.col("pred")).mean()).item()
     gold_counts = pairs.group_by("gold").len().rename({"gold": "label", "len": "support"})
     pred_counts = pairs.group_by("pred").len().rename({"pred": "label", "len": "predicted"})
-    hits = (
-        pairs.filter(pl.col("gold") == pl.col("pred")).group_by("gold").len().rename({"gold": "label", "len": "tp"})
-    )
+    hits = pairs.filter(pl.col("gold") == pl.col("pred")).group_by("gold").len().rename({"gold": "label", "len": "tp"})
     classes = (
         gold_counts.join(pred_counts, on="label", how="full", coalesce=True)
         .join(hits, on="label", how="left")
@@ -90,6 +88,6 @@ def agreement_report(
         "n": n,
         "kappa": None if kappa is None else round(kappa, 4),
         "agreement": round(agreement, 4),
-        "macro_f1": round(float(classes["f1"].mean() or 0.0), 4),
+        "macro_f1": round(float(classes.select(pl.col("f1").mean()).item()), 4),
         "per_class": per_class,
     }

@@ -66,17 +66,29 @@ def map_error(exc: BaseException, host: str, model: str, timeout: float) -> Netw
     if isinstance(exc, ollama.ResponseError):
         text = str(exc.error)
         if exc.status_code == 404 and ("model" in text.lower() or "not found" in text.lower()):
-            return OllamaUnavailable(f"Ollama model '{model}' is not installed", f"at {host}", f"run `ollama pull {model}`")
-        return NetworkError("Ollama refused the request", f"{text[:160]} (HTTP {exc.status_code}) at {host}",
-                            "check `ollama ps` and the Ollama server log")
+            return OllamaUnavailable(
+                f"Ollama model '{model}' is not installed", f"at {host}", f"run `ollama pull {model}`"
+            )
+        return NetworkError(
+            "Ollama refused the request",
+            f"{text[:160]} (HTTP {exc.status_code}) at {host}",
+            "check `ollama ps` and the Ollama server log",
+        )
     if isinstance(exc, httpx.TimeoutException):
-        return NetworkError("Ollama did not answer in time", f"{timeout:g} s at {host}",
-                            "raise classify.timeout or use a smaller model")
+        return NetworkError(
+            "Ollama did not answer in time", f"{timeout:g} s at {host}", "raise classify.timeout or use a smaller model"
+        )
     if isinstance(exc, ConnectionError | httpx.ConnectError):
-        return OllamaUnavailable("Ollama is not running", f"no server at {host}",
-                                 "start it with `ollama serve` (or set OLLAMA_HOST / classify.ollama_host)")
-    return NetworkError("Cannot talk to Ollama", f"{type(exc).__name__}: {str(exc)[:160]} at {host}",
-                        "check OLLAMA_HOST and that the server is an Ollama server")
+        return OllamaUnavailable(
+            "Ollama is not running",
+            f"no server at {host}",
+            "start it with `ollama serve` (or set OLLAMA_HOST / classify.ollama_host)",
+        )
+    return NetworkError(
+        "Cannot talk to Ollama",
+        f"{type(exc).__name__}: {str(exc)[:160]} at {host}",
+        "check OLLAMA_HOST and that the server is an Ollama server",
+    )
 
 
 class OllamaLabeller:
@@ -180,7 +192,7 @@ class OllamaLabeller:
 
     def close(self) -> None:
         """Close the HTTP connections."""
-        self._client.close()
+        self._client.close()  # type: ignore[no-untyped-call]  # ollama leaves close() unannotated
 
 
 def parse_answer(content: str, done_reason: str | None) -> tuple[str | None, str, str]:

@@ -16,8 +16,13 @@ from typing import Final
 
 import polars as pl
 
+from core.classify.exprs import first_match
+
 # Source and build files that carry code; used by several categories below.
-CODE_EXT: Final = r"py|pyi|pyx|pxd|sh|bash|zsh|c|cc|cpp|cu|cuh|h|hpp|js|mjs|ts|java|go|rs|rb|jl|r|lua|scala|swift|kt|m|mm|php|pl|ps1|bat"
+CODE_EXT: Final = (
+    r"py|pyi|pyx|pxd|sh|bash|zsh|c|cc|cpp|cu|cuh|h|hpp|js|mjs|ts|java|go|rs|rb|jl|r|lua|scala|swift|kt|m|mm"
+    r"|php|pl|ps1|bat"
+)
 # A keyword at the start of a file name or after a non-letter ("04-add-bench-train.py",
 # "run_eval.py") but not inside a word ("constraints.py", "retrieval.py").
 _WORD_START: Final = r"(^|/)([^/]*[^a-z/])?"
@@ -128,8 +133,7 @@ PATH_CATEGORIES: Final = (
     PathCategory(
         "preproc_code",
         _WORD_START + r"(preprocess|prepro|tokeniz|data_?util|data_?load|dataset|collat|augment|clean|normali[sz]"
-        rf"|segment|sentencepiece|create_[^/]*data)[^/]*\.({CODE_EXT})$"
-        + rf"|(^|/)data/.*\.({CODE_EXT})$",
+        rf"|segment|sentencepiece|create_[^/]*data)[^/]*\.({CODE_EXT})$" + rf"|(^|/)data/.*\.({CODE_EXT})$",
         "tokenisation, cleaning and data-loading code is preprocessing",
     ),
     PathCategory(
@@ -138,7 +142,7 @@ PATH_CATEGORIES: Final = (
         r"|rlhf|dpo|scripts)/"
         + rf"|{_WORD_START}(train|finetun|fine[-_]tun|pretrain|sft|lora|distill|rlhf|dpo|ppo)[^/]*"
         + rf"\.({CODE_EXT}|ya?ml|toml|cfg)$"
-        + rf"|(^|/)run_(clm|mlm|glue|squad|classifier|pretraining|ner|seq2seq|translation|summarization|qa|lm)[^/]*"
+        + r"|(^|/)run_(clm|mlm|glue|squad|classifier|pretraining|ner|seq2seq|translation|summarization|qa|lm)[^/]*"
         + rf"\.({CODE_EXT})$",
         "training and fine-tuning code and launch scripts are training infrastructure",
     ),
@@ -149,7 +153,8 @@ PATH_CATEGORIES: Final = (
     ),
     PathCategory(
         "output",
-        _WORD_START + r"(outputs?|results?|samples?|predictions?|generations?|logs?)/.*\.(json|jsonl|txt|csv|tsv|log|npy|out)$"
+        _WORD_START
+        + r"(outputs?|results?|samples?|predictions?|generations?|logs?)/.*\.(json|jsonl|txt|csv|tsv|log|npy|out)$"
         r"|(^|/)[^/]*(results?|samples?|predictions?|outputs?|generated|generations?)[^/]*"
         r"\.(json|txt|csv|tsv|jsonl|log|npy)$|\.log$",
         "model outputs, samples, predictions and result files are output data",
@@ -182,13 +187,8 @@ def path_category(path: pl.Expr) -> pl.Expr:
     One ``when`` chain over all categories: polars evaluates each regex over the whole column
     in native code, so this costs a few passes over the paths, not a Python call per path.
     """
-    chain: pl.Then | None = None
-    for category in PATH_CATEGORIES:
-        cond = path.str.contains(category.pattern)
-        label = pl.lit(category.name)
-        chain = pl.when(cond).then(label) if chain is None else chain.when(cond).then(label)
-    assert chain is not None  # PATH_CATEGORIES is not empty
-    return chain.otherwise(pl.lit("other"))
+    cases = ((path.str.contains(c.pattern), pl.lit(c.name)) for c in PATH_CATEGORIES)
+    return first_match(cases, pl.lit("other"))
 
 
 def categorise_paths(paths: pl.Series) -> pl.DataFrame:

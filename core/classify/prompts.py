@@ -14,6 +14,7 @@ from typing import Any, Final
 
 import polars as pl
 
+from core.classify.exprs import message_body
 from core.classify.labels import LABELS
 from core.models import HUGGINGFACE
 
@@ -151,8 +152,7 @@ def prompt_input_expr() -> pl.Expr:
 
     title = clean(pl.col("title"), TITLE_CHARS)
     message = clean(pl.col("message"), BODY_CHARS + TITLE_CHARS)
-    body = pl.when(message.str.starts_with(title) & (title != "")).then(message.str.slice(title.str.len_chars()))
-    body = body.otherwise(message).str.strip_chars().str.slice(0, BODY_CHARS)
+    body = message_body(title, message).str.strip_chars().str.slice(0, BODY_CHARS)
     files = (
         pl.col("files")
         .fill_null("")

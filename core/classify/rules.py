@@ -24,6 +24,7 @@ from typing import Final
 import polars as pl
 
 from core.classify import keywords as kw
+from core.classify.exprs import first_match, message_body
 from core.classify.paths import path_category
 from core.commits import commit_key
 from core.models import HUGGINGFACE
@@ -138,9 +139,7 @@ def _file_evidence(frame: pl.DataFrame) -> pl.DataFrame:
         )
     )
     # Paths repeat heavily (README.md, config.json): categorise each distinct path once.
-    categories = (
-        exploded.select(pl.col("path").unique()).with_columns(path_category(pl.col("path")).alias("category"))
-    )
+    categories = exploded.select(pl.col("path").unique()).with_columns(path_category(pl.col("path")).alias("category"))
     per_file = exploded.join(categories, on="path", how="left").with_columns(
         _file_label(pl.col("category"), pl.col("status"), pl.col("_is_hf")).alias("flabel")
     )
@@ -182,8 +181,7 @@ def _prepare(commits: pl.DataFrame) -> pl.DataFrame:
     title = pl.col("title").fill_null("")
     message = pl.col("message").fill_null("")
     # The message usually repeats the title; the body is what follows it.
-    body = pl.when(message.str.starts_with(title) & (title != "")).then(message.str.slice(title.str.len_chars()))
-    body = body.otherwise(message).str.slice(0, BODY_CHARS)
+    body = message_body(title, message).str.slice(0, BODY_CHARS)
     return frame.with_row_index("_row").select(
         "_row",
         "platform",
@@ -249,9 +247,7 @@ def _decide() -> pl.Expr:
     kw_conf = pl.col("_kw").replace_strict(kw.KEYWORD_CONFIDENCE, default=0.0, return_dtype=pl.Float64)
     body_label = pl.col("_body_kw").replace_strict(kw.KEYWORD_LABEL, default=None, return_dtype=pl.String)
     is_merge = text.str.contains(kw.MERGE)
-    dominant = has_files & (
-        (pl.col("n_sub") == 1) | (pl.col("has_weights") & (pl.col("n_sub_noconfig") == 1))
-    )
+    dominant = has_files & ((pl.col("n_sub") == 1) | (pl.col("has_weights") & (pl.col("n_sub_noconfig") == 1)))
     title_files = pl.col("_from_title").cast(pl.Float64) * 0.1  # files read off a title count for less
     sub_label = pl.col("sub_prio").replace_strict(PRIORITY_LABEL, default=None, return_dtype=pl.String)
     comp_label = pl.col("comp_prio").replace_strict(PRIORITY_LABEL, default=None, return_dtype=pl.String)
@@ -271,7 +267,12 @@ def _decide() -> pl.Expr:
             pl.lit(0.85),
             lit("card:evaluation-results"),
         ),
-        (docs_or_none & text.str.contains(kw.CARD_METADATA), lit("project metadata"), pl.lit(0.8), lit("card:metadata")),
+        (
+            docs_or_none & text.str.contains(kw.CARD_METADATA),
+            lit("project metadata"),
+            pl.lit(0.8),
+            lit("card:metadata"),
+        ),
         (
             code_only & (pl.col("_kw") == "performance"),
             lit("pipeline performance"),
@@ -316,14 +317,19 @@ def _decide() -> pl.Expr:
         (text.str.contains(kw.BUG_FIX), lit("bug fix"), pl.lit(0.45), lit("title:bug-fix")),
         (pl.col("has_code").fill_null(False), lit("model structure"), pl.lit(0.45), lit("files:code")),
     ]
-    chain: pl.Then | None = None
-    for condition, label, confidence, reason in cascade:
-        value = pl.struct(label.alias("label"), confidence.cast(pl.Float64).alias("confidence"), reason.alias("reason"))
-        cond = condition.fill_null(False)
-        chain = pl.when(cond).then(value) if chain is None else chain.when(cond).then(value)
-    assert chain is not None
     fallback = pl.struct(lit("unclear").alias("label"), pl.lit(0.0).alias("confidence"), lit("no rule").alias("reason"))
-    return chain.otherwise(fallback)
+    return first_match(
+        (
+            (
+                condition.fill_null(False),
+                pl.struct(
+                    label.alias("label"), confidence.cast(pl.Float64).alias("confidence"), reason.alias("reason")
+                ),
+            )
+            for condition, label, confidence, reason in cascade
+        ),
+        fallback,
+    )
 
 
 RULE_ORDER: Final = (

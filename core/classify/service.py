@@ -171,7 +171,9 @@ def find_commit(store: CacheStore, repo: str, sha: str, platform: str | None = N
         raise InputError(
             "No such commit in the cache", where, "give the commit's sha (7+ characters) as `ptlm-tui labels` lists it"
         )
-    raise InputError("Ambiguous commit", f"{where} matches {found.height} commits", "give more of the sha or --platform")
+    raise InputError(
+        "Ambiguous commit", f"{where} matches {found.height} commits", "give more of the sha or --platform"
+    )
 
 
 def set_manual_label(store: CacheStore, *, platform: str, repo: str, sha: str, label: str) -> None:

@@ -9,6 +9,7 @@ because the GitHub sample is almost all one class).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from core.labels import effective_labels
 from core.progress import CancelToken, ProgressCallback
 
 REQUIRED = ("platform", "title")
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 PLATFORM_NAMES = {"github": "github", "gh": "github", "huggingface": "huggingface", "hf": "huggingface"}
 
 
@@ -68,16 +70,18 @@ def read_gold(path: Path, column: str = "label") -> tuple[pl.DataFrame, int]:
     missing = [c for c in (*REQUIRED, column) if c not in raw.columns]
     if missing:
         raise InputError(
-            "Gold file lacks columns", f"{path}: {', '.join(missing)}",
+            "Gold file lacks columns",
+            f"{path}: {', '.join(missing)}",
             "see FORMATS.md: platform, repo, sha, authored_at, title, message, files, label",
         )
     for name in ("repo", "sha", "authored_at", "message", "files"):
         if name not in raw.columns:
             raw = raw.with_columns(pl.lit(None, dtype=pl.String).alias(name))
     frame = raw.with_row_index("line", offset=2).with_columns(
-        pl.col("platform").str.strip_chars().str.to_lowercase().replace_strict(
-            PLATFORM_NAMES, default=None, return_dtype=pl.String
-        ),
+        pl.col("platform")
+        .str.strip_chars()
+        .str.to_lowercase()
+        .replace_strict(PLATFORM_NAMES, default=None, return_dtype=pl.String),
         pl.col(column).fill_null("").str.strip_chars().alias("_gold_raw"),
     )
     labelled = frame.filter(pl.col("_gold_raw") != "")
@@ -96,7 +100,9 @@ def read_gold(path: Path, column: str = "label") -> tuple[pl.DataFrame, int]:
             f"{path}:{bad['line'][0]}: {values}",
             "use the 15 change types of METHOD.md §5, bug fix, add model or unclear",
         )
-    times = parse_utc_times(labelled["authored_at"].fill_null(""))
+    # Rows without a sha are keyed by time and title (core.commits.commit_key); a row without a
+    # usable time gets the epoch, so it still has a key and its model answer is cached.
+    times = parse_utc_times(labelled["authored_at"].fill_null("")).fill_null(EPOCH)
     return labelled.with_columns(times.alias("authored_at"), pl.col("repo").fill_null("")), skipped
 
 
@@ -126,7 +132,10 @@ def validate_gold(
     if use_llm:
         unsure = classified["confidence"] < settings.classify.threshold
         candidates = pl.concat(
-            [gold.select("platform", "title", "message", "files"), classified.select("repo", "commit_key", "linked_sha")],
+            [
+                gold.select("platform", "title", "message", "files"),
+                classified.select("repo", "commit_key", "linked_sha"),
+            ],
             how="horizontal",
         ).filter(unsure)
         candidates = candidates.rename({"commit_key": "sha"}).with_columns(prompt_input_expr())

@@ -61,6 +61,8 @@ class FakeOllama:
     models: list[str] = field(default_factory=lambda: [MODEL])
     capabilities: list[str] = field(default_factory=lambda: ["completion"])
     requests: list[Recorded] = field(default_factory=list)
+    in_flight: int = 0
+    max_in_flight: int = 0  # the most chat requests answered at the same time
     port: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -71,9 +73,7 @@ class FakeOllama:
 
     def chats(self, *, with_messages: bool = True) -> list[Recorded]:
         """The /api/chat requests received (by default without the empty warm-up ones)."""
-        return [
-            r for r in self.requests if r.path == "/api/chat" and (r.body.get("messages") or not with_messages)
-        ]
+        return [r for r in self.requests if r.path == "/api/chat" and (r.body.get("messages") or not with_messages)]
 
     def next_behaviour(self) -> str:
         with self.lock:
@@ -110,11 +110,21 @@ def _handler(state: FakeOllama) -> type[BaseHTTPRequestHandler]:
             self._body()
             if self.path == "/api/tags":
                 missing = state.behaviour == "missing_model"
-                models = [] if missing else [
-                    {"name": m, "model": m, "modified_at": "2024-05-01T00:00:00Z", "size": 4_700_000_000,
-                     "digest": DIGEST, "details": {"format": "gguf", "family": "qwen2"}}
-                    for m in state.models
-                ]
+                models = (
+                    []
+                    if missing
+                    else [
+                        {
+                            "name": m,
+                            "model": m,
+                            "modified_at": "2024-05-01T00:00:00Z",
+                            "size": 4_700_000_000,
+                            "digest": DIGEST,
+                            "details": {"format": "gguf", "family": "qwen2"},
+                        }
+                        for m in state.models
+                    ]
+                )
                 self._send(200, {"models": models})
             else:
                 self._send(404, "404 page not found")
@@ -128,9 +138,18 @@ def _handler(state: FakeOllama) -> type[BaseHTTPRequestHandler]:
                     self._missing(name)
                     return
                 # The client's pydantic model needs a model_info key (dependency-notes §5).
-                self._send(200, {"modelfile": "", "parameters": "", "template": "", "details": {"format": "gguf"},
-                                 "model_info": {}, "capabilities": state.capabilities,
-                                 "modified_at": "2024-05-01T00:00:00Z"})
+                self._send(
+                    200,
+                    {
+                        "modelfile": "",
+                        "parameters": "",
+                        "template": "",
+                        "details": {"format": "gguf"},
+                        "model_info": {},
+                        "capabilities": state.capabilities,
+                        "modified_at": "2024-05-01T00:00:00Z",
+                    },
+                )
             elif self.path == "/api/chat":
                 if not known:
                     self._missing(name)
@@ -141,12 +160,27 @@ def _handler(state: FakeOllama) -> type[BaseHTTPRequestHandler]:
 
         def _chat(self, name: str, body: dict[str, Any]) -> None:
             messages = body.get("messages") or []
-            base = {"model": name, "created_at": "2024-05-01T00:00:00Z", "done": True, "total_duration": 1000,
-                    "eval_count": 12}
+            base = {
+                "model": name,
+                "created_at": "2024-05-01T00:00:00Z",
+                "done": True,
+                "total_duration": 1000,
+                "eval_count": 12,
+            }
             if not messages:  # warm-up: an empty chat only loads the model
                 self._send(200, base | {"message": {"role": "assistant", "content": ""}, "done_reason": "load"})
                 return
             behaviour = state.next_behaviour()
+            with state.lock:
+                state.in_flight += 1
+                state.max_in_flight = max(state.max_in_flight, state.in_flight)
+            try:
+                self._answer(name, base, messages, behaviour)
+            finally:
+                with state.lock:
+                    state.in_flight -= 1
+
+        def _answer(self, name: str, base: dict[str, Any], messages: list[dict[str, Any]], behaviour: str) -> None:
             # The commit is the last user turn that renders one (a retry turn follows it).
             commits = [str(m.get("content", "")) for m in messages if str(m.get("content", "")).startswith("Platform:")]
             last = commits[-1] if commits else str(messages[-1].get("content", ""))

@@ -74,8 +74,9 @@ def frame(rows: list[dict[str, str]]) -> pl.DataFrame:
 
 
 def one(title: str, files: str = "", platform: str = "huggingface", message: str = "") -> tuple[str, float, str]:
-    out = classify_frame(frame([{"platform": platform, "repo": "o/r", "sha": "s1", "title": title,
-                                 "message": message, "files": files}]))
+    out = classify_frame(
+        frame([{"platform": platform, "repo": "o/r", "sha": "s1", "title": title, "message": message, "files": files}])
+    )
     return out["label"][0], out["confidence"][0], out["reason"][0]
 
 
@@ -89,8 +90,12 @@ def one(title: str, files: str = "", platform: str = "huggingface", message: str
         ("initial commit", "A:.gitattributes|A:README.md", "huggingface", "project metadata"),
         ("Merge branch 'main' of https://huggingface.co/o/m into main", "", "huggingface", "sharing"),
         # One kind of file: the files decide.
-        ("Update", "M:model-00001-of-00002.safetensors|M:model.safetensors.index.json", "huggingface",
-         "model structure"),
+        (
+            "Update",
+            "M:model-00001-of-00002.safetensors|M:model.safetensors.index.json",
+            "huggingface",
+            "model structure",
+        ),
         ("Update", "A:ggml-model-q4_0.gguf", "huggingface", "model structure"),
         ("Update", "M:sentencepiece.bpe.model", "huggingface", "preprocessing"),
         ("Update", "M:generation_config.json", "huggingface", "parameter tuning"),
@@ -125,12 +130,28 @@ def test_rules(title: str, files: str, platform: str, label: str) -> None:
 
 def test_auto_sync_links_the_github_commit() -> None:
     sha = "424329fdcf69b091cde1891dc2424b206f3573b3"
-    out = classify_frame(frame([
-        {"platform": "huggingface", "repo": "01-ai/Yi-6B", "sha": "a" * 40,
-         "title": f"Auto Sync from git://github.com/01-ai/Yi.git/commit/{sha}", "message": "", "files": "README.md"},
-        {"platform": "huggingface", "repo": "o/m", "sha": "b" * 40, "title": "Update README.md", "message": "",
-         "files": "README.md"},
-    ]))
+    out = classify_frame(
+        frame(
+            [
+                {
+                    "platform": "huggingface",
+                    "repo": "01-ai/Yi-6B",
+                    "sha": "a" * 40,
+                    "title": f"Auto Sync from git://github.com/01-ai/Yi.git/commit/{sha}",
+                    "message": "",
+                    "files": "README.md",
+                },
+                {
+                    "platform": "huggingface",
+                    "repo": "o/m",
+                    "sha": "b" * 40,
+                    "title": "Update README.md",
+                    "message": "",
+                    "files": "README.md",
+                },
+            ]
+        )
+    )
     assert out["label"].to_list() == ["sharing", "external documentation"]
     assert out["reason"][0] == "marker:auto-sync" and out["confidence"][0] >= 0.9
     assert out["linked_sha"].to_list() == [sha, None]
@@ -153,10 +174,22 @@ def test_files_named_in_a_title_count_for_less_than_listed_files() -> None:
 def test_output_keeps_row_order_count_and_commit_keys() -> None:
     rows = [
         {"platform": "github", "repo": "o/c", "sha": "", "title": "update readme.md", "message": "", "files": ""},
-        {"platform": "huggingface", "repo": "o/m", "sha": "abc", "title": "Update config.json", "message": "",
-         "files": "config.json"},
-        {"platform": "github", "repo": "o/c", "sha": "def", "title": "Update train.py", "message": "",
-         "files": "M:train.py|M:README.md"},
+        {
+            "platform": "huggingface",
+            "repo": "o/m",
+            "sha": "abc",
+            "title": "Update config.json",
+            "message": "",
+            "files": "config.json",
+        },
+        {
+            "platform": "github",
+            "repo": "o/c",
+            "sha": "def",
+            "title": "Update train.py",
+            "message": "",
+            "files": "M:train.py|M:README.md",
+        },
     ]
     data = frame(rows).with_columns(
         parse_utc_times(pl.Series("authored_at", ["2020-01-01 10:00:00+00:00", "2020-01-02", "2020-01-03"]))
@@ -175,8 +208,17 @@ def test_empty_input() -> None:
 def test_path_categories_do_not_match_inside_words() -> None:
     found = dict(
         categorise_paths(
-            pl.Series(["src/retrieval.py", "constraints.py", "tests/test_tokenizer.py", "examples/train.py",
-                       "training_args.bin", "tokenizer.model", "human_eval.png"])
+            pl.Series(
+                [
+                    "src/retrieval.py",
+                    "constraints.py",
+                    "tests/test_tokenizer.py",
+                    "examples/train.py",
+                    "training_args.bin",
+                    "tokenizer.model",
+                    "human_eval.png",
+                ]
+            )
         ).iter_rows()
     )
     assert found == {

@@ -97,9 +97,8 @@ def test_slow_answer_within_the_timeout() -> None:
 
 
 def test_server_error_is_transient() -> None:
-    with running_fake_ollama(behaviour="server_error") as fake:
-        with pytest.raises(TransientFailure, match="HTTP 500"):
-            labeller(fake.host).label(PROMPT)
+    with running_fake_ollama(behaviour="server_error") as fake, pytest.raises(TransientFailure, match="HTTP 500"):
+        labeller(fake.host).label(PROMPT)
 
 
 def test_missing_model_says_how_to_pull_it() -> None:
@@ -129,7 +128,7 @@ def test_a_model_named_without_tag_matches_latest() -> None:
         (json.dumps({"label": "Sharing", "reason": "upload"}), "stop", ("sharing", "upload", "")),
         (json.dumps({"label": "pipeline_performance"}), "stop", ("pipeline performance", "", "")),
         ("[1, 2]", "stop", (None, "", "no label field in the JSON answer")),
-        ('{"label": "x"', "stop", (None, "", "not valid JSON: '{\"label\": \"x\"'")),
+        ('{"label": "x"', "stop", (None, "", 'not valid JSON: \'{"label": "x"\'')),
     ],
 )
 def test_parse_answer(content: str, done: str, expected: tuple[str | None, str, str]) -> None:

@@ -32,7 +32,12 @@ def classify_settings(ctx: Context) -> Settings:
     from core.config import ClassifySettings
 
     args = ctx.args
-    flags = {"model": args.model, "ollama_host": args.host, "threshold": args.threshold, "concurrency": args.concurrency}
+    flags = {
+        "model": args.model,
+        "ollama_host": args.host,
+        "threshold": args.threshold,
+        "concurrency": args.concurrency,
+    }
     update = {k: v for k, v in flags.items() if v is not None}
     if not update:
         return ctx.settings
@@ -59,7 +64,9 @@ def run_classify(ctx: Context) -> int:
     from tui.cli.context import ProgressLine
 
     if not ctx.store.exists("commits"):
-        raise InputError("The cache holds no commits", str(ctx.store.root), "run `ptlm-tui import FILE` or `ptlm-tui sync` first")
+        raise InputError(
+            "The cache holds no commits", str(ctx.store.root), "run `ptlm-tui import FILE` or `ptlm-tui sync` first"
+        )
     settings = classify_settings(ctx)
     families = _families(ctx, ctx.args.families)
     progress = ProgressLine(ctx.err)
@@ -118,7 +125,11 @@ def run_validate(ctx: Context) -> int:
     progress = ProgressLine(ctx.err)
     try:
         result = validate_gold(
-            ctx.store, classify_settings(ctx), ctx.args.gold, use_llm=ctx.args.llm, column=ctx.args.column,
+            ctx.store,
+            classify_settings(ctx),
+            ctx.args.gold,
+            use_llm=ctx.args.llm,
+            column=ctx.args.column,
             on_progress=progress,
         )
     finally:
