@@ -41,7 +41,7 @@ AUTO_SYNC: Final = (
     r"|\bmirror(ed|ing)? (of|from) (git://|https?://)?(www\.)?github|github\.com[/:][^\s]+/commit/[0-9a-f]{7,40}"
 )
 # The sha of the GitHub commit an auto-sync commit mirrors (group 1).
-LINKED_SHA: Final = r"github\.com[/:][^\s/]+/[^\s/]+?(?:\.git)?/commit/([0-9a-f]{7,40})"
+LINKED_SHA: Final = r"(?i)github\.com[/:][^\s/]+/[^\s/]+?(?:\.git)?/commit/([0-9a-f]{7,40})"
 # Messages of the Hub's upload paths (huggingface_hub, the web uploader, large-upload tool) and
 # titles that only say files were added: publishing a bundle, i.e. sharing.
 HUB_UPLOAD: Final = (

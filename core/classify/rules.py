@@ -25,7 +25,7 @@ import polars as pl
 
 from core.classify import keywords as kw
 from core.classify.exprs import first_match, message_body
-from core.classify.paths import path_category
+from core.classify.paths import categorise_frame
 from core.commits import commit_key
 from core.models import HUGGINGFACE
 
@@ -139,7 +139,7 @@ def _file_evidence(frame: pl.DataFrame) -> pl.DataFrame:
         )
     )
     # Paths repeat heavily (README.md, config.json): categorise each distinct path once.
-    categories = exploded.select(pl.col("path").unique()).with_columns(path_category(pl.col("path")).alias("category"))
+    categories = categorise_frame(exploded.select(pl.col("path").unique()))
     per_file = exploded.join(categories, on="path", how="left").with_columns(
         _file_label(pl.col("category"), pl.col("status"), pl.col("_is_hf")).alias("flabel")
     )
@@ -191,8 +191,31 @@ def _prepare(commits: pl.DataFrame) -> pl.DataFrame:
         title.str.to_lowercase().alias("_title_lc"),
         kw.prepared_text(title).alias("_text"),
         kw.prepared_text(body).alias("_body"),
-        pl.concat_str([title, message], separator="\n").str.to_lowercase().alias("_all_lc"),
+        title.alias("_title"),
+        message.alias("_message"),
         "files",
+    )
+
+
+def _title_features(frame: pl.DataFrame) -> pl.DataFrame:
+    """Return what the rules read off a title, once per distinct title (titles repeat a lot)."""
+    text = pl.col("_text")
+    return frame.select(text.unique()).with_columns(
+        pl.when(text.str.contains(kw.DELETED_VERB))
+        .then(pl.lit("D"))
+        .when(text.str.contains(kw.ADDED_VERB))
+        .then(pl.lit("A"))
+        .otherwise(pl.lit("M"))
+        .alias("_title_status"),
+        kw.first_keyword(text).alias("_kw"),
+        text.str.contains(kw.AUTO_SYNC).alias("_m_sync"),
+        text.str.contains(kw.HUB_UPLOAD).alias("_m_upload"),
+        text.str.contains(kw.INITIAL_COMMIT).alias("_m_initial"),
+        text.str.contains(kw.MERGE).alias("_m_merge"),
+        text.str.contains(kw.CARD_EVAL).alias("_m_card_eval"),
+        text.str.contains(kw.CARD_METADATA).alias("_m_card_metadata"),
+        text.str.contains(kw.CODE_COMMENTS).alias("_m_comments"),
+        text.str.contains(kw.BUG_FIX).alias("_m_bug"),
     )
 
 
@@ -209,15 +232,11 @@ def classify_frame(commits: pl.DataFrame) -> pl.DataFrame:
         [0, 1], the rule that fired, and for mirror commits the GitHub sha they name.
     """
     frame = _prepare(commits)
-    frame = frame.with_columns(
-        pl.when(pl.col("_text").str.contains(kw.DELETED_VERB))
-        .then(pl.lit("D"))
-        .when(pl.col("_text").str.contains(kw.ADDED_VERB))
-        .then(pl.lit("A"))
-        .otherwise(pl.lit("M"))
-        .alias("_title_status"),
-        kw.first_keyword(pl.col("_text")).alias("_kw"),
-        kw.first_keyword(pl.col("_body")).alias("_body_kw"),
+    frame = frame.join(_title_features(frame), on="_text", how="left")
+    # Body keywords matter only where the title names nothing: read long messages only there.
+    needs_body = frame.filter(pl.col("_kw").is_null() & (pl.col("_body") != ""))
+    frame = frame.join(
+        needs_body.select("_row", kw.first_keyword(pl.col("_body")).alias("_body_kw")), on="_row", how="left"
     )
     evidence = _file_evidence(frame)
     frame = frame.join(evidence, on="_row", how="left").with_columns(
@@ -232,13 +251,15 @@ def classify_frame(commits: pl.DataFrame) -> pl.DataFrame:
         "label",
         pl.col("confidence").round(2),
         "reason",
-        pl.col("_all_lc").str.extract(kw.LINKED_SHA, 1).alias("linked_sha"),
+        pl.coalesce(pl.col("_title").str.extract(kw.LINKED_SHA, 1), pl.col("_message").str.extract(kw.LINKED_SHA, 1))
+        .str.to_lowercase()
+        .alias("linked_sha"),
     )
 
 
 def _decide() -> pl.Expr:
     """The rule cascade as one struct expression of ``label, confidence, reason``."""
-    text, is_hf = pl.col("_text"), pl.col("_is_hf")
+    is_hf = pl.col("_is_hf")
     has_files = pl.col("n_files") > 0
     pure = has_files & (pl.col("n_known") == pl.col("n_files")) & (pl.col("n_labels") == 1)
     docs_or_none = ~has_files | (pure & (pl.col("first_label") == "external documentation"))
@@ -246,7 +267,7 @@ def _decide() -> pl.Expr:
     kw_label = pl.col("_kw").replace_strict(kw.KEYWORD_LABEL, default=None, return_dtype=pl.String)
     kw_conf = pl.col("_kw").replace_strict(kw.KEYWORD_CONFIDENCE, default=0.0, return_dtype=pl.Float64)
     body_label = pl.col("_body_kw").replace_strict(kw.KEYWORD_LABEL, default=None, return_dtype=pl.String)
-    is_merge = text.str.contains(kw.MERGE)
+    is_merge = pl.col("_m_merge")
     dominant = has_files & ((pl.col("n_sub") == 1) | (pl.col("has_weights") & (pl.col("n_sub_noconfig") == 1)))
     title_files = pl.col("_from_title").cast(pl.Float64) * 0.1  # files read off a title count for less
     sub_label = pl.col("sub_prio").replace_strict(PRIORITY_LABEL, default=None, return_dtype=pl.String)
@@ -257,18 +278,18 @@ def _decide() -> pl.Expr:
 
     # (condition, label, confidence, reason) in order; the first true condition decides.
     cascade: list[tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr]] = [
-        (text.str.contains(kw.AUTO_SYNC), lit("sharing"), pl.lit(0.95), lit("marker:auto-sync")),
-        (text.str.contains(kw.HUB_UPLOAD) & (is_hf | ~has_files), lit("sharing"), pl.lit(0.9), lit("marker:upload")),
-        (text.str.contains(kw.INITIAL_COMMIT), lit("project metadata"), pl.lit(0.9), lit("marker:initial-commit")),
+        (pl.col("_m_sync"), lit("sharing"), pl.lit(0.95), lit("marker:auto-sync")),
+        (pl.col("_m_upload") & (is_hf | ~has_files), lit("sharing"), pl.lit(0.9), lit("marker:upload")),
+        (pl.col("_m_initial"), lit("project metadata"), pl.lit(0.9), lit("marker:initial-commit")),
         (is_hf & is_merge, lit("sharing"), pl.lit(0.85), lit("marker:hub-merge")),
         (
-            docs_or_none & text.str.contains(kw.CARD_EVAL),
+            docs_or_none & pl.col("_m_card_eval"),
             lit("validation infrastructure"),
             pl.lit(0.85),
             lit("card:evaluation-results"),
         ),
         (
-            docs_or_none & text.str.contains(kw.CARD_METADATA),
+            docs_or_none & pl.col("_m_card_metadata"),
             lit("project metadata"),
             pl.lit(0.8),
             lit("card:metadata"),
@@ -280,7 +301,7 @@ def _decide() -> pl.Expr:
             lit("code+title:performance"),
         ),
         (
-            code_only & text.str.contains(kw.CODE_COMMENTS),
+            code_only & pl.col("_m_comments"),
             lit("internal documentation"),
             pl.lit(0.75),
             lit("code+title:comments"),
@@ -312,9 +333,9 @@ def _decide() -> pl.Expr:
         ),
         (has_files & (pl.col("n_sub") >= 2), sub_label, pl.lit(0.6), lit("files:mixed")),
         (body_label.is_not_null(), body_label, pl.lit(0.55), pl.format("message:{}", pl.col("_body_kw"))),
-        (text.str.contains(kw.HUB_UPLOAD), lit("sharing"), pl.lit(0.55), lit("marker:upload")),
+        (pl.col("_m_upload"), lit("sharing"), pl.lit(0.55), lit("marker:upload")),
         (is_merge, lit("sharing"), pl.lit(0.4), lit("merge")),
-        (text.str.contains(kw.BUG_FIX), lit("bug fix"), pl.lit(0.45), lit("title:bug-fix")),
+        (pl.col("_m_bug"), lit("bug fix"), pl.lit(0.45), lit("title:bug-fix")),
         (pl.col("has_code").fill_null(False), lit("model structure"), pl.lit(0.45), lit("files:code")),
     ]
     fallback = pl.struct(lit("unclear").alias("label"), pl.lit(0.0).alias("confidence"), lit("no rule").alias("reason"))
