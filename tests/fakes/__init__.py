@@ -1,1 +1,0 @@
-"""Fake servers the tests start on loopback (Ollama)."""
