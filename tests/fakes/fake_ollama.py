@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -208,12 +209,21 @@ def _handler(state: FakeOllama) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that gave up (timeout, Ctrl+C) closes its socket mid-answer: expected here.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 @contextmanager
 def running_fake_ollama(**kwargs: Any) -> Iterator[FakeOllama]:
     """Start a fake Ollama on a free loopback port for the duration of the block."""
     state = FakeOllama(**kwargs)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    server.daemon_threads = True
+    server = _Server(("127.0.0.1", 0), _handler(state))
     state.port = server.server_address[1]
     # A short poll interval lets shutdown() return at once instead of after up to 0.5 s.
     thread = threading.Thread(target=server.serve_forever, args=(0.02,), name="fake-ollama", daemon=True)
