@@ -154,7 +154,6 @@ def _file_evidence(frame: pl.DataFrame) -> pl.DataFrame:
         label.drop_nulls().n_unique().alias("n_labels"),
         label.drop_nulls().first().alias("first_label"),
         category.first().alias("first_category"),
-        category.n_unique().alias("n_categories"),
         pl.col("prio").filter(~companion).min().alias("sub_prio"),
         label.filter(~companion).drop_nulls().n_unique().alias("n_sub"),
         label.filter(~companion & (category != "config")).drop_nulls().n_unique().alias("n_sub_noconfig"),
