@@ -137,6 +137,8 @@ def build_report(analysis: Analysis) -> dict[str, Any]:
         }
     if analysis.change_types is not None:
         tables["change_types"] = _change_type_table(analysis.change_types)
+    if analysis.label_coverage is not None:
+        tables["label_coverage"] = analysis.label_coverage
     return {"summary": summary, "tables": {name: frame_records(frame) for name, frame in tables.items()}}
 
 
@@ -163,6 +165,7 @@ TITLES = {
     "delays_by_age_group": "Transition delays by age group (days)",
     "pattern_by_age_group": "Pattern by age group (families)",
     "change_types": "Change types per platform (commits and % of the platform's labelled commits)",
+    "label_coverage": "Label coverage (left out: bug fix, add model, unclear; by source: rule, llm, manual)",
 }
 
 

@@ -10,7 +10,7 @@ from cache.store import CacheStore
 from core.analysis.events import commit_events
 from core.analysis.maturity import age_tertiles, early_late_patterns, family_ages
 from core.analysis.patterns import compute_patterns
-from core.analysis.similarity import change_type_distribution, change_type_similarity
+from core.analysis.similarity import change_type_distribution, change_type_similarity, label_coverage
 from core.analysis.transitions import compute_transitions
 from core.config import AnalysisSettings
 from core.labels import commits_with_labels
@@ -52,6 +52,7 @@ class Analysis:
     evolution: pl.DataFrame
     similarity: pl.DataFrame | None  # None when no commit is labelled
     change_types: pl.DataFrame | None
+    label_coverage: pl.DataFrame | None = None  # per platform: labelled, typed, left out, by source
 
 
 def labelled_commits(
@@ -74,14 +75,15 @@ def analyze(store: CacheStore, settings: AnalysisSettings, families: list[str] |
     """Compute patterns, transitions, ages, evolution and (with labels) change-type similarity."""
     events = load_events(store, settings, families)
     ages, bounds = age_tertiles(family_ages(events))
-    similarity = change_types = None
+    similarity = change_types = coverage = None
     labelled = labelled_commits(store, settings, families)
     if labelled is not None:
         labelled = store.collect(labelled, "labels").lazy()
         similarity = change_type_similarity(labelled)
         change_types = change_type_distribution(labelled)
+        coverage = label_coverage(labelled)
         if similarity.is_empty():
-            similarity = change_types = None
+            similarity = change_types = coverage = None
     return Analysis(
         patterns=compute_patterns(events, settings.bin_days),
         transitions=compute_transitions(events, settings.transitions_since),
@@ -90,4 +92,5 @@ def analyze(store: CacheStore, settings: AnalysisSettings, families: list[str] |
         evolution=early_late_patterns(events, settings.bin_days),
         similarity=similarity,
         change_types=change_types,
+        label_coverage=coverage,
     )

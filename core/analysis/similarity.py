@@ -41,14 +41,39 @@ def change_type_similarity(labelled: pl.LazyFrame) -> pl.DataFrame:
 
 
 def change_type_distribution(labelled: pl.LazyFrame) -> pl.DataFrame:
-    """Return ``platform, label, commits, share`` over labelled commits (share within platform, %)."""
+    """Return ``platform, label, commits, share`` over labelled commits (share within platform, %).
+
+    Only the 15 change types count, as in the study: bug fix, add model and unclear are left
+    out of the shares (``label_coverage`` says how many).
+    """
     counts = (
-        labelled.filter(pl.col("label").is_not_null())
+        labelled.filter(pl.col("label").is_in(list(CHANGE_TYPES)))
         .group_by("platform", "label")
         .agg(pl.len().cast(pl.Int64).alias("commits"))
     )
     return (
         counts.with_columns((pl.col("commits") / pl.col("commits").sum().over("platform") * 100).alias("share"))
         .sort(["platform", "commits", "label"], descending=[False, True, False])
+        .collect()
+    )
+
+
+def label_coverage(labelled: pl.LazyFrame) -> pl.DataFrame:
+    """Return per platform: ``commits, labelled, typed, left_out`` and labels by source (rule, llm, manual).
+
+    ``typed`` commits carry one of the 15 change types; ``left_out`` ones are labelled bug fix,
+    add model or unclear, which the analyses leave out as the study did.
+    """
+    label, source = pl.col("label"), pl.col("label_source")
+    return (
+        labelled.group_by("platform")
+        .agg(
+            pl.len().cast(pl.Int64).alias("commits"),
+            label.is_not_null().sum().cast(pl.Int64).alias("labelled"),
+            label.is_in(list(CHANGE_TYPES)).sum().cast(pl.Int64).alias("typed"),
+            (label.is_not_null() & ~label.is_in(list(CHANGE_TYPES))).sum().cast(pl.Int64).alias("left_out"),
+            *((source == name).sum().cast(pl.Int64).alias(f"by_{name}") for name in ("rule", "llm", "manual")),
+        )
+        .sort("platform")
         .collect()
     )

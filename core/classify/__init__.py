@@ -1,0 +1,1 @@
+"""Provides commit classification into the study's change types: rules, a local model, a label cache."""
