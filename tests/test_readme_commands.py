@@ -40,11 +40,13 @@ def _uv_cache_dir(uv: str) -> str:
     return subprocess.run([uv, "cache", "dir"], env=env, capture_output=True, text=True, check=True).stdout.strip()
 
 
-def run_in_terminal(argv: list[str], env: dict[str, str], until: bytes, timeout: float = 30.0) -> tuple[int, str]:
+def run_in_terminal(
+    argv: list[str], env: dict[str, str], until: bytes, timeout: float = 30.0, cwd: Path | None = None
+) -> tuple[int, str]:
     """Run ``argv`` on a 120x30 pseudo-terminal; once ``until`` is on screen, press q until it exits."""
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 120, 0, 0))
-    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True)
+    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True, cwd=cwd)
     os.close(slave)
     out, start, pressed = b"", time.monotonic(), 0.0
     try:
@@ -70,6 +72,47 @@ def run_in_terminal(argv: list[str], env: dict[str, str], until: bytes, timeout:
         os.close(master)
     text = re.sub(r"\x1b\[[0-9;?<>=$]*[A-Za-z~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)", "", out.decode("utf-8", "replace"))
     return code, text
+
+
+def readme_commands() -> tuple[str, str]:
+    """Return the README's two commands: run the app, run the tests (the first two sh blocks)."""
+    blocks = re.findall(r"```sh\n(.*?)\n```", (REPO_ROOT / "README.md").read_text(encoding="utf-8"), re.S)
+    assert len(blocks) >= 2, "the README must open with the run command and the test command"
+    return blocks[0].strip(), blocks[1].strip()
+
+
+def test_readme_opens_with_the_two_commands() -> None:
+    run, test = readme_commands()
+    assert run == "pip install uv && uv run --locked --no-dev ptlm-tui"
+    assert test == "pip install uv && uv run --locked pytest"
+    ci = (REPO_ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert test in ci.splitlines(), ".ci/run must run exactly the README's test command"
+
+
+def test_readme_run_command_from_a_copy_of_the_checkout(tmp_path: Path) -> None:
+    """The README's first command, verbatim, in a copy of the tracked files (as a fresh clone)."""
+    uv = shutil.which("uv")
+    if uv is None:
+        pytest.skip("uv is not installed (the README's command installs it with pip)")
+    clone = tmp_path / "clone"
+    files = subprocess.run(["git", "ls-files", "-z"], cwd=REPO_ROOT, capture_output=True, check=True).stdout
+    for name in filter(None, files.decode().split("\0")):
+        source = REPO_ROOT / name
+        if source.is_file():
+            (clone / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, clone / name)
+    env = dict(os.environ)
+    env |= {"UV_CACHE_DIR": _uv_cache_dir(uv), "TERM": "xterm-256color", "PTLM_CACHE_DIR": str(tmp_path / "empty")}
+    env.pop("VIRTUAL_ENV", None)
+    run, _ = readme_commands()
+    # `pip install uv` is a no-op here (uv is present); the rest runs exactly as written, in a terminal.
+    code, screen = run_in_terminal(
+        ["sh", "-c", run.replace("pip install uv && ", "")], env, until=b"aurora", timeout=240, cwd=clone
+    )
+    if code != 0 and NETWORK_TROUBLE.search(screen):
+        pytest.skip("the package index is unreachable")
+    assert code == 0, screen[-2000:]
+    assert "DEMO DATA" in screen and "aurora-nlp_aurora-bert" in screen
 
 
 def test_install_and_run_as_the_readme_says(tmp_path: Path) -> None:
