@@ -16,11 +16,13 @@ import polars as pl
 
 from cache.store import CacheStore
 from core.analysis.events import cut_until
+from core.commits import commit_key
 from core.config import Settings
 from core.labels import commits_with_labels
 from core.models import GITHUB, HUGGINGFACE, is_valid_repo_id
 
 LIST_COLUMNS = (
+    "key",  # the commit key (``core.commits.commit_key``) that commit_detail and labels use
     "platform",
     "repo",
     "sha",
@@ -55,7 +57,10 @@ def family_commits(store: CacheStore, family: str, *, until: dt.date | None = No
         "commits",
     )
     repos = commits["repo"].unique().to_list()
-    labelled = store.collect(commits_with_labels(commits.lazy(), _labels_for(store, repos)), "labels")
+    labelled = store.collect(
+        commits_with_labels(commits.lazy(), _labels_for(store, repos)).with_columns(commit_key().alias("key")),
+        "labels",
+    )
     return labelled.select(LIST_COLUMNS).sort(["authored_at", "platform", "repo"], descending=[True, False, False])
 
 
@@ -124,8 +129,6 @@ def parse_files(files: str | None) -> tuple[tuple[str, str], ...]:
 
 def commit_detail(store: CacheStore, platform: str, repo: str, sha: str) -> CommitDetail | None:
     """Return the commit ``sha`` (its commit key) of ``repo`` with labels and linked commits, or None."""
-    from core.commits import commit_key
-
     rows = store.collect(
         store.scan("commits")
         .filter((pl.col("platform") == platform) & (pl.col("repo") == repo))
