@@ -37,14 +37,16 @@ def age_since(when: dt.datetime | None, now: dt.datetime) -> str:
 
 
 def count(n: int | None) -> str:
-    """Return a count for a narrow column: ``999``, ``12.3k``, ``1.2M``."""
+    """Return a count in at most four characters: ``999``, ``1.2k``, ``12k``, ``123k``, ``1.2M``."""
     if n is None:
         return NONE
+    if n < 1000:
+        return str(n)
     if n < 10_000:
-        return f"{n:,}"
+        return f"{n // 100 / 10:.1f}k"  # floor: 9,999 is 9.9k, never a five-character 10.0k
     if n < 1_000_000:
-        return f"{n / 1000:.1f}k" if n < 100_000 else f"{n // 1000}k"
-    return f"{n / 1_000_000:.1f}M"
+        return f"{n // 1000}k"
+    return f"{n // 100_000 / 10:.1f}M"
 
 
 def date(when: dt.datetime | None) -> str:
@@ -60,6 +62,7 @@ def lag_short(lag: str | None) -> str:
 def badge(code: str | None, pattern: str | None, styles: dict[str, Style], status: str | None = None) -> Text:
     """Return the pattern badge: the code on a coloured ground (readable without colour), then the name."""
     if not code:
-        return Text(status or NONE, style=styles.get("badge--none", ""), end="")
+        short = (status or NONE).replace("Hugging Face", "HF").replace("GitHub", "GH")
+        return Text(short, style=styles.get("badge--none", ""), end="")
     style = styles.get(BADGE_CLASSES.get(code[:2], ""), Style())
     return Text.assemble((code, style), " ", (pattern or "", ""), end="")

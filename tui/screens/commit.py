@@ -20,6 +20,7 @@ from textual.widgets import Footer, Static
 from core.models import PLATFORM_SHORT
 from core.views.commits import CommitDetail, commit_url
 from tui.bindings import as_bindings, commands_for
+from tui.browser import open_in_browser
 from tui.clipboard import copy_text
 from tui.formatting import NONE
 from tui.messages import Copied, LabelChanged
@@ -155,8 +156,7 @@ class CommitScreen(BaseScreen):
                 "This commit has no web page (unknown host, or not a commit id).", severity="warning", markup=False
             )
             return
-        self.app.open_url(url)
-        self.notify(f"Opening {url}", markup=False)
+        self.notify(open_in_browser(self.app, url), markup=False)
 
     def _copy(self, what: str, text: str | None) -> None:
         if not text:

@@ -132,17 +132,20 @@ class FamiliesScreen(BaseScreen):
             return Text(age_since(value, now) if value else "never", end="")
 
         return [
-            Column("family", "Family", 26, 12, format=family, tooltip="! marks a stale or failing sync"),
-            Column("gh_repo", "GitHub", 26, 9),
+            Column("family", "Family", 28, 12, format=family, tooltip="! marks a stale or failing sync"),
             Column("variants", "Var", 3, align="right", format=number, tooltip="Hugging Face variants"),
-            Column("gh_commits", "GH", 5, align="right", format=number, tooltip="GitHub commits"),
-            Column("hf_commits", "HF", 5, align="right", format=number, tooltip="Hugging Face commits"),
+            Column("gh_commits", "GH", 4, align="right", format=number, tooltip="GitHub commits"),
+            Column("hf_commits", "HF", 4, align="right", format=number, tooltip="Hugging Face commits"),
             Column("last_gh", "GH ago", 6, align="right", format=ago, tooltip="Time since the last GitHub commit"),
             Column("last_hf", "HF ago", 6, align="right", format=ago, tooltip="Time since the last HF commit"),
-            Column("handoff_days", "GH→HF", 6, align="right", format=days, tooltip="Time since HF last followed GitHub"),
+            Column(
+                "handoff_days", "GH→HF", 6, align="right", format=days, tooltip="Time since HF last followed GitHub"
+            ),
             Column("lag", "Lag", 3, format=lag, tooltip="Who moved first: GH, HF or sim(ultaneous)"),
             Column("pattern", "Pattern", 21, 14, format=pattern),
-            Column("synced_at", "Synced", 6, align="right", format=synced, optional=True),
+            # On narrow terminals these two sit past the right edge: l/→ scrolls to them.
+            Column("gh_repo", "GitHub repo", 28, 12, overflow=True),
+            Column("synced_at", "Synced", 6, align="right", format=synced, overflow=True),
         ]
 
     @property

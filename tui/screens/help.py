@@ -36,7 +36,9 @@ FILTER_EXAMPLES = (
 def _table(*widths: int | None) -> Table:
     table = Table(box=None, show_header=False, padding=(0, 1), expand=True, pad_edge=False)
     for i, width in enumerate(widths):
-        table.add_column(width=width, no_wrap=width is not None, ratio=None if width else 1, style="bold" if i == 0 else "")
+        table.add_column(
+            width=width, no_wrap=width is not None, ratio=None if width else 1, style="bold" if i == 0 else ""
+        )
     return table
 
 
@@ -54,7 +56,9 @@ def help_sections(keymap: Mapping[str, str] | None = None) -> list[RenderableTyp
         table = _table(11, 13, None, 16)
         for command in commands:
             keys = clean(key_display(effective_keys(command, keymap)), single_line=True, limit=24)
-            table.add_row(Text(keys), Text(command.description), Text(command.tooltip), Text(command.id, style="dim italic"))
+            table.add_row(
+                Text(keys), Text(command.description), Text(command.tooltip), Text(command.id, style="dim italic")
+            )
         out.append(table)
     out.append(Text("\nFilter (/)", style="bold underline"))
     out.append(Text("Words are ANDed; a bare word matches family, GitHub repo and model names; -word negates."))
@@ -79,7 +83,11 @@ def help_sections(keymap: Mapping[str, str] | None = None) -> list[RenderableTyp
     out.append(Text("\nTimeline", style="bold underline"))
     out.append(Text(f"{SHARED} bin shared by GitHub and HF   {ACTIVE} one side only   {EMPTY} no commit"))
     out.append(Text("\nRemapping keys", style="bold underline"))
-    out.append(Text('In the config file (ptlm-tui locate config): [ui.keymap] sync-all = "ctrl+s". Ids are in the last column.'))
+    out.append(
+        Text(
+            'In the config file (ptlm-tui locate config): [ui.keymap] sync-all = "ctrl+s". Ids are in the last column.'
+        )
+    )
     out.append(Text("\nOver SSH", style="bold underline"))
     out.append(
         Text(

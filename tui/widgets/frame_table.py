@@ -43,7 +43,7 @@ class Column:
     align: Literal["left", "right"] = "left"
     format: Formatter | None = None
     tooltip: str = ""
-    optional: bool = False  # dropped (rightmost first) when even the minimum widths do not fit
+    overflow: bool = False  # when space is short it keeps its width past the right edge (scroll to see it)
 
 
 def _default_format(value: Any, row: dict[str, Any]) -> Text:
@@ -186,34 +186,41 @@ class FrameTable(ScrollView, can_focus=True):
     def _layout(self, width: int) -> tuple[list[int], list[int]]:
         """Return (visible column indices, their widths) for ``width`` cells.
 
-        Flexible columns shrink towards their minimum first; optional columns are dropped
-        next; only then does the table scroll sideways.
+        Flexible columns shrink towards their minimum. ``overflow`` columns (last in the
+        table) get room only when the others fit at a comfortable width; otherwise they keep
+        their width beyond the right edge, reachable by scrolling sideways.
         """
         visible = list(range(len(self.columns)))
+        main = [i for i in visible if not self.columns[i].overflow]
+        extra = [i for i in visible if self.columns[i].overflow]
 
         def minimum(i: int) -> int:
             column = self.columns[i]
             return column.min_width or column.width
 
-        while sum(minimum(i) for i in visible) + len(visible) - 1 > width:
-            optional = [i for i in visible if self.columns[i].optional]
-            if not optional:
-                break
-            visible.remove(optional[-1])
-        wanted = [self.columns[i].width for i in visible]
-        excess = sum(wanted) + len(wanted) - 1 - width
-        if excess > 0:
-            slack = [self.columns[i].width - minimum(i) for i in visible]
-            room = sum(slack)
-            if room:
-                cut = min(excess, room)
-                for n, s in enumerate(slack):
-                    wanted[n] -= round(cut * s / room)
-        elif excess < 0 and visible:
-            # Spare room goes to the widest flexible column (titles and names read better).
-            flexible = [n for n, i in enumerate(visible) if self.columns[i].min_width] or [0]
-            wanted[max(flexible, key=lambda n: wanted[n])] -= excess
-        return visible, wanted
+        def fit(indices: list[int], room: int) -> list[int]:
+            wanted = [self.columns[i].width for i in indices]
+            excess = sum(wanted) + len(wanted) - 1 - room
+            if excess > 0:
+                slack = [self.columns[i].width - minimum(i) for i in indices]
+                total = sum(slack)
+                if total:
+                    cut = min(excess, total)
+                    for n, s in enumerate(slack):
+                        wanted[n] -= round(cut * s / total)
+            elif excess < 0 and indices:
+                # Spare room goes to the widest flexible column (names and titles read better).
+                flexible = [n for n, i in enumerate(indices) if self.columns[i].min_width] or [0]
+                wanted[max(flexible, key=lambda n: wanted[n])] -= excess
+            return wanted
+
+        extra_width = sum(self.columns[i].width + 1 for i in extra)
+        comfortable = sum(self.columns[i].width for i in main) + len(main) - 1
+        if extra and comfortable + extra_width <= width:
+            return visible, fit(visible, width)
+        widths = dict(zip(main, fit(main, width), strict=True))
+        widths.update({i: self.columns[i].width for i in extra})
+        return visible, [widths[i] for i in visible]
 
     def _update_virtual_size(self) -> None:
         width = self.scrollable_content_region.width or self.size.width
