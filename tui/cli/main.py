@@ -18,7 +18,7 @@ from core.errors import Cancelled, PtlmError
 from core.text import one_line
 
 # Each module adds its verbs with register(subparsers, common); kept in the order of --help.
-VERB_MODULES = ("tui.cli.analysis_cmds",)
+VERB_MODULES = ("tui.cli.analysis_cmds", "tui.cli.app_cmds")
 
 EPILOG = """\
 examples:

@@ -170,7 +170,9 @@ class FamiliesScreen(BaseScreen):
     def _empty_cache_text(self) -> str:
         if not self.ptlm.view_parts:
             return "Loading families…"
-        return f"No families in {self.ptlm.store.root}. Run `ptlm-tui import FILE`, `ptlm-tui sync`, or N to discover."
+        return (
+            f"No families yet: run `ptlm-tui import FILE` or `ptlm-tui sync`, or press N. Cache: {self.ptlm.store.root}"
+        )
 
     def apply(self) -> None:
         """Filter and sort the App's view into the table."""

@@ -116,7 +116,7 @@ class FamilyScreen(BaseScreen):
             Column("authored_at", "Date", 10, format=when),
             Column("platform", "", 2, format=platform),
             Column("repo", "Repository", 18, 8, format=variant),
-            Column("label", "Change type", 22, 10, format=label, tooltip="* set by hand; — not labelled yet"),
+            Column("label", "Change type", 23, format=label, tooltip="* set by hand; — not labelled yet"),
             Column("title", "Title", 60, 12),
         ]
 

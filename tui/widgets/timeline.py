@@ -106,9 +106,11 @@ class TimelineView(ScrollView, can_focus=False):
     # -- actions ------------------------------------------------------------------------------
 
     def move(self, delta: int) -> None:
-        """Move the bin cursor by ``delta`` columns."""
+        """Move the cursor by ``delta`` steps: a bin when zoomed in, a column otherwise."""
         if self.columns():
-            self.cursor = max(0, min(self.cursor + delta, self.columns() - 1))
+            per_bin = SCALES[self.scale][0]
+            start = self.cursor - self.cursor % per_bin  # the bin's first column
+            self.cursor = max(0, min(start + delta * per_bin, self.columns() - 1))
 
     def zoom(self, step: int) -> None:
         """Zoom in (``step`` > 0: fewer bins per column) or out, keeping the cursor's bin."""
