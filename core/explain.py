@@ -146,5 +146,5 @@ def explain_pattern(
             f"{pattern}: {PATTERN_MEANING.get(pattern, '')}",
         ),
     )
-    headline = f"{code} {pattern}, {row.get('lag')} ({bin_days}-day bins, {row.get('span_bins')} in all)"
+    headline = f"{code} {pattern}, {row.get('lag')}"
     return Explanation(family, headline, steps, tuple(_notes(row, first_hf_bin, monorepo)))

@@ -23,6 +23,7 @@ from core.progress import CancelToken, EtaTracker, Progress, ProgressCallback
 GATE = threading.Event()
 FAIL_FAMILY = "__fail__"
 BUG_FAMILY = "__bug__"
+RATE_LIMITED_FAMILY = "__rate_limited__"
 
 
 @dataclass
@@ -52,6 +53,12 @@ def label_titles(
         )
     if families and BUG_FAMILY in families:
         raise RuntimeError("a bug in the task")
+    if families and RATE_LIMITED_FAMILY in families:
+        # As sync does while the Hub asks it to wait: report the wait, then honour cancel.
+        on_progress(Progress("sync", 0, 1, "acme/bert-base", waiting_seconds=42))
+        GATE.wait(timeout=5)
+        cancel.check()
+        return LabelReport()
     wanted = families or store.read("families", ["family"])["family"].to_list()
     tracker = EtaTracker("label", len(wanted))
     report = LabelReport()

@@ -103,7 +103,7 @@ async def test_relabel_by_hand_wins_and_the_family_list_follows(tmp_path: Path) 
         options.highlighted = [o.id for o in options.options].index("model structure")
         await pilot.press("enter")
         await settle(pilot)
-        assert app.screen is screen
+        assert app.screen_stack[-1] is screen
         assert [(m.sha, m.label) for m in of_type(seen, LabelChanged)] == [("c" * 40, "model structure")]
         assert "Change type: model structure  (manual, confidence 1.00)" in str(
             screen.query_one("#commit-meta", Static).render()

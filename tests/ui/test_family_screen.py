@@ -113,7 +113,7 @@ async def test_enter_opens_the_highlighted_commit(tmp_path: Path) -> None:
         assert isinstance(app.screen, CommitScreen)
         assert (app.screen.repo, app.screen.sha) == (row["repo"], row["key"])
         await pilot.press("escape")
-        assert app.screen is screen
+        assert app.screen_stack[-1] is screen
 
 
 async def test_family_without_hf_commits_explains_why_there_is_no_pattern(tmp_path: Path) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.content import Content
+from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
 from tui.failures import report_failure
@@ -13,17 +14,20 @@ from tui.failures import report_failure
 if TYPE_CHECKING:
     from tui.app import PtlmApp
 
-TOO_SMALL = (
-    "ptlm-tui needs a terminal of at least 80 × 24.\n\n"
-    "Make the window larger (or the font smaller);\nthis message goes away by itself."
-)
 
-
-class TooSmall(Static):
+class TooSmall(Widget):
     """Covers the screen while the terminal is smaller than 80 × 24 (CSS shows it: App.-too-small)."""
 
     def __init__(self) -> None:
-        super().__init__(TOO_SMALL, markup=False, classes="too-small")
+        super().__init__(classes="too-small")
+
+    def render(self) -> Content:
+        width, height = self.app.size
+        return Content(
+            f"Terminal {width} × {height}: too small.\n"
+            "ptlm-tui needs at least 80 × 24.\n"
+            "Enlarge the window;\nthis goes away by itself."
+        )
 
 
 class BaseScreen(Screen[None]):

@@ -65,6 +65,7 @@ class DashboardScreen(BaseScreen):
         self.figures: list[Figure] = []
         self.index = 0
         self.loaded_key: tuple[int, int] = (-1, -1)
+        self.requested_key: tuple[int, int] = (-1, -1)
 
     def compose(self) -> ComposeResult:
         yield TitleBar("Dashboard")
@@ -78,6 +79,7 @@ class DashboardScreen(BaseScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
+        self.ptlm.view_changed.subscribe(self, lambda _view: self._refresh_if_stale() if self.is_current else None)
         self._refresh_if_stale()
 
     def on_screen_resume(self) -> None:
@@ -85,7 +87,8 @@ class DashboardScreen(BaseScreen):
 
     def _refresh_if_stale(self) -> None:
         key = (self.ptlm.generation, self.ptlm.labels_version)
-        if self.loaded_key != key:
+        if self.requested_key != key:  # mount and resume both ask on first show
+            self.requested_key = key
             self.query_one("#chart-note", Static).update("Computing the analysis…")
             self.load(key)
 
@@ -116,7 +119,7 @@ class DashboardScreen(BaseScreen):
         for i, f in enumerate(self.figures):
             label = f" {i + 1} {f.title} "
             tabs.append(label, style="reverse bold" if i == self.index else "")
-        tabs.append("   h/l: chart · t: numbers", style="dim")
+        tabs.append("  h/l · t numbers", style="dim")
         self.query_one("#chart-tabs", Static).update(tabs)
         self.query_one(Chart).set_spec(figure.spec)
         numbers = self.query_one("#numbers", FrameTable)

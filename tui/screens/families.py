@@ -46,9 +46,9 @@ class FamiliesTable(FrameTable):
         "families--stale",
     }
     DEFAULT_CSS = """
-    FamiliesTable > .badge--complete { background: $success; color: $background; text-style: bold; }
-    FamiliesTable > .badge--partial { background: $warning; color: $background; text-style: bold; }
-    FamiliesTable > .badge--disjoint { background: $error; color: $background; text-style: bold; }
+    FamiliesTable > .badge--complete { background: $success-muted; color: $text; text-style: bold; }
+    FamiliesTable > .badge--partial { background: $warning-muted; color: $text; text-style: bold; }
+    FamiliesTable > .badge--disjoint { background: $error-muted; color: $text; text-style: bold; }
     FamiliesTable > .badge--none { color: $text-muted; text-style: italic; }
     FamiliesTable > .families--stale { color: $warning; text-style: bold; }
     """

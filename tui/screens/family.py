@@ -163,11 +163,15 @@ class FamilyScreen(BaseScreen):
         self.loaded = True
         timeline_view = self.query_one(TimelineView)
         rows = len(message.timeline.rows)
-        # Room for the ruler, every row and the explanation, up to half the screen (the rest scrolls).
-        self.query_one("#family-top").styles.height = max(min(max(rows + 2, 10), self.size.height // 2), 6)
+        why = explanation_text(message.explanation)
+        why_width = max(self.query_one("#why").scrollable_content_region.width, 10)
+        why_lines = len(why.wrap(self.app.console, why_width))
+        # Room for the ruler and every row, and for the explanation, up to half the screen (the rest scrolls).
+        wanted = max(rows + 2, why_lines, 8)
+        self.query_one("#family-top").styles.height = max(min(wanted, self.size.height // 2), 6)
         if timeline_view.timeline is None or timeline_view.timeline != message.timeline:
             timeline_view.set_timeline(message.timeline)
-        self.query_one("#why-text", Static).update(explanation_text(message.explanation))
+        self.query_one("#why-text", Static).update(why)
         self.commits = message.commits
         table = self.query_one("#commits", FrameTable)
         table.empty_text = "No commits."

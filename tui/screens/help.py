@@ -53,7 +53,7 @@ def help_sections(keymap: Mapping[str, str] | None = None) -> list[RenderableTyp
         if not commands:
             continue
         out.append(Text(f"\n{title}", style="bold underline"))
-        table = _table(11, 13, None, 16)
+        table = _table(14, 13, None, 16)
         for command in commands:
             keys = clean(key_display(effective_keys(command, keymap)), single_line=True, limit=24)
             table.add_row(

@@ -40,6 +40,16 @@ class ChartSpec:
     empty: str = "No data yet."
 
 
+def integer_ticks(values: list[list[float]], *, stacked: bool) -> list[int]:
+    """Whole-number ticks for count data (plotext would label 0.25, 0.5, ... for small counts)."""
+    flat = [v for series in values for v in series]
+    if not flat or any(v != int(v) for v in flat):
+        return []
+    top = int(max((sum(col) for col in zip(*values, strict=True)) if stacked else flat))
+    step = max(1, -(-top // 5))
+    return list(range(0, top + step, step))
+
+
 class Chart(Widget):
     """A plotext chart that fills the widget."""
 
@@ -101,12 +111,16 @@ class Chart(Widget):
         values = [list(reversed(s.values)) for s in spec.series]
         markers = [MARKERS[i % len(MARKERS)] for i in range(len(values))]
         series_colours = [colours[i % len(colours)] for i in range(len(values))]
+        # Thin bars stay on their label's row; plotext's default width smears them over neighbours.
         if spec.kind == "bar" or len(values) == 1:
-            plt.bar(labels, values[0], orientation="horizontal", color=series_colours[0], marker=markers[0])
+            plt.bar(labels, values[0], orientation="horizontal", color=series_colours[0], marker=markers[0], width=0.4)
         elif spec.kind == "stacked":
-            plt.stacked_bar(labels, values, orientation="horizontal", color=series_colours, marker=markers)
+            plt.stacked_bar(labels, values, orientation="horizontal", color=series_colours, marker=markers, width=0.4)
         else:
-            plt.multiple_bar(labels, values, orientation="horizontal", color=series_colours, marker=markers)
+            plt.multiple_bar(labels, values, orientation="horizontal", color=series_colours, marker=markers, width=0.6)
+        ticks = integer_ticks(values, stacked=spec.kind == "stacked")
+        if ticks:
+            plt.xticks(ticks)
         if spec.title:
             plt.title(spec.title)
         if spec.xlabel:
