@@ -27,6 +27,10 @@ def _gate() -> Iterator[None]:
     task_fixtures.GATE.set()  # never leave a worker thread waiting
 
 
+def read_text(path: str) -> str:
+    return Path(path).read_text(encoding="utf-8")
+
+
 def status(app: object) -> str:
     return str(app.screen.query_one(StatusBar).render())  # type: ignore[attr-defined]
 
@@ -126,8 +130,8 @@ async def test_bug_is_logged_and_shown_without_a_traceback(tmp_path: Path) -> No
         (report,) = of_type(seen, ErrorReported)
         assert not report.known and report.title == "Something went wrong during Label"
         assert "RuntimeError: a bug in the task" in report.detail
-        log = Path(report.hint.split("the traceback is in ")[1].split(";")[0])
-        assert "Traceback" in log.read_text(encoding="utf-8")
+        log = report.hint.split("the traceback is in ")[1].split(";")[0]
+        assert "Traceback" in read_text(log)
         assert "Traceback" not in screen_text(app)
         await pilot.press("enter")
         assert not isinstance(app.screen, ErrorModal)

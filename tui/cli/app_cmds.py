@@ -138,9 +138,9 @@ def run_screenshot(ctx: Context) -> int:
 
 
 def _demo_cache() -> Path:
-    from core import paths
-
     import importlib
+
+    from core import paths
 
     try:
         # Built by the study work; imported by name so this verb degrades cleanly without it.
