@@ -172,7 +172,24 @@ def _fields() -> dict[str, FilterField]:
 
 
 FIELDS = _fields()
-_FREE_TEXT = _text_match(("family", "gh_repo", "models"))
+SEARCH_COLUMN = "search"
+_FREE_TEXT_COLUMNS = ("family", "gh_repo", "models")
+
+
+def search_column(view: pl.DataFrame) -> pl.DataFrame:
+    """Return ``view`` with a lower-cased ``search`` column of the names free text matches.
+
+    Computed once per view, so a keystroke is one substring scan of one column instead of
+    lower-casing three columns again.
+    """
+    parts = [pl.col(c).fill_null("").str.to_lowercase() for c in _FREE_TEXT_COLUMNS]
+    return view.with_columns(pl.concat_str(parts, separator="\x1f").alias(SEARCH_COLUMN))
+
+
+def _free_text(value: str, word: str) -> pl.Expr:
+    # Uses the precomputed column when the view has it (see search_column); "\x1f" never
+    # appears in a typed word, so a match cannot straddle two names.
+    return pl.col(SEARCH_COLUMN).str.contains(value.lower(), literal=True)
 
 
 @dataclass(frozen=True)
@@ -184,9 +201,11 @@ class ParsedFilter:
     words: tuple[str, ...]
 
     def apply(self, view: pl.DataFrame, now: dt.datetime | None = None) -> pl.DataFrame:
-        """Return the rows of the families ``view`` that pass."""
+        """Return the rows of the families ``view`` that pass (in the view's order)."""
         if self.expr is None:
             return view
+        if SEARCH_COLUMN not in view.columns and SEARCH_COLUMN in self.expr.meta.root_names():
+            return self.apply(search_column(view), now).drop(SEARCH_COLUMN)
         if "synced_days" not in self.expr.meta.root_names():
             return view.filter(self.expr)
         now = now or dt.datetime.now(dt.UTC)
@@ -228,7 +247,7 @@ def parse_filter(text: str) -> ParsedFilter:
                 raise _bad(raw, f"'{name}:' needs a value", f"{name}: {field.help}")
             expr = field.build(value, raw)
         else:
-            expr = _FREE_TEXT(word, raw)
+            expr = _free_text(word, raw)
         exprs.append(~expr if negate else expr)
     combined: pl.Expr | None = None
     for expr in exprs:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import ClassVar
 
 import polars as pl
@@ -80,6 +81,18 @@ class PtlmApp(App[int], inherit_bindings=False):
         self.view_changed: Signal[pl.DataFrame] = Signal(self, "view-changed")
         self.status_changed: Signal[StatusState] = Signal(self, "status-changed")
         self.analysis_cache: tuple[int, object] | None = None  # (generation, Analysis) for the dashboard
+        self._readers: ThreadPoolExecutor | None = None
+
+    @property
+    def readers(self) -> ThreadPoolExecutor:
+        """Threads for reads a screen starts before it exists (see ``read_family``); polars releases the GIL."""
+        if self._readers is None:
+            self._readers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="ptlm-read")
+        return self._readers
+
+    def on_unmount(self) -> None:
+        if self._readers is not None:
+            self._readers.shutdown(wait=False, cancel_futures=True)
 
     # -- start --------------------------------------------------------------------------------
 
@@ -132,8 +145,8 @@ class PtlmApp(App[int], inherit_bindings=False):
         store, analysis, now = self.store, self.settings.analysis, self.clock()
         started = time.perf_counter()
         written = store.written_at("commits")
-        self.call_from_thread(setattr, self, "cache_written", written)
-        self.post_message(FamiliesLoaded("index", family_index(store), generation, time.perf_counter() - started))
+        index = family_index(store)
+        self.post_message(FamiliesLoaded("index", index, generation, time.perf_counter() - started, written))
         events = load_events(store, analysis)
         if worker.is_cancelled:
             return
@@ -152,6 +165,7 @@ class PtlmApp(App[int], inherit_bindings=False):
         self.load_seconds[message.part] = message.seconds
         self.loading = LOAD_STEPS.get(message.part, "")
         if message.part == "index":
+            self.cache_written = message.written_at
             self.stale_count = int(stale_families(self.view, self.settings.cache.stale_after_days, self.clock()).sum())
         self.view_changed.publish(self.view)
         self.refresh_status()

@@ -5,6 +5,7 @@ Workers post these (posting is thread-safe); handlers on the App and the screens
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,7 @@ class FamiliesLoaded(Message):
     frame: pl.DataFrame
     generation: int
     seconds: float
+    written_at: dt.datetime | None = None  # when the commits table was last written (with the index)
 
 
 @dataclass

@@ -18,7 +18,7 @@ from cache.store import CacheStore
 from core.analysis.events import cut_until
 from core.commits import commit_key
 from core.config import Settings
-from core.labels import commits_with_labels
+from core.labels import effective_labels
 from core.models import GITHUB, HUGGINGFACE, is_valid_repo_id
 
 LIST_COLUMNS = (
@@ -56,11 +56,25 @@ def family_commits(store: CacheStore, family: str, *, until: dt.date | None = No
         ),
         "commits",
     )
+    commits = commits.with_columns(commit_key().alias("key"))
     repos = commits["repo"].unique().to_list()
-    labelled = store.collect(
-        commits_with_labels(commits.lazy(), _labels_for(store, repos)).with_columns(commit_key().alias("key")),
-        "labels",
-    )
+    labels = _labels_for(store, repos)
+    if store.collect(labels.select(pl.len()), "labels").item() == 0:
+        # Nothing labelled yet (a classifier has not run): skip the join and its key computation.
+        none = [pl.lit(None, dtype=pl.String).alias(c) for c in ("label", "label_source", "linked_sha")]
+        labelled = commits.with_columns(*none, pl.lit(None, dtype=pl.Float64).alias("confidence"))
+    else:
+        # commits_with_labels' join, on the key computed once above (it would compute it again).
+        winners = effective_labels(labels).select(
+            "platform",
+            "repo",
+            pl.col("sha").alias("key"),
+            "label",
+            pl.col("source").alias("label_source"),
+            "confidence",
+            "linked_sha",
+        )
+        labelled = store.collect(commits.lazy().join(winners, on=["platform", "repo", "key"], how="left"), "labels")
     return labelled.select(LIST_COLUMNS).sort(["authored_at", "platform", "repo"], descending=[True, False, False])
 
 

@@ -46,6 +46,20 @@ VIEW_SCHEMA: Final[dict[str, pl.DataType]] = {
     "shared_bins": pl.Int64(),
     "last_handoff": UTC_TIME,  # HF side of the last GH → HF transition
     "handoff_days": pl.Int64(),  # whole days since then
+    # The rest of compute_patterns' figures, so the family screen explains the verdict
+    # without computing it again.
+    "span_bins": pl.Int64(),
+    "gh_bins": pl.Int64(),
+    "hf_bins_outside": pl.Int64(),
+    "variants_outside": pl.Int64(),
+    "max_variant_bins": pl.Int64(),
+    "busiest_variant": pl.String(),
+    "busy_bins": pl.Int64(),
+    "longest_shared_run": pl.Int64(),
+    "longest_run_variant": pl.String(),
+    "first_bin_gh": pl.Boolean(),
+    "first_bin_hf": pl.Boolean(),
+    "pattern_variants": pl.Int64(),  # variants with commits (the rules' count; ``variants`` is the catalogue's)
 }
 INDEX_COLUMNS: Final = ("family", "gh_repo", "monorepo", "variants", "models", "synced_at", "sync_problem")
 ACTIVITY_COLUMNS: Final = (
@@ -64,6 +78,18 @@ ACTIVITY_COLUMNS: Final = (
     "status",
     "hf_bins",
     "shared_bins",
+    "span_bins",
+    "gh_bins",
+    "hf_bins_outside",
+    "variants_outside",
+    "max_variant_bins",
+    "busiest_variant",
+    "busy_bins",
+    "longest_shared_run",
+    "longest_run_variant",
+    "first_bin_gh",
+    "first_bin_hf",
+    "pattern_variants",
 )
 HANDOFF_COLUMNS: Final = ("family", "last_handoff", "handoff_days")
 STATUS_NOT_SYNCED: Final = "no commits yet"
@@ -145,7 +171,8 @@ def family_activity(events: pl.LazyFrame, settings: AnalysisSettings, now: dt.da
         .collect()
     )
     return (
-        patterns.join(last, on="family", how="left")
+        patterns.rename({"variants": "pattern_variants"})
+        .join(last, on="family", how="left")
         .with_columns(pl.max_horizontal("last_gh", "last_hf").alias("last_commit"))
         .with_columns(_days_since("last_commit", ref).alias("idle_days"))
         .select(ACTIVITY_COLUMNS)
@@ -181,6 +208,16 @@ def merge_view(view: pl.DataFrame, part: pl.DataFrame) -> pl.DataFrame:
     if "status" in columns:
         merged = merged.with_columns(pl.col("status").fill_null(STATUS_NOT_SYNCED))
     return merged.select(list(VIEW_SCHEMA)).sort("family")
+
+
+def pattern_row(view: pl.DataFrame, family: str) -> dict[str, object] | None:
+    """Return ``family``'s figures as a ``compute_patterns`` row (for ``explain_pattern``), or None."""
+    rows = view.filter(pl.col("family") == family)
+    if rows.is_empty() or rows["status"][0] is None:
+        return None
+    row = rows.row(0, named=True)
+    row["variants"] = row.pop("pattern_variants")
+    return row
 
 
 def stale_families(view: pl.DataFrame, stale_after_days: int, now: dt.datetime) -> pl.Series:

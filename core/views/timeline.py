@@ -86,11 +86,12 @@ def timeline_from_events(events: pl.DataFrame, family: str, bin_days: int) -> Ti
         .with_columns((pl.col("platform") != GITHUB).alias("_hf"))
         .sort(["_hf", "first", "repo"])
     )
+    by_repo = cells.partition_by(["platform", "repo"], as_dict=True)
     rows = []
     for platform, repo in order.select("platform", "repo").iter_rows():
-        mine_cells = cells.filter((pl.col("platform") == platform) & (pl.col("repo") == repo))
+        mine_cells = by_repo[(platform, repo)]
         counts = [0] * n_bins
-        for b, n in mine_cells.select("bin", "n").iter_rows():
+        for b, n in zip(mine_cells["bin"].to_list(), mine_cells["n"].to_list(), strict=True):
             counts[b] = n
         active = [b for b, n in enumerate(counts) if n]
         rows.append(

@@ -30,6 +30,8 @@ async def test_family_opens_with_timeline_explanation_and_commits(tmp_path: Path
         screen = await open_acme(app, pilot)
         loaded = of_type(seen, FamilyScreen.Loaded)[-1]
         assert loaded.family == "acme_bert" and loaded.commits.height == 8
+        (first,) = of_type(seen, FamilyScreen.TimelineLoaded)
+        assert first.timeline.n_bins == 15 and first.seconds <= loaded.seconds
         timeline = screen.query_one(TimelineView)
         assert timeline.timeline is not None and timeline.timeline.n_bins == 15
         assert [r.repo for r in timeline.timeline.rows] == ["acme/bert", "acme/bert-base", "acme/bert-large"]

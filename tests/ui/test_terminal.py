@@ -2,28 +2,24 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from rich.segment import Segments
 
 from core.config import Settings
+from tests.app_data import build_cache
+from tests.conftest import REPO_ROOT
 from tests.ui.support import screen_text, settle, test_app
-from tui.app import PtlmApp
 from tui.screens.base import TooSmall
 from tui.screens.families import FamiliesTable
 
 TRUECOLOR = re.compile(r"\x1b\[[0-9;]*[34]8;2;")
 EIGHT_BIT = re.compile(r"\x1b\[[0-9;]*[34]8;5;")
-
-
-def terminal_output(app: PtlmApp) -> str:
-    """The screen as the app would write it to the terminal, escape codes included."""
-    with app.console.capture() as capture:
-        for strip in app.screen._compositor.render_strips():
-            app.console.print(Segments(list(strip)))
-    return capture.get()
 
 
 @pytest.mark.parametrize("size", [(79, 24), (80, 23), (40, 10)])
@@ -57,29 +53,51 @@ async def test_notice_follows_resizes_on_every_screen(tmp_path: Path) -> None:
         assert "at least 80 × 24" not in screen_text(app) and "GH acme/bert" in screen_text(app)
 
 
-async def test_sixteen_colours_over_ssh_use_the_ansi_theme(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TERM", "xterm")  # COLORTERM is unset, as over SSH
+def probe(tmp_path: Path, **env: str) -> dict[str, str]:
+    """Run the app in a fresh interpreter with ``env`` and return its colour system, theme and output."""
+    build_cache(tmp_path / "cache")
+    environ = {k: v for k, v in os.environ.items() if k not in ("COLORTERM", "NO_COLOR")} | env
+    run = subprocess.run(
+        [sys.executable, "-m", "tests.ui.colour_probe", str(tmp_path / "cache")],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        env=environ,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    result: dict[str, str] = json.loads(run.stdout.strip().splitlines()[-1])
+    return result
+
+
+def test_sixteen_colours_over_ssh_use_the_ansi_theme(tmp_path: Path) -> None:
+    result = probe(tmp_path, TERM="xterm")  # COLORTERM unset, as over SSH
+    assert (result["color_system"], result["theme"]) == ("standard", "ansi-dark")
+    out = result["output"]
+    assert "\x1b[" in out  # coloured, with the 16 standard colours only
+    assert not TRUECOLOR.search(out) and not EIGHT_BIT.search(out)
+    assert "PSR" in out and "Sparse" in out  # badges carry their code, readable without colour
+
+
+def test_256_colours_without_truecolor(tmp_path: Path) -> None:
+    result = probe(tmp_path, TERM="xterm-256color")
+    assert (result["color_system"], result["theme"]) == ("256", "textual-dark")
+    assert EIGHT_BIT.search(result["output"]) and not TRUECOLOR.search(result["output"])
+
+
+def test_truecolor_when_the_terminal_says_so(tmp_path: Path) -> None:
+    result = probe(tmp_path, TERM="xterm-256color", COLORTERM="truecolor")
+    assert result["color_system"] == "truecolor" and TRUECOLOR.search(result["output"])
+
+
+async def test_theme_toggle_on_the_ansi_theme(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TERM", "xterm")
     app = test_app(tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        assert app.console.color_system == "standard"
         assert app.theme == "ansi-dark"
-        out = terminal_output(app)
-        assert "\x1b[" in out  # coloured, with the 16 standard colours only
-        assert not TRUECOLOR.search(out) and not EIGHT_BIT.search(out)
-        assert "PSR Sparse" in screen_text(app)  # badges carry their code, readable without colour
         await pilot.press("T")
         assert app.theme == "ansi-light"
-
-
-async def test_256_colours_without_truecolor(tmp_path: Path) -> None:
-    app = test_app(tmp_path)  # conftest: TERM=xterm-256color, no COLORTERM
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        assert app.console.color_system == "256"
-        assert app.theme == "textual-dark"
-        out = terminal_output(app)
-        assert EIGHT_BIT.search(out) and not TRUECOLOR.search(out)
 
 
 async def test_an_explicit_theme_is_kept_on_16_colours(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -110,3 +110,37 @@ def test_manual_label_refuses_unknown_labels_and_commits(tmp_path: Path) -> None
         set_manual_label(store, platform="github", repo="acme/bert", sha="c" * 40, label="vibes")
     with pytest.raises(InputError, match="No such commit"):
         set_manual_label(store, platform="github", repo="acme/bert", sha="f" * 40, label="sharing")
+
+
+def test_effective_label_precedence_manual_then_llm_then_rule_newest_first() -> None:
+    import polars as pl
+
+    from cache.schema import TABLES
+    from core.labels import effective_labels
+
+    t = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    rows = [
+        ("a", "rule", t + dt.timedelta(days=3), "sharing"),
+        ("a", "llm", t, "preprocessing"),
+        ("a", "llm", t + dt.timedelta(days=1), "model structure"),
+        ("b", "rule", t, "sharing"),
+        ("b", "rule", t + dt.timedelta(days=1), "input data"),
+        ("c", "manual", t, "bug fix"),
+        ("c", "llm", t + dt.timedelta(days=9), "sharing"),
+        ("d", "rule", None, "output data"),
+    ]
+    frame = pl.DataFrame(
+        [
+            {name: None for name in TABLES["labels"]}
+            | {"platform": "github", "repo": "o/r", "sha": sha, "source": src, "labelled_at": at, "label": label}
+            for sha, src, at, label in rows
+        ],
+        schema=TABLES["labels"],
+    )
+    winners = effective_labels(frame.lazy()).collect().sort("sha")
+    assert winners.select("sha", "label").rows() == [
+        ("a", "model structure"),
+        ("b", "input data"),
+        ("c", "bug fix"),
+        ("d", "output data"),
+    ]

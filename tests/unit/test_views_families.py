@@ -85,3 +85,22 @@ def test_view_of_an_empty_cache_is_empty(tmp_path: Path) -> None:
 
     view = build_view(CacheStore(tmp_path / "none"), AnalysisSettings(), NOW)
     assert view.is_empty() and dict(view.schema) == VIEW_SCHEMA
+
+
+def test_view_row_explains_the_pattern_exactly_as_a_fresh_computation(tmp_path: Path) -> None:
+    from core.analysis import service
+    from core.explain import explain_pattern
+    from core.views.families import pattern_row
+
+    store = build_cache(tmp_path / "c")
+    view = build_view(store, AnalysisSettings(), NOW)
+    fresh = service.patterns(store, AnalysisSettings())
+    for family in ("acme_bert", "zeta_gpt"):
+        from_view = pattern_row(view, family)
+        assert from_view is not None
+        computed = fresh.filter(pl.col("family") == family).row(0, named=True)
+        # Times differ on purpose: the view keeps full commit times, the rules cut HF to the day.
+        same = [k for k in computed if k not in ("first_commit", "last_commit")]
+        assert {k: from_view[k] for k in same} == {k: computed[k] for k in same}
+        assert explain_pattern(from_view) == explain_pattern(computed)
+    assert pattern_row(view, "nope") is None

@@ -22,7 +22,7 @@ from textual.message import Message
 from textual.widgets import Footer, Input, Static
 
 from core.errors import InputError
-from core.filters import ParsedFilter, parse_filter
+from core.filters import ParsedFilter, parse_filter, search_column
 from tui.bindings import as_bindings, commands_for
 from tui.formatting import BADGE_CLASSES, age, age_since, badge, count, lag_short
 from tui.safe import plain
@@ -59,6 +59,19 @@ class FamiliesTable(FrameTable):
         return {name: self.get_component_rich_style(name) for name in names}
 
 
+class FilterInput(Input):
+    """The filter box: applies the filter as its value changes, inside the keystroke's own handling.
+
+    Reacting to ``Input.Changed`` would repaint the list one frame after the box echoes the
+    key; applying it from the value watcher puts both in the same frame.
+    """
+
+    def watch_value(self, value: str) -> None:
+        screen = self.screen
+        if isinstance(screen, FamiliesScreen):
+            screen.filter_text_changed(value)
+
+
 def _sort_expr(key: str) -> pl.Expr:
     # Sort the pattern column in the study's order (code), and the ages by their dates.
     return pl.col("code") if key == "pattern" else pl.col(key)
@@ -88,6 +101,10 @@ class FamiliesScreen(BaseScreen):
         self.sort_key = "family"
         self.sort_descending = False
         self.shown: pl.DataFrame = pl.DataFrame()
+        # The view with its search column, sorted: computed when the data or the sort changes,
+        # so a keystroke only filters (filtering keeps the order).
+        self._sorted: pl.DataFrame | None = None
+        self._sorted_for: tuple[int, str, bool] | None = None
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -95,7 +112,7 @@ class FamiliesScreen(BaseScreen):
         yield TitleBar("Families")
         with Horizontal(id="filter-bar"):
             yield Static("/", id="filter-prompt", markup=False)
-            yield Input(placeholder=PLACEHOLDER, id="filter", compact=True)
+            yield FilterInput(placeholder=PLACEHOLDER, id="filter", compact=True)
             yield Static("", id="filter-count", markup=False)
         yield Static("", id="filter-error", markup=False)
         yield FamiliesTable(self._columns(), key="family", column_cursor=True, empty_text="Loading families…")
@@ -158,6 +175,12 @@ class FamiliesScreen(BaseScreen):
         self.ptlm.view_changed.subscribe(self, self.view_updated)
         if self.ptlm.view_parts:
             self.view_updated(self.ptlm.view)
+        # After the first frame, load the next screens' code so the first Enter does not pay for it.
+        self.call_after_refresh(self._warm_up)
+
+    def _warm_up(self) -> None:
+        import tui.screens.commit
+        import tui.screens.family  # noqa: F401
 
     # -- data ---------------------------------------------------------------------------------
 
@@ -174,31 +197,40 @@ class FamiliesScreen(BaseScreen):
             f"No families yet: run `ptlm-tui import FILE` or `ptlm-tui sync`, or press N. Cache: {self.ptlm.store.root}"
         )
 
+    def _sorted_view(self) -> pl.DataFrame:
+        view = self.ptlm.view
+        key = (id(view), self.sort_key, self.sort_descending)
+        if self._sorted is None or self._sorted_for != key:
+            by = _sort_expr(self.sort_key)
+            self._sorted = search_column(view).sort(
+                [by, pl.col("family")], descending=[self.sort_descending, False], nulls_last=True
+            )
+            self._sorted_for = key
+        return self._sorted
+
     def apply(self) -> None:
         """Filter and sort the App's view into the table."""
         view = self.ptlm.view
-        shown = self.filter.apply(view, self.ptlm.clock())
-        by = _sort_expr(self.sort_key)
-        shown = shown.sort([by, pl.col("family")], descending=[self.sort_descending, False], nulls_last=True)
+        shown = self.filter.apply(self._sorted_view(), self.ptlm.clock())
         self.shown = shown
         self.table.sort_key, self.table.sort_descending = self.sort_key, self.sort_descending
         self.table.set_frame(shown)
         self.query_one("#filter-count", Static).update(f"{shown.height:,} of {view.height:,} families")
         self.post_message(self.FilterApplied(self.filter.text, shown.height, view.height, self.filter_error))
 
-    @on(Input.Changed, "#filter")
-    def filter_changed(self, event: Input.Changed) -> None:
+    def filter_text_changed(self, text: str) -> None:
+        """Parse and apply the filter ``text`` (called by the filter box as it changes)."""
+        if not self.is_mounted:
+            return
         error = self.query_one("#filter-error", Static)
         try:
-            self.filter = parse_filter(event.value)
+            self.filter = parse_filter(text)
         except InputError as exc:
             # Keep the last good result on screen; say what is wrong below the box.
             self.filter_error = exc.one_line()
             error.update(plain(self.filter_error, limit=200))
             error.display = True
-            self.post_message(
-                self.FilterApplied(event.value, self.shown.height, self.ptlm.view.height, self.filter_error)
-            )
+            self.post_message(self.FilterApplied(text, self.shown.height, self.ptlm.view.height, self.filter_error))
             return
         self.filter_error = ""
         error.display = False
@@ -248,9 +280,11 @@ class FamiliesScreen(BaseScreen):
 
     @on(FrameTable.RowSelected)
     def row_selected(self, event: FrameTable.RowSelected) -> None:
-        from tui.screens.family import FamilyScreen
+        from tui.screens.family import FamilyScreen, read_family
 
-        self.app.push_screen(FamilyScreen(str(event.row["family"])))
+        family = str(event.row["family"])
+        # Start reading now: the reads overlap building the screen.
+        self.app.push_screen(FamilyScreen(family, read_family(self.ptlm, family)))
 
     def action_sync_family(self) -> None:
         family = self.selected_family()

@@ -8,8 +8,9 @@ list follow each other: moving through time puts the list on the newest commit o
 from __future__ import annotations
 
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import polars as pl
 from rich.text import Text
@@ -22,6 +23,7 @@ from textual.widgets import Footer, Static
 
 from core.explain import Explanation
 from core.models import GITHUB, PLATFORM_SHORT
+from core.views.family import FamilyOverview
 from core.views.timeline import Timeline
 from tui.bindings import as_bindings, commands_for
 from tui.formatting import NONE, date
@@ -33,7 +35,39 @@ from tui.widgets.status_bar import StatusBar
 from tui.widgets.timeline import ACTIVE, EMPTY, SHARED, TimelineView
 from tui.widgets.title_bar import TitleBar
 
+if TYPE_CHECKING:
+    from tui.app import PtlmApp
+
 PLATFORM_CYCLE = (None, GITHUB, "huggingface")
+
+
+@dataclass(frozen=True)
+class FamilyReads:
+    """The two reads of a family screen, running side by side on the App's reader threads."""
+
+    overview: Future[FamilyOverview]
+    commits: Future[pl.DataFrame]
+
+
+def read_family(app: PtlmApp, family: str) -> FamilyReads:
+    """Start reading ``family`` (timeline and explanation; commit list) and return the futures.
+
+    Called on Enter, before the screen is built, so the reads overlap building it. Errors
+    surface when the screen's worker takes the results, and go to the App's error handler.
+    """
+    from core.views.commits import family_commits
+    from core.views.families import pattern_row
+    from core.views.family import family_overview
+
+    settings = app.settings.analysis
+    view = app.view
+    monorepo = bool(view.filter(pl.col("family") == family)["monorepo"].any()) if view.height else False
+    # The families view already holds the verdict's figures; the screen only reads the timeline.
+    known = pattern_row(view, family) if "activity" in app.view_parts else None
+    return FamilyReads(
+        app.readers.submit(family_overview, app.store, settings, family, monorepo=monorepo, pattern=known),
+        app.readers.submit(family_commits, app.store, family, until=settings.until),
+    )
 
 
 def explanation_text(explanation: Explanation) -> Text:
@@ -58,18 +92,26 @@ class FamilyScreen(BaseScreen):
     AUTO_FOCUS = "#commits"
 
     @dataclass
-    class Loaded(Message):
-        """The family's timeline, explanation and commits were read."""
+    class TimelineLoaded(Message):
+        """The family's timeline and explanation were read (the commits follow)."""
 
         family: str
         timeline: Timeline
         explanation: Explanation
+        seconds: float
+
+    @dataclass
+    class Loaded(Message):
+        """The family's commits were read: the screen is complete."""
+
+        family: str
         commits: pl.DataFrame
         seconds: float
 
-    def __init__(self, family: str) -> None:
+    def __init__(self, family: str, prefetch: FamilyReads | None = None) -> None:
         super().__init__()
         self.family = family
+        self.prefetch = prefetch  # reads started when Enter was pressed, before this screen existed
         self.commits: pl.DataFrame = pl.DataFrame()
         self.platform: str | None = None
         self.labels_version = -1
@@ -131,36 +173,19 @@ class FamilyScreen(BaseScreen):
 
     @work(thread=True, exclusive=True, group="family", exit_on_error=False, description="reading the family")
     def load(self) -> None:
-        """Read the timeline, the pattern figures and the commit list of the family."""
-        from core.analysis.events import commit_events
-        from core.analysis.patterns import compute_patterns
-        from core.explain import explain_pattern
-        from core.views.commits import family_commits
-        from core.views.timeline import timeline_from_events
-
+        """Wait for the family's reads (started by ``read_family``) and post each as it lands."""
         app, started = self.ptlm, time.perf_counter()
         version = app.labels_version
-        settings = app.settings.analysis
-        scan = app.store.scan("commits", ["family", "platform", "repo", "authored_at"]).filter(
-            pl.col("family") == self.family
+        reads, self.prefetch = self.prefetch or read_family(app, self.family), None
+        overview = reads.overview.result()
+        self.post_message(
+            self.TimelineLoaded(self.family, overview.timeline, overview.explanation, time.perf_counter() - started)
         )
-        events = app.store.collect(
-            commit_events(scan, truncate_hf_to_day=settings.truncate_hf_to_day, until=settings.until), "commits"
-        )
-        timeline = timeline_from_events(events, self.family, settings.bin_days)
-        patterns = compute_patterns(events.lazy(), settings.bin_days)
-        row = patterns.row(0, named=True) if patterns.height else {"family": self.family, "status": "no commits"}
-        first_hf = next((b for b in range(timeline.n_bins) for r in timeline.rows[1:] if r.active(b)), None)
-        monorepo = (
-            bool(app.view.filter(pl.col("family") == self.family)["monorepo"].any()) if app.view.height else False
-        )
-        explanation = explain_pattern(row, bin_days=settings.bin_days, first_hf_bin=first_hf, monorepo=monorepo)
-        commits = family_commits(app.store, self.family, until=settings.until)
+        commits = reads.commits.result()
         self.labels_version = version
-        self.post_message(self.Loaded(self.family, timeline, explanation, commits, time.perf_counter() - started))
+        self.post_message(self.Loaded(self.family, commits, time.perf_counter() - started))
 
-    def on_family_screen_loaded(self, message: Loaded) -> None:
-        self.loaded = True
+    def on_family_screen_timeline_loaded(self, message: TimelineLoaded) -> None:
         timeline_view = self.query_one(TimelineView)
         rows = len(message.timeline.rows)
         why = explanation_text(message.explanation)
@@ -172,11 +197,17 @@ class FamilyScreen(BaseScreen):
         if timeline_view.timeline is None or timeline_view.timeline != message.timeline:
             timeline_view.set_timeline(message.timeline)
         self.query_one("#why-text", Static).update(why)
+        self._update_info()
+
+    def on_family_screen_loaded(self, message: Loaded) -> None:
+        self.loaded = True
         self.commits = message.commits
         table = self.query_one("#commits", FrameTable)
         table.empty_text = "No commits."
         self._show_commits()
-        self._update_info()
+        view = self.query_one(TimelineView)
+        if view.timeline is not None and view.timeline.n_bins:
+            view.watch_cursor(view.cursor)  # put the list on the cursor's bin
 
     def _show_commits(self) -> None:
         frame = self.commits

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 import polars as pl
-from rich.cells import cell_len
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -62,7 +63,7 @@ class FrameTable(ScrollView, can_focus=True):
         "frame-table--muted",
     }
     DEFAULT_CSS = """
-    FrameTable { background: $surface; scrollbar-size-vertical: 1; }
+    FrameTable { background: $surface; scrollbar-size-vertical: 1; overflow-y: scroll; }
     FrameTable > .frame-table--header { background: $panel; color: $text; text-style: bold; }
     FrameTable > .frame-table--header-cursor { background: $accent 40%; text-style: bold underline; }
     FrameTable > .frame-table--cursor { background: $surface-lighten-2; }
@@ -132,7 +133,7 @@ class FrameTable(ScrollView, can_focus=True):
         self.sort_descending = False
         self._widths: list[int] = [c.width for c in columns]
         self._visible: list[int] = list(range(len(columns)))
-        self._row_cache: LRUCache[int, list[Text]] = LRUCache(512)
+        self._row_cache: LRUCache[object, tuple[Strip, int]] = LRUCache(1024)  # rendered rows
         self._version = 0
 
     # -- data ---------------------------------------------------------------------------------
@@ -143,10 +144,15 @@ class FrameTable(ScrollView, can_focus=True):
         return self.frame.height
 
     def set_frame(self, frame: pl.DataFrame, *, keep_cursor: bool = True) -> None:
-        """Show ``frame``; keep the cursor on the same key (``key`` column) when it is still there."""
+        """Show ``frame``; keep the cursor on the same key (``key`` column) when it is still there.
+
+        With a ``key``, rows keep their rendering across calls: call ``invalidate()`` when the
+        rows' content changed, not only their selection or order.
+        """
         current = self.current_key() if keep_cursor else None
         self.frame = frame
-        self._row_cache.clear()
+        if not self.key:
+            self._row_cache.clear()  # rows are cached by position; with a key they are cached by key
         self._version += 1
         index = 0
         if current is not None and self.key and frame.height:
@@ -226,7 +232,16 @@ class FrameTable(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width or self.size.width
         self._visible, self._widths = self._layout(width)
         total = sum(self._widths) + len(self._widths) - 1
-        self.virtual_size = Size(total, self.frame.height + 1)
+        size = Size(total, self.frame.height + 1)
+        if size == self.virtual_size:
+            return
+        # virtual_size is a layout reactive: setting it reflows the whole screen. A filter
+        # keystroke changes only the row count, so update the scrollbars and repaint instead;
+        # reflow only when a scrollbar appears or goes (textual 8.2.8 internals, pinned).
+        bars = (self.show_vertical_scrollbar, self.show_horizontal_scrollbar)
+        self.set_reactive(ScrollView.virtual_size, size)
+        self._scroll_update(size)
+        self.refresh(layout=bars != (self.show_vertical_scrollbar, self.show_horizontal_scrollbar))
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.invalidate())
@@ -238,13 +253,8 @@ class FrameTable(ScrollView, can_focus=True):
     # -- rendering ----------------------------------------------------------------------------
 
     def _cells(self, index: int) -> list[Text]:
-        cached = self._row_cache.get(index)
-        if cached is not None:
-            return cached
         row = self.frame.row(index, named=True)
-        cells = [(c.format or _default_format)(row.get(c.key), row) if c.key in row else Text("") for c in self.columns]
-        self._row_cache[index] = cells
-        return cells
+        return [(c.format or _default_format)(row.get(c.key), row) if c.key in row else Text("") for c in self.columns]
 
     def _fit(self, text: Text, width: int, align: str) -> Text:
         fitted = text.copy()
@@ -258,19 +268,43 @@ class FrameTable(ScrollView, can_focus=True):
             fitted.pad_right(width - cell_len(fitted.plain))
         return fitted
 
+    def _cell_segments(self, text: Text, width: int, align: str, extra: Style | None) -> list[Segment]:
+        """Segments of one cell exactly ``width`` cells wide (a fast path for single-style cells)."""
+        if text.spans:
+            fitted = self._fit(text, width, align)
+            if extra:
+                fitted.stylize(extra)
+            return list(fitted.render(self.app.console))
+        plain = text.plain
+        length = cell_len(plain)
+        if length > width:
+            plain = set_cell_size(plain, width - 1) + "…" if width > 1 else set_cell_size(plain, width)
+        elif length < width:
+            plain = " " * (width - length) + plain if align == "right" else plain + " " * (width - length)
+        style = self.app.console.get_style(text.style) if text.style else Style()
+        return [Segment(plain, style + extra if extra else style)]
+
     def _strip(self, cells: list[Text], styles: list[Style] | None = None) -> tuple[Strip, int]:
         """Return the full-width strip of a row (visible columns only) and its first column's width."""
-        parts: list[Text] = []
+        segments: list[Segment] = []
+        space = Segment(" ")
         for n, i in enumerate(self._visible):
-            fitted = self._fit(cells[i], self._widths[n], self.columns[i].align)
-            if styles is not None and styles[i]:
-                fitted.stylize(styles[i])
-            parts.append(fitted)
-            if n < len(self._visible) - 1:
-                parts.append(Text(" ", end=""))
-        line = Text.assemble(*parts, no_wrap=True, end="")
+            if n:
+                segments.append(space)
+            extra = styles[i] if styles is not None and styles[i] else None
+            segments.extend(self._cell_segments(cells[i], self._widths[n], self.columns[i].align, extra))
         first = self._widths[0] + 1 if self._widths else 0
-        return Strip(line.render(self.app.console), cell_len(line.plain)), first
+        return Strip(segments, sum(self._widths) + len(self._widths) - 1), first
+
+    def _row_strip(self, index: int) -> tuple[Strip, int]:
+        # With a key column a row renders the same wherever a filter or sort puts it, so its
+        # strip is reused across keystrokes; invalidate() drops them when the data changes.
+        cache_key = self.frame[self.key][index] if self.key else index
+        cached = self._row_cache.get(cache_key)
+        if cached is None:
+            cached = self._strip(self._cells(index))
+            self._row_cache[cache_key] = cached
+        return cached
 
     def _frozen(self, strip: Strip, first: int, width: int) -> Strip:
         scroll_x = int(self.scroll_x)
@@ -310,7 +344,7 @@ class FrameTable(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         if index >= self.frame.height:
             return Strip.blank(width, base)
-        strip, first = self._strip(self._cells(index))
+        strip, first = self._row_strip(index)
         strip = self._frozen(strip, first, width)
         if index == self.cursor_row:
             strip = strip.apply_style(self.get_component_rich_style("frame-table--cursor"))
