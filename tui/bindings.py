@@ -268,8 +268,10 @@ def as_bindings(commands: Iterable[Command]) -> list[Binding]:
     ]
 
 
-# Keys that must work even while a text box has focus.
-PRIORITY = frozenset({"command-palette"})
+# Checked before the key reaches the focused widget. For "/" that matters when keys arrive
+# in one burst (fast typing, pasting, tmux send-keys): the focus must move to the filter box
+# before the next key is handed out, or it would go to the list.
+PRIORITY = frozenset({"command-palette", "filter"})
 
 
 def unknown_keymap_ids(keymap: Mapping[str, str]) -> list[str]:

@@ -17,7 +17,7 @@ from tui.screens.family import FamilyScreen
 async def test_view_arrives_in_parts_and_fills_the_table(tmp_path: Path) -> None:
     seen: list[Message] = []
     app = test_app(tmp_path)
-    async with app.run_test(size=(100, 30), message_hook=seen.append) as pilot:
+    async with app.run_test(size=(120, 30), message_hook=seen.append) as pilot:
         await settle(pilot)
         parts = [m.part for m in of_type(seen, FamiliesLoaded)]
         assert parts == ["index", "activity", "handoffs"]
@@ -129,3 +129,18 @@ async def test_demo_data_is_marked_on_every_screen(tmp_path: Path) -> None:
         await pilot.press("enter")
         await settle(pilot)
         assert "DEMO DATA" in screen_text(app)
+
+
+async def test_keys_typed_in_one_burst_after_slash_land_in_the_filter(tmp_path: Path) -> None:
+    """As when a fast typist, a paste or tmux send-keys delivers '/pattern:sparse' in one read."""
+    from textual import events
+
+    app = test_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        for char in "/repo:acme/bert":
+            app.post_message(events.Key("slash" if char == "/" else char, char))
+        await settle(pilot)
+        assert app.screen.query_one(Input).value == "repo:acme/bert"
+        assert isinstance(app.screen, FamiliesScreen)
+        assert app.screen.query_one(FamiliesTable).frame["family"].to_list() == ["acme_bert"]

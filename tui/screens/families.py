@@ -15,6 +15,7 @@ import polars as pl
 from rich.style import Style
 from rich.text import Text
 from textual import on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
@@ -238,18 +239,24 @@ class FamiliesScreen(BaseScreen):
 
     @on(Input.Submitted, "#filter")
     def filter_submitted(self) -> None:
-        self.table.focus()
+        self.set_focus(self.table)
 
     # -- actions ------------------------------------------------------------------------------
 
     def action_focus_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
+        box = self.query_one("#filter", Input)
+        if self.focused is box:
+            # "/" is a priority key (see tui.bindings.PRIORITY); in the box it is just a character
+            # (repo:org/name): decline, so the key reaches the box in order with the others.
+            raise SkipAction()
+        # set_focus now, not focus() (which waits a turn): keys typed right after "/" land in the box.
+        self.set_focus(box)
 
     def action_clear_filter(self) -> None:
         box = self.query_one("#filter", Input)
         if box.value:
-            box.value = ""  # Input.Changed re-applies
-        self.table.focus()
+            box.value = ""  # the box's watcher re-applies the filter
+        self.set_focus(self.table)
 
     def action_sort(self) -> None:
         column = self.table.columns[self.table.cursor_column]

@@ -193,8 +193,8 @@ class FrameTable(ScrollView, can_focus=True):
         """Return (visible column indices, their widths) for ``width`` cells.
 
         Flexible columns shrink towards their minimum. ``overflow`` columns (last in the
-        table) get room only when the others fit at a comfortable width; otherwise they keep
-        their width beyond the right edge, reachable by scrolling sideways.
+        table) join, in order, while the others keep a comfortable width; the rest
+        keep their width beyond the right edge, reachable by scrolling sideways.
         """
         visible = list(range(len(self.columns)))
         main = [i for i in visible if not self.columns[i].overflow]
@@ -207,25 +207,46 @@ class FrameTable(ScrollView, can_focus=True):
         def fit(indices: list[int], room: int) -> list[int]:
             wanted = [self.columns[i].width for i in indices]
             excess = sum(wanted) + len(wanted) - 1 - room
+            # Overflow columns give way first: they are the least important ones.
+            for n, i in enumerate(indices):
+                if excess > 0 and self.columns[i].overflow:
+                    give = min(excess, wanted[n] - minimum(i))
+                    wanted[n] -= give
+                    excess -= give
             if excess > 0:
-                slack = [self.columns[i].width - minimum(i) for i in indices]
+                slack = [wanted[n] - minimum(i) for n, i in enumerate(indices)]
                 total = sum(slack)
                 if total:
                     cut = min(excess, total)
                     for n, s in enumerate(slack):
-                        wanted[n] -= round(cut * s / total)
+                        wanted[n] -= cut * s // total
+                    # Rounding leaves a cell or two: take them from the columns with most slack left.
+                    left = sum(wanted) + len(wanted) - 1 - room
+                    for n in sorted(range(len(indices)), key=lambda n: minimum(indices[n]) - wanted[n]):
+                        if left <= 0:
+                            break
+                        if wanted[n] > minimum(indices[n]):
+                            wanted[n] -= 1
+                            left -= 1
             elif excess < 0 and indices:
                 # Spare room goes to the widest flexible column (names and titles read better).
                 flexible = [n for n, i in enumerate(indices) if self.columns[i].min_width] or [0]
                 wanted[max(flexible, key=lambda n: wanted[n])] -= excess
             return wanted
 
-        extra_width = sum(self.columns[i].width + 1 for i in extra)
-        comfortable = sum(self.columns[i].width for i in main) + len(main) - 1
-        if extra and comfortable + extra_width <= width:
+        # Overflow columns join, in order, while the others keep at least a comfortable width
+        # (halfway between their minimum and their preferred width).
+        used = sum((self.columns[i].width + minimum(i)) // 2 for i in main) + len(main) - 1
+        shown = list(main)
+        for i in extra:
+            used += minimum(i) + 1
+            if used > width:
+                break
+            shown.append(i)
+        if len(shown) == len(visible):
             return visible, fit(visible, width)
-        widths = dict(zip(main, fit(main, width), strict=True))
-        widths.update({i: self.columns[i].width for i in extra})
+        widths = dict(zip(shown, fit(shown, width), strict=True))
+        widths.update({i: self.columns[i].width for i in visible if i not in widths})
         return visible, [widths[i] for i in visible]
 
     def _update_virtual_size(self) -> None:
