@@ -146,6 +146,12 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("zoom-out", "minus", "zoom(-1)", "Zoom out", "More bins per column: the whole history", ("family",), True),
     Command(
+        "rows-down", "J", "scroll_rows(1)", "Rows ↓", "Scroll the timeline's variants down", ("family",), palette=False
+    ),
+    Command(
+        "rows-up", "K", "scroll_rows(-1)", "Rows ↑", "Scroll the timeline's variants up", ("family",), palette=False
+    ),
+    Command(
         "platform",
         "p",
         "cycle_platform",

@@ -127,3 +127,28 @@ async def test_family_without_hf_commits_explains_why_there_is_no_pattern(tmp_pa
         assert isinstance(app.screen, FamilyScreen) and app.screen.family == "solo_code"
         why = str(app.screen.query_one("#why-text", Static).render())
         assert "No pattern: no Hugging Face commits" in why
+
+
+async def test_many_variants_scroll_with_shift_j_k_and_the_bin_summary_stays_one_line(tmp_path: Path) -> None:
+    from cache.store import CacheStore
+    from core.commits import store_commits
+    from tests.helpers import T0, commit, commits_frame, days
+    from tests.ui.support import app_on
+
+    rows = [commit("wide", "github", "wide/code", T0 + days(14 * b)) for b in range(10)]
+    rows += [commit("wide", "huggingface", f"wide/model-{v:02d}", T0 + days(14 * (v % 10) + 1)) for v in range(30)]
+    store = CacheStore(tmp_path / "c")
+    store_commits(store, commits_frame(rows), source="test")
+    app = app_on(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        timeline = app.screen.query_one(TimelineView)
+        assert timeline.timeline is not None and len(timeline.timeline.rows) == 31
+        await pilot.press("J", "J", "J")
+        assert timeline.scroll_y == 3
+        await pilot.press("K")
+        assert timeline.scroll_y == 2
+        info = str(app.screen.query_one("#bin-info", Static).render()).split("\n")
+        assert "GH 1" in info[0] and "3 variants:" in info[0] and info[1].startswith("█ shared")

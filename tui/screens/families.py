@@ -72,6 +72,13 @@ class FilterInput(Input):
         if isinstance(screen, FamiliesScreen):
             screen.filter_text_changed(value)
 
+    async def action_submit(self) -> None:
+        # Back to the list at once (not via Input.Submitted a turn later), so an Enter typed
+        # right after this one opens the family.
+        screen = self.screen
+        if isinstance(screen, FamiliesScreen):
+            screen.set_focus(screen.table)
+
 
 def _sort_expr(key: str) -> pl.Expr:
     # Sort the pattern column in the study's order (code), and the ages by their dates.
@@ -236,10 +243,6 @@ class FamiliesScreen(BaseScreen):
         self.filter_error = ""
         error.display = False
         self.apply()
-
-    @on(Input.Submitted, "#filter")
-    def filter_submitted(self) -> None:
-        self.set_focus(self.table)
 
     # -- actions ------------------------------------------------------------------------------
 

@@ -219,8 +219,10 @@ class FamilyScreen(BaseScreen):
         view = self.query_one(TimelineView)
         legend = f"{SHARED} shared  {ACTIVE} one side  {EMPTY} none · {view.scale_text()}"
         shown = {None: "both platforms", GITHUB: "GitHub only", "huggingface": "Hugging Face only"}[self.platform]
-        info = f"{view.describe_cursor()}\n{legend} · commits: {shown} (p)"
-        self.query_one("#bin-info", Static).update(info)
+        width = max(self.query_one("#bin-info").scrollable_content_region.width, 20)
+        cursor = view.describe_cursor()
+        cursor = cursor if len(cursor) <= width else cursor[: width - 1] + "…"
+        self.query_one("#bin-info", Static).update(f"{cursor}\n{legend} · commits: {shown} (p)")
 
     @on(TimelineView.CursorMoved)
     def cursor_moved(self, event: TimelineView.CursorMoved) -> None:
@@ -244,6 +246,9 @@ class FamilyScreen(BaseScreen):
 
     def action_scroll_time(self, delta: int) -> None:
         self.query_one(TimelineView).move(delta)
+
+    def action_scroll_rows(self, delta: int) -> None:
+        self.query_one(TimelineView).scroll_relative(y=delta, animate=False)
 
     def action_zoom(self, step: int) -> None:
         self.query_one(TimelineView).zoom(step)

@@ -170,14 +170,27 @@ class TimelineView(ScrollView, can_focus=False):
         start, end = timeline.bin_start(bins.start), timeline.bin_start(bins.stop)
         when = f"{start:%Y-%m-%d} → {end:%Y-%m-%d}" if start and end else ""
         label = f"bin {bins.start}" if len(bins) == 1 else f"bins {bins.start}–{bins.stop - 1}"
-        active = []
-        for row in timeline.rows:
-            n = sum(row.counts[b] for b in bins)
-            if n:
-                active.append(f"{'GH' if row.platform == GITHUB else 'HF'} {self._short_name(row)} {n}")
-        shared = any(b in timeline.shared for b in bins)
-        what = ", ".join(active) if active else "no commits"
-        return clean(f"{label}: {when} · {what}" + (" · shared" if shared else ""), single_line=True)
+        gh = sum(sum(row.counts[b] for b in bins) for row in timeline.rows if row.platform == GITHUB)
+        variants = sorted(
+            (
+                (sum(row.counts[b] for b in bins), self._short_name(row))
+                for row in timeline.rows
+                if row.platform != GITHUB
+            ),
+            key=lambda item: -item[0],
+        )
+        variants = [(n, name) for n, name in variants if n]
+        parts = [f"{label}: {when}", f"GH {gh}"]
+        if variants:
+            hf = sum(n for n, _ in variants)
+            names = ", ".join(f"{name} {n}" for n, name in variants[:3]) + (", …" if len(variants) > 3 else "")
+            many = f"{len(variants)} variants: " if len(variants) > 1 else ""
+            parts.append(f"HF {hf} ({many}{names})")
+        else:
+            parts.append("HF 0")
+        if any(b in timeline.shared for b in bins):
+            parts.append("shared")
+        return clean(" · ".join(parts), single_line=True)
 
     @staticmethod
     def _short_name(row: TimelineRow) -> str:
