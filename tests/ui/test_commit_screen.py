@@ -100,6 +100,8 @@ async def test_relabel_by_hand_wins_and_the_family_list_follows(tmp_path: Path) 
         assert (
             options.highlighted is not None and options.get_option_at_index(options.highlighted).id == "preprocessing"
         )
+        await pilot.press("k")
+        assert options.get_option_at_index(options.highlighted or 0).id == "validation infrastructure"
         options.highlighted = [o.id for o in options.options].index("model structure")
         await pilot.press("enter")
         await settle(pilot)

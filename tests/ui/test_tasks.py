@@ -177,3 +177,21 @@ async def test_cancel_with_nothing_running_says_so(tmp_path: Path) -> None:
         await pilot.press("x")
         await pilot.pause()
         assert any("Nothing is running" in n.message for n in app._notifications)
+
+
+async def test_a_corrupt_cache_table_is_a_modal_with_the_fix_not_a_crash(tmp_path: Path) -> None:
+    from tests.app_data import build_cache
+    from tests.ui.support import app_on
+
+    store = build_cache(tmp_path / "c")
+    store.path("commits").write_bytes(b"PAR1 this is not parquet")
+    seen: list[Message] = []
+    app = app_on(store)
+    async with app.run_test(size=(100, 30), message_hook=seen.append) as pilot:
+        await settle(pilot)
+        (report,) = of_type(seen, ErrorReported)
+        assert report.known and report.title == "Cache table 'commits' is unreadable"
+        assert isinstance(app.screen, ErrorModal)
+        assert "restore it from a backup" in screen_text(app)
+        await pilot.press("escape")
+        assert app.is_running and app.loading == ""

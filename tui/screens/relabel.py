@@ -17,7 +17,12 @@ from core.models import ALL_LABELS
 class RelabelModal(ModalScreen[str | None]):
     """A list of the change types; Enter picks, Esc cancels."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="cancel-relabel")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="cancel-relabel"),
+        # Vim keys as everywhere else (the list itself knows the arrows).
+        Binding("j", "move(1)", "Down", show=False, id="relabel-down"),
+        Binding("k", "move(-1)", "Up", show=False, id="relabel-up"),
+    ]
     DEFAULT_CSS = """
     RelabelModal { align: center middle; }
     RelabelModal > Vertical { width: 44; height: auto; max-height: 90%; border: thick $accent; background: $panel; }
@@ -46,3 +51,10 @@ class RelabelModal(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+    def action_move(self, step: int) -> None:
+        options = self.query_one(OptionList)
+        if step > 0:
+            options.action_cursor_down()
+        else:
+            options.action_cursor_up()

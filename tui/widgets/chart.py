@@ -100,8 +100,12 @@ class Chart(Widget):
         colours = self.colours()
         foreground = Color.parse(self.app.theme_variables.get("foreground", "#c0c0c0")).rgb
         legend = len(spec.series) > 1
+        # Slim bars: about one row per bar and a spacer per category, not the whole height.
+        bars = len(spec.labels) * (1 if spec.kind in ("bar", "stacked") else len(spec.series))
+        wanted = bars + len(spec.labels) + 4 + (1 if spec.xlabel else 0)
+        plot_height = max(min(height - (1 if legend else 0), max(wanted, 8)), 6)
         plt.clear_figure()
-        plt.plotsize(width, height - (1 if legend else 0))
+        plt.plotsize(width, plot_height)
         plt.theme("clear")
         plt.ticks_color(foreground)
         plt.axes_color("default")
@@ -125,7 +129,7 @@ class Chart(Widget):
             plt.title(spec.title)
         if spec.xlabel:
             plt.xlabel(spec.xlabel)
-        text = Text.from_ansi(plt.build(), no_wrap=True, end="")
+        text = Text.from_ansi(plt.build().rstrip("\n"), no_wrap=True, end="")
         if legend:
             text.append("\n")
             for i, series in enumerate(spec.series):
