@@ -10,7 +10,8 @@ from textual.app import App, ComposeResult
 from textual.message import Message
 
 from tests.ui.support import of_type
-from tui.widgets.frame_table import Column, FrameTable
+from tui.widgets.columns import Column
+from tui.widgets.frame_table import FrameTable
 
 COLUMNS = [
     Column("name", "Name", 20, 8),
@@ -95,3 +96,16 @@ async def test_cursor_follows_its_key_when_the_frame_changes() -> None:
         assert table.current_key() == "row000030" and table.cursor_row == 15
         table.set_frame(table.frame.filter(pl.col("n") < 10))
         assert table.cursor_row == 4  # the key is gone: stay near, within the rows
+
+
+def test_column_widths_rule() -> None:
+    from tui.widgets.columns import column_widths
+
+    assert column_widths([], 80) == []
+    # Roomy: spare room goes to the widest flexible column.
+    assert column_widths(COLUMNS, 100) == [20, 5, 52, 20]
+    # Tight: the overflow column waits past the edge at its width; the others fill the screen.
+    tight = column_widths(COLUMNS, 45)
+    assert tight[3] == 20 and sum(tight[:3]) + 2 == 45
+    # Never below a minimum, even when nothing fits.
+    assert column_widths(COLUMNS, 10) == [8, 5, 10, 20]

@@ -27,7 +27,8 @@ from tui.messages import Copied, LabelChanged
 from tui.safe import clean, plain
 from tui.screens.base import BaseScreen
 from tui.screens.relabel import RelabelModal
-from tui.widgets.frame_table import Column, FrameTable
+from tui.widgets.columns import Column
+from tui.widgets.frame_table import FrameTable
 from tui.widgets.status_bar import StatusBar
 from tui.widgets.text_view import TextView
 from tui.widgets.title_bar import TitleBar

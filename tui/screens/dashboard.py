@@ -21,7 +21,8 @@ from tui.bindings import as_bindings, commands_for
 from tui.screens.base import BaseScreen
 from tui.screens.dashboard_charts import Figure, figures
 from tui.widgets.chart import Chart
-from tui.widgets.frame_table import Column, FrameTable
+from tui.widgets.columns import Column
+from tui.widgets.frame_table import FrameTable
 from tui.widgets.status_bar import StatusBar
 from tui.widgets.title_bar import TitleBar
 

@@ -29,7 +29,8 @@ from tui.formatting import BADGE_CLASSES, age, age_since, badge, count, lag_shor
 from tui.safe import plain
 from tui.screens.base import BaseScreen
 from tui.tasks import CLASSIFY, SYNC
-from tui.widgets.frame_table import Column, FrameTable
+from tui.widgets.columns import Column
+from tui.widgets.frame_table import FrameTable
 from tui.widgets.status_bar import StatusBar
 from tui.widgets.title_bar import TitleBar
 

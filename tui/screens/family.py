@@ -30,7 +30,8 @@ from tui.formatting import NONE, date
 from tui.safe import clean, plain
 from tui.screens.base import BaseScreen
 from tui.tasks import CLASSIFY, SYNC
-from tui.widgets.frame_table import Column, FrameTable
+from tui.widgets.columns import Column
+from tui.widgets.frame_table import FrameTable
 from tui.widgets.status_bar import StatusBar
 from tui.widgets.timeline import ACTIVE, EMPTY, SHARED, TimelineView
 from tui.widgets.title_bar import TitleBar

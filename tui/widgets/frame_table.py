@@ -9,9 +9,8 @@ formatters that return ``rich.text.Text``; untrusted values go through ``tui.saf
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 import polars as pl
 from rich.cells import cell_len, set_cell_size
@@ -29,22 +28,7 @@ from textual.strip import Strip
 
 from tui.bindings import as_bindings, commands_for
 from tui.safe import plain
-
-Formatter = Callable[[Any, dict[str, Any]], Text]
-
-
-@dataclass(frozen=True)
-class Column:
-    """A column: which frame column it shows, its title and how wide it likes to be."""
-
-    key: str
-    title: str
-    width: int
-    min_width: int = 0  # it may shrink to this when the table is narrow (0: never shrinks)
-    align: Literal["left", "right"] = "left"
-    format: Formatter | None = None
-    tooltip: str = ""
-    overflow: bool = False  # when space is short it keeps its width past the right edge (scroll to see it)
+from tui.widgets.columns import Column, column_widths
 
 
 def _default_format(value: Any, row: dict[str, Any]) -> Text:
@@ -189,69 +173,10 @@ class FrameTable(ScrollView, can_focus=True):
 
     # -- layout -------------------------------------------------------------------------------
 
-    def _layout(self, width: int) -> tuple[list[int], list[int]]:
-        """Return (visible column indices, their widths) for ``width`` cells.
-
-        Flexible columns shrink towards their minimum. ``overflow`` columns (last in the
-        table) join, in order, while the others keep a comfortable width; the rest
-        keep their width beyond the right edge, reachable by scrolling sideways.
-        """
-        visible = list(range(len(self.columns)))
-        main = [i for i in visible if not self.columns[i].overflow]
-        extra = [i for i in visible if self.columns[i].overflow]
-
-        def minimum(i: int) -> int:
-            column = self.columns[i]
-            return column.min_width or column.width
-
-        def fit(indices: list[int], room: int) -> list[int]:
-            wanted = [self.columns[i].width for i in indices]
-            excess = sum(wanted) + len(wanted) - 1 - room
-            # Overflow columns give way first: they are the least important ones.
-            for n, i in enumerate(indices):
-                if excess > 0 and self.columns[i].overflow:
-                    give = min(excess, wanted[n] - minimum(i))
-                    wanted[n] -= give
-                    excess -= give
-            if excess > 0:
-                slack = [wanted[n] - minimum(i) for n, i in enumerate(indices)]
-                total = sum(slack)
-                if total:
-                    cut = min(excess, total)
-                    for n, s in enumerate(slack):
-                        wanted[n] -= cut * s // total
-                    # Rounding leaves a cell or two: take them from the columns with most slack left.
-                    left = sum(wanted) + len(wanted) - 1 - room
-                    for n in sorted(range(len(indices)), key=lambda n: minimum(indices[n]) - wanted[n]):
-                        if left <= 0:
-                            break
-                        if wanted[n] > minimum(indices[n]):
-                            wanted[n] -= 1
-                            left -= 1
-            elif excess < 0 and indices:
-                # Spare room goes to the widest flexible column (names and titles read better).
-                flexible = [n for n, i in enumerate(indices) if self.columns[i].min_width] or [0]
-                wanted[max(flexible, key=lambda n: wanted[n])] -= excess
-            return wanted
-
-        # Overflow columns join, in order, while the others keep at least a comfortable width
-        # (halfway between their minimum and their preferred width).
-        used = sum((self.columns[i].width + minimum(i)) // 2 for i in main) + len(main) - 1
-        shown = list(main)
-        for i in extra:
-            used += minimum(i) + 1
-            if used > width:
-                break
-            shown.append(i)
-        if len(shown) == len(visible):
-            return visible, fit(visible, width)
-        widths = dict(zip(shown, fit(shown, width), strict=True))
-        widths.update({i: self.columns[i].width for i in visible if i not in widths})
-        return visible, [widths[i] for i in visible]
-
     def _update_virtual_size(self) -> None:
         width = self.scrollable_content_region.width or self.size.width
-        self._visible, self._widths = self._layout(width)
+        self._widths = column_widths(self.columns, width)
+        self._visible = list(range(len(self.columns)))
         total = sum(self._widths) + len(self._widths) - 1
         size = Size(total, self.frame.height + 1)
         if size == self.virtual_size:
