@@ -33,6 +33,7 @@ LIST_COLUMNS = (
     "confidence",
     "linked_sha",
 )
+_LABEL_COLUMNS = ("platform", "repo", "sha", "label", "source", "confidence", "linked_sha", "labelled_at")
 _SHA = re.compile(r"^[0-9a-fA-F]{7,64}$")
 # A commit id quoted in a message: a GitHub commit URL or the Hub's auto-sync form.
 _QUOTED_COMMIT = re.compile(r"github\.com[/:]([\w.-]+/[\w.-]+?)(?:\.git)?/commit/([0-9a-fA-F]{7,40})")
@@ -58,14 +59,17 @@ def family_commits(store: CacheStore, family: str, *, until: dt.date | None = No
     )
     commits = commits.with_columns(commit_key().alias("key"))
     repos = commits["repo"].unique().to_list()
-    labels = _labels_for(store, repos)
-    if store.collect(labels.select(pl.len()), "labels").item() == 0:
-        # Nothing labelled yet (a classifier has not run): skip the join and its key computation.
+    labels = store.collect(_labels_for(store, repos).select(*_LABEL_COLUMNS), "labels")
+    if labels.is_empty():
+        # Nothing labelled yet (a classifier has not run): no join.
         none = [pl.lit(None, dtype=pl.String).alias(c) for c in ("label", "label_source", "linked_sha")]
         labelled = commits.with_columns(*none, pl.lit(None, dtype=pl.Float64).alias("confidence"))
     else:
+        one_each = not labels.select(pl.struct("platform", "repo", "sha").is_duplicated().any()).item()
+        # One label per commit (the usual case): it is the effective one, no ranking needed.
+        winners = labels.lazy() if one_each else effective_labels(labels.lazy())
         # commits_with_labels' join, on the key computed once above (it would compute it again).
-        winners = effective_labels(labels).select(
+        winners = winners.select(
             "platform",
             "repo",
             pl.col("sha").alias("key"),
@@ -74,8 +78,9 @@ def family_commits(store: CacheStore, family: str, *, until: dt.date | None = No
             "confidence",
             "linked_sha",
         )
-        labelled = store.collect(commits.lazy().join(winners, on=["platform", "repo", "key"], how="left"), "labels")
-    return labelled.select(LIST_COLUMNS).sort(["authored_at", "platform", "repo"], descending=[True, False, False])
+        labelled = commits.lazy().join(winners, on=["platform", "repo", "key"], how="left").collect()
+    # Newest first; ties keep the cache's order (a stable sort on one key is much cheaper).
+    return labelled.select(LIST_COLUMNS).sort("authored_at", descending=True, maintain_order=True)
 
 
 @dataclass(frozen=True)
