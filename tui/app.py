@@ -166,7 +166,8 @@ class PtlmApp(App[int], inherit_bindings=False):
         self.loading = LOAD_STEPS.get(message.part, "")
         if message.part == "index":
             self.cache_written = message.written_at
-            self.stale_count = int(stale_families(self.view, self.settings.cache.stale_after_days, self.clock()).sum())
+            stale = stale_families(self.view, self.settings.cache.stale_after_days, self.clock())
+            self.stale_count = 0 if self.demo else int(stale.sum())  # demo data is marked DEMO instead
         self.view_changed.publish(self.view)
         self.refresh_status()
 

@@ -74,7 +74,7 @@ def meta_text(detail: CommitDetail) -> Text:
         text.append(f"{NONE} not labelled yet (c classifies the family, e sets it by hand)", style="dim")
     else:
         confidence = f", confidence {label.confidence:.2f}" if label.confidence is not None else ""
-        model = f", {label.model}" if label.model else ""
+        model = f", {label.model}" if label.model and label.source == "llm" else ""  # which local model
         text.append(clean(label.label, single_line=True))
         text.append("  " + clean(f"({label.source}{model}{confidence})", single_line=True), style="dim")
         if label.reason and label.source != "manual":

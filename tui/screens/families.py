@@ -131,10 +131,11 @@ class FamiliesScreen(BaseScreen):
     def _columns(self) -> list[Column]:
         now = self.ptlm.clock()
         stale_after = dt.timedelta(days=self.ptlm.settings.cache.stale_after_days)
+        mark_stale = not self.ptlm.demo  # generated data is not "synced": it says DEMO instead
 
         def family(value: Any, row: dict[str, Any]) -> Text:
             synced = row.get("synced_at")
-            if row.get("sync_problem") or (synced is not None and now - synced > stale_after):
+            if mark_stale and (row.get("sync_problem") or (synced is not None and now - synced > stale_after)):
                 text = Text("!", style=self.table.get_component_rich_style("families--stale"), end="")
                 return text + plain(value)
             return plain(value)
