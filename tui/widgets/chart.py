@@ -97,9 +97,23 @@ class Chart(Widget):
     def _draw(self, spec: ChartSpec, width: int, height: int) -> Text:
         import plotext as plt
 
+        # Side-by-side bars need a row each and a spacer per label: keep the first labels
+        # (the specs list them by importance) that fit, and say how many are left out.
+        per_label = len(spec.series) + 1 if spec.kind == "grouped" else 2
+        room = max((height - 6) // per_label, 1)
+        hidden = max(len(spec.labels) - room, 0)
+        if hidden:
+            spec = ChartSpec(
+                spec.title,
+                spec.labels[:room],
+                tuple(Series(s.name, s.values[:room]) for s in spec.series),
+                spec.kind,
+                spec.xlabel,
+                spec.empty,
+            )
         colours = self.colours()
         foreground = Color.parse(self.app.theme_variables.get("foreground", "#c0c0c0")).rgb
-        legend = len(spec.series) > 1
+        legend = len(spec.series) > 1 or bool(hidden)
         # Slim bars: about one row per bar and a spacer per category, not the whole height.
         bars = len(spec.labels) * (1 if spec.kind in ("bar", "stacked") else len(spec.series))
         wanted = bars + len(spec.labels) + 4 + (1 if spec.xlabel else 0)
@@ -130,9 +144,12 @@ class Chart(Widget):
         if spec.xlabel:
             plt.xlabel(spec.xlabel)
         text = Text.from_ansi(plt.build().rstrip("\n"), no_wrap=True, end="")
-        if legend:
+        if legend or hidden:
             text.append("\n")
+        if legend:
             for i, series in enumerate(spec.series):
                 text.append(f"{markers[i] * 2} ", style=f"rgb{series_colours[i]}".replace(" ", ""))
                 text.append(f"{series.name}   ")
+        if hidden:
+            text.append(f"+{hidden} more (t shows every row)", style="italic")
         return text
