@@ -1,53 +1,315 @@
-"""Provides PtlmApp, the terminal app, and make_app(), its factory."""
+"""Provides PtlmApp, the terminal app, and make_app(), its factory.
+
+The App holds the services (settings, cache), the families view loaded in parts by a thread
+worker, the background-task runner and the one error handler. Screens read the view and
+subscribe to ``view_changed`` and ``status_changed``; workers only post messages.
+"""
 
 from __future__ import annotations
 
-from textual.app import App, ComposeResult
-from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+import datetime as dt
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import ClassVar
+
+import polars as pl
+from textual import on, work
+from textual.app import App, SystemCommand
+from textual.binding import BindingType
+from textual.events import Resize
+from textual.screen import Screen
+from textual.signal import Signal
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from cache.store import CacheStore
 from core.config import Settings
+from core.views.families import empty_view, merge_view, stale_families
+from tui.bindings import as_bindings, commands_for, unknown_keymap_ids
+from tui.commands import RegistryCommands
+from tui.failures import report_failure
+from tui.messages import FamiliesLoaded, LabelChanged, TaskCancelled, TaskFinished, TaskProgressed
+from tui.safe import clean
+from tui.screens.dashboard import DashboardScreen
+from tui.screens.families import FamiliesScreen
+from tui.screens.help import HelpScreen
+from tui.tasks import CLASSIFY, DISCOVER, SYNC, TaskRunner
+from tui.widgets.status_bar import StatusState
+
+MIN_WIDTH, MIN_HEIGHT = 80, 24
+LOAD_STEPS = {"index": "reading commits…", "activity": "finding hand-offs…", "handoffs": ""}
 
 
-class PtlmApp(App[int]):
+def utc_now() -> dt.datetime:
+    """The real clock (tests and screenshots pass a fixed one)."""
+    return dt.datetime.now(dt.UTC)
+
+
+class PtlmApp(App[int], inherit_bindings=False):
     """Families of Hugging Face models and their GitHub repository, side by side."""
 
     TITLE = "ptlm-tui"
-    BINDINGS = [Binding("q", "quit", "Quit", id="quit")]
+    CSS_PATH = "app.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = list(as_bindings(commands_for("app")))
+    COMMANDS = App.COMMANDS | {RegistryCommands}
+    MODES: ClassVar = {"families": FamiliesScreen, "dashboard": DashboardScreen}
+    DEFAULT_MODE = "families"
 
-    def __init__(self, settings: Settings, store: CacheStore, demo: bool = False) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        store: CacheStore,
+        *,
+        demo: bool = False,
+        clock: Callable[[], dt.datetime] | None = None,
+    ) -> None:
         super().__init__()
         self.settings = settings
         self.store = store
-        self.demo = demo  # the store is the built-in demo cache
+        self.demo = demo
+        self.clock = clock or utc_now
+        self.view: pl.DataFrame = empty_view()
+        self.view_parts: set[str] = set()
+        self.generation = 0
+        self.labels_version = 0
+        self.stale_count = 0
+        self.cache_written: dt.datetime | None = None
+        self.tasks = TaskRunner(self)
+        self.loading = "reading families…"
+        self.note = ""
+        self.load_seconds: dict[str, float] = {}
+        self.view_changed: Signal[pl.DataFrame] = Signal(self, "view-changed")
+        self.status_changed: Signal[StatusState] = Signal(self, "status-changed")
+        self.analysis_cache: tuple[int, object] | None = None  # (generation, Analysis) for the dashboard
+        self._readers: ThreadPoolExecutor | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield DataTable(id="families", cursor_type="row")
-        yield Static(id="empty", markup=False)
-        yield Footer()
+    @property
+    def readers(self) -> ThreadPoolExecutor:
+        """Threads for reads a screen starts before it exists (see ``read_family``); polars releases the GIL."""
+        if self._readers is None:
+            self._readers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="ptlm-read")
+        return self._readers
+
+    def on_unmount(self) -> None:
+        if self._readers is not None:
+            self._readers.shutdown(wait=False, cancel_futures=True)
+
+    # -- start --------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        from rich.text import Text
-
-        from core.analysis import service
-
-        table = self.query_one(DataTable)
-        table.add_columns("Family", "GitHub repo", "Variants", "Lag", "Pattern")
-        patterns = service.patterns(self.store, self.settings.analysis)
-        families = self.store.read("families", ["family", "gh_repo"])
-        rows = patterns.join(families, on="family", how="left")
-        for row in rows.iter_rows(named=True):
-            table.add_row(
-                *(Text(str(row[c] or "")) for c in ("family", "gh_repo", "variants", "lag", "pattern")),
-                key=row["family"],
+        keymap = dict(self.settings.ui.keymap)
+        unknown = unknown_keymap_ids(keymap)
+        if unknown:
+            self.notify(
+                "Unknown ids in [ui.keymap]: "
+                + clean(", ".join(unknown), single_line=True, limit=200)
+                + " (see ? for the ids)",
+                severity="warning",
+                markup=False,
             )
-        empty = self.query_one("#empty", Static)
-        empty.display = rows.is_empty()
-        empty.update(f"No families in {self.store.root}. Run `ptlm-tui import FILE` or `ptlm-tui --demo`.")
+        self.set_keymap({k: v for k, v in keymap.items() if k not in unknown})
+        self.theme = self._initial_theme()
+        self._check_size(self.size.width, self.size.height)
+        if self.demo:
+            self.notify(
+                "These are generated demo families, not real ones. Import or sync your own to replace them.",
+                title="Demo data",
+                markup=False,
+                timeout=8,
+            )
+        self.load_data(self.generation)
+
+    def _initial_theme(self) -> str:
+        wanted = self.settings.ui.theme
+        explicit = "theme" in self.settings.ui.model_fields_set
+        if not explicit and self.console.color_system == "standard":
+            # 16 colours (TERM=xterm over SSH, no COLORTERM): the ANSI theme uses the
+            # terminal's own palette instead of approximating hex colours badly.
+            return "ansi-dark"
+        if wanted not in self.available_themes:
+            self.notify(
+                f"Unknown theme {clean(wanted, single_line=True, limit=40)!r}; using textual-dark", markup=False
+            )
+            return "textual-dark"
+        return wanted
+
+    # -- data ---------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False, description="reading the cache")
+    def load_data(self, generation: int) -> None:
+        """Read the families view in three parts, posting each as it lands."""
+        from core.analysis.service import load_events
+        from core.views.families import family_activity, family_handoffs, family_index
+
+        worker = get_current_worker()
+        store, analysis, now = self.store, self.settings.analysis, self.clock()
+        started = time.perf_counter()
+        written = store.written_at("commits")
+        index = family_index(store)
+        self.post_message(FamiliesLoaded("index", index, generation, time.perf_counter() - started, written))
+        events = load_events(store, analysis)
+        if worker.is_cancelled:
+            return
+        activity = family_activity(events, analysis, now)
+        self.post_message(FamiliesLoaded("activity", activity, generation, time.perf_counter() - started))
+        if worker.is_cancelled:
+            return
+        handoffs = family_handoffs(events, analysis, now)
+        self.post_message(FamiliesLoaded("handoffs", handoffs, generation, time.perf_counter() - started))
+
+    def on_families_loaded(self, message: FamiliesLoaded) -> None:
+        if message.generation != self.generation:
+            return  # a reload superseded this part
+        self.view = merge_view(self.view, message.frame)
+        self.view_parts.add(message.part)
+        self.load_seconds[message.part] = message.seconds
+        self.loading = LOAD_STEPS.get(message.part, "")
+        if message.part == "index":
+            self.cache_written = message.written_at
+            stale = stale_families(self.view, self.settings.cache.stale_after_days, self.clock())
+            self.stale_count = 0 if self.demo else int(stale.sum())  # demo data is marked DEMO instead
+        self.view_changed.publish(self.view)
+        self.refresh_status()
+
+    def reload(self) -> None:
+        """Read the cache again (after background work or a headless command changed it)."""
+        self.generation += 1
+        self.analysis_cache = None
+        self.loading = "reading families…"
+        self.refresh_status()
+        self.load_data(self.generation)
+
+    def view_complete(self) -> bool:
+        """True when every part of the families view has arrived."""
+        return {"index", "activity", "handoffs"} <= self.view_parts
+
+    # -- status -------------------------------------------------------------------------------
+
+    def status_state(self) -> StatusState:
+        """Return what the status bars show now."""
+        running = self.tasks.current
+        return StatusState(
+            now=self.clock(),
+            demo=self.demo,
+            offline=self.settings.offline,
+            cache_written=self.cache_written,
+            stale_families=self.stale_count,
+            stale_after_days=self.settings.cache.stale_after_days,
+            loading=self.loading,
+            task_title=running.spec.title if running else "",
+            progress=running.progress if running else None,
+            progress_at=running.progress_at if running else 0.0,
+            note=self.note,
+        )
+
+    def refresh_status(self) -> None:
+        """Publish the status to every status bar."""
+        self.status_changed.publish(self.status_state())
+
+    # -- background work ----------------------------------------------------------------------
+
+    def on_task_progressed(self, message: TaskProgressed) -> None:
+        self.tasks.progressed(message.progress)
+        self.refresh_status()
+
+    def on_task_finished(self, message: TaskFinished) -> None:
+        self.tasks.ended()
+        self.note = f"{message.title}: {message.summary}"
+        self.notify(clean(message.summary, limit=300), title=message.title, markup=False)
+        self.reload()
+
+    def on_task_cancelled(self, message: TaskCancelled) -> None:
+        self.tasks.ended()
+        kept = f" ({message.summary})" if message.summary else ""
+        self.note = f"{message.title} cancelled; work finished so far is kept{kept}"
+        self.notify(clean(self.note, limit=300), title="Cancelled", severity="warning", markup=False)
+        self.reload()
+
+    @on(LabelChanged)
+    def label_changed(self, message: LabelChanged) -> None:
+        self.labels_version += 1
+        self.analysis_cache = None
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if event.state != WorkerState.ERROR or worker.error is None:
+            return
+        if worker.group == "tasks":
+            self.tasks.ended()
+        if worker.group == "load":
+            self.loading = ""
+        report_failure(self, worker.error, worker.description)
+        self.refresh_status()
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    async def action_show_families(self) -> None:
+        await self.switch_mode("families")
+
+    async def action_show_dashboard(self) -> None:
+        await self.switch_mode("dashboard")
+
+    def action_sync_all(self) -> None:
+        self.tasks.start(SYNC, None)
+
+    def action_discover(self) -> None:
+        self.tasks.start(DISCOVER)
+
+    def action_classify_all(self) -> None:
+        self.tasks.start(CLASSIFY, None)
+
+    def action_cancel_task(self) -> None:
+        if not self.tasks.cancel():
+            self.notify("Nothing is running.", markup=False)
+            return
+        self.note = "cancelling…"
+        self.refresh_status()
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def action_toggle_theme(self) -> None:
+        dark = self.current_theme.dark
+        if self.current_theme.ansi:
+            self.theme = "ansi-light" if dark else "ansi-dark"
+        else:
+            self.theme = "textual-light" if dark else "textual-dark"
+
+    async def action_quit(self) -> None:
+        self.exit(0)
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        # Quit and the key panel are in the registry (and the help screen); keep theme, screenshot...
+        for command in super().get_system_commands(screen):
+            if command.title not in {"Quit", "Keys"}:
+                yield command
+
+    # -- small terminals ----------------------------------------------------------------------
+
+    def on_resize(self, event: Resize) -> None:
+        self._check_size(event.size.width, event.size.height)
+
+    def _check_size(self, width: int, height: int) -> None:
+        self.set_class(width < MIN_WIDTH or height < MIN_HEIGHT, "-too-small")
 
 
-def make_app(settings: Settings, store: CacheStore, demo: bool = False) -> PtlmApp:
-    """Return the app wired to its services (tests pass their own)."""
-    return PtlmApp(settings=settings, store=store, demo=demo)
+def make_app(
+    settings: Settings,
+    store: CacheStore,
+    *,
+    demo: bool = False,
+    clock: Callable[[], dt.datetime] | None = None,
+) -> PtlmApp:
+    """Return the app wired to its services (tests pass their own cache and a fixed clock).
+
+    Args:
+        settings: Effective settings (theme, keymap, offline, method).
+        store: The cache to browse.
+        demo: The cache holds generated demo data; the app says so on every screen.
+        clock: Returns "now" (UTC); ages and staleness are counted to it.
+    """
+    return PtlmApp(settings=settings, store=store, demo=demo, clock=clock)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import DataTable
-
 from cache.store import CacheStore
 from core import paths
 from core.commits import store_commits
@@ -14,6 +12,7 @@ from core.demo import is_demo_cache
 from tests.helpers import T0, commits_frame, days, gh, hf
 from tui.app import make_app
 from tui.launch import choose_cache
+from tui.screens.families import FamiliesTable
 
 
 def _settings(cache: Path) -> Settings:
@@ -40,8 +39,9 @@ async def test_app_runs_on_the_demo(tmp_path: Path) -> None:
     store, demo, _ = choose_cache(_settings(tmp_path / "empty"), demo=True)
     app = make_app(settings=Settings(), store=store, demo=demo)
     async with app.run_test(size=(120, 30)) as pilot:
+        await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.demo is True
-        assert app.query_one(DataTable).row_count == 30
+        assert app.screen.query_one(FamiliesTable).row_count == 30
         await pilot.press("q")
     assert app.return_code == 0

@@ -24,6 +24,7 @@ VERB_MODULES = (
     "tui.cli.classify_cmds",
     "tui.cli.study_cmds",
     "tui.cli.setup_cmds",
+    "tui.cli.app_cmds",
 )
 
 EPILOG = """\

@@ -1,0 +1,1 @@
+"""Provides the headless data behind the app's screens: families table, timeline, commit lists."""

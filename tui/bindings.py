@@ -1,0 +1,285 @@
+"""Provides the binding registry: every command of the app as data, feeding BINDINGS, palette, help and README.
+
+A command has a stable kebab-case ``id`` (users remap it in ``[ui.keymap]`` of the config file),
+default keys, the Textual action it runs, a description and a tooltip. ``scopes`` say where
+it is bound: ``app`` (everywhere), a screen (``families``, ``family``, ``commit``,
+``dashboard``, ``help``) or a widget (``table``, ``text``). Nothing here imports textual at
+module level, so ``ptlm-tui keys`` stays fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from textual.binding import Binding
+
+
+@dataclass(frozen=True)
+class Command:
+    """One thing the user can do, with its default keys."""
+
+    id: str  # stable; the key in [ui.keymap]
+    keys: str  # Textual key names, comma-separated alternatives: "j,down"
+    action: str  # a Textual action of the node the scope names
+    description: str  # short, for the footer
+    tooltip: str = ""  # one sentence, for help, palette and footer tooltips
+    scopes: tuple[str, ...] = ("app",)
+    show: bool = False  # shown in the footer
+    palette: bool = True  # offered in the command palette (pure navigation is not)
+
+
+# Where commands apply, in the order help and the README list them.
+SCOPES: dict[str, str] = {
+    "app": "Everywhere",
+    "families": "Families",
+    "family": "Family",
+    "commit": "Commit",
+    "dashboard": "Dashboard",
+    "table": "Lists",
+    "text": "Long text",
+    "help": "Help",
+}
+
+COMMANDS: tuple[Command, ...] = (
+    # -- everywhere ---------------------------------------------------------------------------
+    Command("quit", "q,ctrl+q", "quit", "Quit", "Leave ptlm-tui", show=True),
+    Command("help", "question_mark,f1", "help", "Help", "Show every key and the filter language", show=True),
+    Command("command-palette", "ctrl+p", "command_palette", "Commands", "Search every action by name"),
+    Command("show-families", "f", "show_families", "Families", "Go to the families list"),
+    Command("show-dashboard", "d", "show_dashboard", "Dashboard", "The study's charts for the families in the cache"),
+    Command("sync-all", "S", "sync_all", "Sync all", "Fetch new commits of every family from the Hub and GitHub"),
+    Command("discover", "N", "discover", "Discover", "Find new model families on the Hub (with their GitHub links)"),
+    Command("classify-all", "C", "classify_all", "Classify all", "Label the change type of every unlabelled commit"),
+    Command("cancel-task", "x", "cancel_task", "Cancel", "Stop the running background work; what is done is kept"),
+    Command("reload", "ctrl+r", "reload", "Reload", "Read the cache again (after a headless sync or import)"),
+    Command("toggle-theme", "T", "toggle_theme", "Light/dark", "Switch between the light and the dark theme"),
+    # -- families list ------------------------------------------------------------------------
+    Command("open-family", "enter", "open_family", "Open", "Open the highlighted family", ("families",), True),
+    Command(
+        "filter",
+        "slash",
+        "focus_filter",
+        "Filter",
+        "Filter by name or field, e.g. pattern:disperse lag:gh",
+        ("families",),
+        True,
+    ),
+    Command(
+        "clear-filter", "escape", "clear_filter", "Clear", "Clear the filter and go back to the list", ("families",)
+    ),
+    Command("sort", "o", "sort", "Sort", "Sort by the highlighted column; again to reverse", ("families",), True),
+    Command(
+        "column-left",
+        "h,left",
+        "column_left",
+        "Column ←",
+        "Highlight the column to the left",
+        ("families",),
+        palette=False,
+    ),
+    Command(
+        "column-right",
+        "l,right",
+        "column_right",
+        "Column →",
+        "Highlight the column to the right",
+        ("families",),
+        palette=False,
+    ),
+    Command(
+        "sync-family", "s", "sync_family", "Sync", "Fetch new commits of this family", ("families", "family"), True
+    ),
+    Command(
+        "classify-family",
+        "c",
+        "classify_family",
+        "Classify",
+        "Label this family's unlabelled commits",
+        ("families", "family"),
+    ),
+    # -- one family ---------------------------------------------------------------------------
+    Command(
+        "back",
+        "escape",
+        "back",
+        "Back",
+        "Go back to the previous screen",
+        ("family", "commit", "dashboard", "help"),
+        True,
+    ),
+    Command("open-commit", "enter", "open_commit", "Open", "Open the highlighted commit", ("family",), True),
+    Command(
+        "earlier",
+        "h,left",
+        "scroll_time(-1)",
+        "Earlier",
+        "Scroll the timeline back in time",
+        ("family",),
+        palette=False,
+    ),
+    Command(
+        "later", "l,right", "scroll_time(1)", "Later", "Scroll the timeline forward in time", ("family",), palette=False
+    ),
+    Command(
+        "page-earlier",
+        "H",
+        "scroll_time(-10)",
+        "Page earlier",
+        "Scroll the timeline back a page",
+        ("family",),
+        palette=False,
+    ),
+    Command(
+        "page-later",
+        "L",
+        "scroll_time(10)",
+        "Page later",
+        "Scroll the timeline forward a page",
+        ("family",),
+        palette=False,
+    ),
+    Command(
+        "zoom-in", "plus,equals_sign", "zoom(1)", "Zoom in", "Fewer bins per column: more detail", ("family",), True
+    ),
+    Command("zoom-out", "minus", "zoom(-1)", "Zoom out", "More bins per column: the whole history", ("family",), True),
+    Command(
+        "rows-down", "J", "scroll_rows(1)", "Rows ↓", "Scroll the timeline's variants down", ("family",), palette=False
+    ),
+    Command(
+        "rows-up", "K", "scroll_rows(-1)", "Rows ↑", "Scroll the timeline's variants up", ("family",), palette=False
+    ),
+    Command(
+        "platform",
+        "p",
+        "cycle_platform",
+        "Platform",
+        "Show commits of both platforms, GitHub only or HF only",
+        ("family",),
+    ),
+    Command("toggle-why", "w", "toggle_why", "Why", "Show or hide the 'why this pattern' panel", ("family",)),
+    # -- one commit ---------------------------------------------------------------------------
+    Command(
+        "open-browser", "o", "open_browser", "Browser", "Open the commit's page in the web browser", ("commit",), True
+    ),
+    Command("copy-sha", "y", "copy_sha", "Copy sha", "Copy the commit id (OSC 52 over SSH)", ("commit",), True),
+    Command("copy-url", "Y", "copy_url", "Copy URL", "Copy the commit's web address (OSC 52 over SSH)", ("commit",)),
+    Command(
+        "relabel",
+        "e",
+        "relabel",
+        "Label",
+        "Set the change type by hand; it wins over the classifier",
+        ("commit",),
+        True,
+    ),
+    Command(
+        "follow-link",
+        "enter",
+        "follow_link",
+        "Linked",
+        "Open the matching commit on the other platform",
+        ("commit",),
+        True,
+    ),
+    # -- dashboard ----------------------------------------------------------------------------
+    Command("next-chart", "l,right,tab", "next_chart", "Next", "Show the next chart", ("dashboard",), True),
+    Command(
+        "previous-chart", "h,left,shift+tab", "previous_chart", "Previous", "Show the previous chart", ("dashboard",)
+    ),
+    Command(
+        "toggle-table", "t", "toggle_table", "Table", "Switch between the chart and its numbers", ("dashboard",), True
+    ),
+    # -- lists and long text ------------------------------------------------------------------
+    Command("cursor-down", "j,down", "cursor_down", "Down", "Next row", ("table",), palette=False),
+    Command("cursor-up", "k,up", "cursor_up", "Up", "Previous row", ("table",), palette=False),
+    Command(
+        "page-down", "ctrl+d,pagedown", "page_down", "Page down", "Next page of rows", ("table", "text"), palette=False
+    ),
+    Command(
+        "page-up", "ctrl+u,pageup", "page_up", "Page up", "Previous page of rows", ("table", "text"), palette=False
+    ),
+    Command("first-row", "g,home", "first", "First", "First row", ("table", "text"), palette=False),
+    Command("last-row", "G,end", "last", "Last", "Last row", ("table", "text"), palette=False),
+    Command("scroll-down", "j,down", "scroll_down", "Down", "Scroll down a line", ("text",), palette=False),
+    Command("scroll-up", "k,up", "scroll_up", "Up", "Scroll up a line", ("text",), palette=False),
+)
+
+BY_ID: dict[str, Command] = {c.id: c for c in COMMANDS}
+
+_KEY_NAMES = {
+    "question_mark": "?",
+    "slash": "/",
+    "plus": "+",
+    "minus": "-",
+    "equals_sign": "=",
+    "escape": "Esc",
+    "enter": "Enter",
+    "left": "←",
+    "right": "→",
+    "up": "↑",
+    "down": "↓",
+    "pagedown": "PgDn",
+    "pageup": "PgUp",
+    "home": "Home",
+    "end": "End",
+    "tab": "Tab",
+    "shift+tab": "Shift+Tab",
+    "f1": "F1",
+}
+
+
+def commands_for(scope: str) -> list[Command]:
+    """Return the commands bound in ``scope``, in registry order."""
+    return [c for c in COMMANDS if scope in c.scopes]
+
+
+def effective_keys(command: Command, keymap: Mapping[str, str] | None = None) -> str:
+    """Return ``command``'s keys after the user's keymap."""
+    return (keymap or {}).get(command.id, command.keys)
+
+
+def key_display(keys: str) -> str:
+    """Return keys for people: ``"j,down"`` → ``"j/↓"``, ``"ctrl+p"`` → ``"Ctrl+P"``."""
+    out = []
+    for key in (k.strip() for k in keys.split(",") if k.strip()):
+        if key in _KEY_NAMES:
+            out.append(_KEY_NAMES[key])
+        elif "+" in key and len(key) > 1:
+            *mods, last = key.split("+")
+            out.append("+".join([m.capitalize() for m in mods] + [_KEY_NAMES.get(last, last.upper())]))
+        else:
+            out.append(key)
+    return "/".join(out)
+
+
+def as_bindings(commands: Iterable[Command]) -> list[Binding]:
+    """Return Textual bindings for ``commands``, with ids so the keymap can remap them."""
+    from textual.binding import Binding
+
+    return [
+        Binding(
+            c.keys,
+            c.action,
+            c.description,
+            show=c.show,
+            tooltip=c.tooltip,
+            id=c.id,
+            key_display=key_display(c.keys.split(",")[0]),  # the footer shows one key; help shows all
+            priority=c.id in PRIORITY,
+        )
+        for c in commands
+    ]
+
+
+# Checked before the key reaches the focused widget. For "/" that matters when keys arrive
+# in one burst (fast typing, pasting, tmux send-keys): the focus must move to the filter box
+# before the next key is handed out, or it would go to the list.
+PRIORITY = frozenset({"command-palette", "filter"})
+
+
+def unknown_keymap_ids(keymap: Mapping[str, str]) -> list[str]:
+    """Return the ids in a user keymap that name no command (reported, then ignored)."""
+    return sorted(k for k in keymap if k not in BY_ID)

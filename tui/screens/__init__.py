@@ -1,0 +1,1 @@
+"""Provides the app's screens: families, family, commit, dashboard, help and modals."""

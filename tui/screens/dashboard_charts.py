@@ -1,0 +1,137 @@
+"""Provides figures(): the dashboard's five charts and their numeric tables, from the analysis report.
+
+The numbers are ``core.analysis.report.build_report``'s tables (the same as ``ptlm-tui
+report``); this module only chooses what each chart plots.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from core.analysis.maturity import AGE_GROUPS
+from core.models import CHANGE_TYPES, LAGS, PATTERNS
+from tui.widgets.chart import ChartSpec, Series
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One dashboard chart with its table and a line about what it shows."""
+
+    id: str
+    title: str
+    spec: ChartSpec
+    table: pl.DataFrame
+    note: str = ""
+
+
+def _rows(report: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    rows = report["tables"].get(name, [])
+    return list(rows) if isinstance(rows, list) else []
+
+
+def _frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    return pl.DataFrame(rows) if rows else pl.DataFrame({"": []})
+
+
+def _values(rows: list[dict[str, Any]], key: str, column: str, order: tuple[str, ...]) -> tuple[float, ...]:
+    by = {r[key]: r.get(column) or 0 for r in rows}
+    return tuple(float(by.get(name, 0) or 0) for name in order)
+
+
+def figures(report: dict[str, Any]) -> list[Figure]:
+    """Return the five dashboard figures for ``report``."""
+    summary = report["summary"]
+    analysed = f"{summary['families_analysed']:,} of {summary['families']:,} families have a pattern"
+    patterns = _rows(report, "patterns")
+    lags = _rows(report, "lags")
+    delays = _rows(report, "delays_by_pattern")
+    ages = _rows(report, "pattern_by_age_group")
+    types = _rows(report, "change_types")
+    delay_patterns = tuple(p for p in PATTERNS if any(r["pattern"] == p for r in delays))
+    type_order = tuple(
+        sorted(
+            (t for t in CHANGE_TYPES if any(r["label"] == t for r in types)),
+            key=lambda t: (
+                -sum(
+                    float(r.get("share_github", 0)) + float(r.get("share_huggingface", 0))
+                    for r in types
+                    if r["label"] == t
+                )
+            ),
+        )
+    )
+    bounds = summary.get("age_boundaries_days") or []
+    age_note = (
+        f"Age groups: tertiles of the mean HF age, boundaries {bounds[0]} and {bounds[1]} days"
+        if len(bounds) == 2 and all(b == b for b in bounds)
+        else "Age groups need Hugging Face commits"
+    )
+    return [
+        Figure(
+            "patterns",
+            "Patterns",
+            ChartSpec(
+                "Families per pattern",
+                PATTERNS,
+                (Series("families", _values(patterns, "pattern", "families", PATTERNS)),),
+            ),
+            _frame(patterns),
+            analysed,
+        ),
+        Figure(
+            "lags",
+            "Lag",
+            ChartSpec(
+                "Who moves first (families)", LAGS, (Series("families", _values(lags, "lag", "families", LAGS)),)
+            ),
+            _frame(lags),
+            analysed,
+        ),
+        Figure(
+            "change_types",
+            "Change types",
+            ChartSpec(
+                "Change types: share of each platform's labelled commits (%)",
+                type_order,
+                (
+                    Series("GitHub", _values(types, "label", "share_github", type_order)),
+                    Series("Hugging Face", _values(types, "label", "share_huggingface", type_order)),
+                ),
+                kind="grouped",
+                empty="No labelled commits yet: press C to classify them.",
+            ),
+            _frame(types),
+            "Labels from rules, a local model or by hand; bug fix, add model and unclear are left out",
+        ),
+        Figure(
+            "delays",
+            "Delays",
+            ChartSpec(
+                "Days between platform switches, by pattern",
+                delay_patterns,
+                (
+                    Series("mean", _values(delays, "pattern", "mean_days", delay_patterns)),
+                    Series("median", _values(delays, "pattern", "median_days", delay_patterns)),
+                ),
+                kind="grouped",
+                xlabel="days",
+            ),
+            _frame(delays),
+            f"{summary.get('transitions', 0):,} transitions (METHOD.md §4)",
+        ),
+        Figure(
+            "ages",
+            "Age groups",
+            ChartSpec(
+                "Families per pattern and age group",
+                PATTERNS,
+                tuple(Series(group, _values(ages, "pattern", group, PATTERNS)) for group in AGE_GROUPS),
+                kind="stacked",
+            ),
+            _frame(ages),
+            age_note,
+        ),
+    ]

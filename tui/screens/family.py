@@ -1,0 +1,281 @@
+"""Provides FamilyScreen: the family's timeline, why it has its pattern, and its commits of both platforms.
+
+Everything is read in one thread worker (timeline cells, the family's pattern figures and the
+light commit list) and shown when it lands. The bin cursor on the timeline and the commit
+list follow each other: moving through time puts the list on the newest commit of that bin.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import polars as pl
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.widgets import Footer, Static
+
+from core.explain import Explanation
+from core.models import GITHUB, PLATFORM_SHORT
+from core.views.family import FamilyOverview
+from core.views.timeline import Timeline
+from tui.bindings import as_bindings, commands_for
+from tui.formatting import NONE, date
+from tui.safe import clean, plain
+from tui.screens.base import BaseScreen
+from tui.tasks import CLASSIFY, SYNC
+from tui.widgets.columns import Column
+from tui.widgets.frame_table import FrameTable
+from tui.widgets.status_bar import StatusBar
+from tui.widgets.timeline import ACTIVE, EMPTY, SHARED, TimelineView
+from tui.widgets.title_bar import TitleBar
+
+if TYPE_CHECKING:
+    from tui.app import PtlmApp
+
+PLATFORM_CYCLE = (None, GITHUB, "huggingface")
+
+
+@dataclass(frozen=True)
+class FamilyReads:
+    """The two reads of a family screen, running side by side on the App's reader threads."""
+
+    overview: Future[FamilyOverview]
+    commits: Future[pl.DataFrame]
+
+
+def read_family(app: PtlmApp, family: str) -> FamilyReads:
+    """Start reading ``family`` (timeline and explanation; commit list) and return the futures.
+
+    Called on Enter, before the screen is built, so the reads overlap building it. Errors
+    surface when the screen's worker takes the results, and go to the App's error handler.
+    """
+    from core.views.commits import family_commits
+    from core.views.families import pattern_row
+    from core.views.family import family_overview
+
+    settings = app.settings.analysis
+    view = app.view
+    monorepo = bool(view.filter(pl.col("family") == family)["monorepo"].any()) if view.height else False
+    # The families view already holds the verdict's figures; the screen only reads the timeline.
+    known = pattern_row(view, family) if "activity" in app.view_parts else None
+    return FamilyReads(
+        app.readers.submit(family_overview, app.store, settings, family, monorepo=monorepo, pattern=known),
+        app.readers.submit(family_commits, app.store, family, until=settings.until),
+    )
+
+
+def explanation_text(explanation: Explanation) -> Text:
+    """Return the "why this pattern" panel's text; names in it come from the cache and are cleaned."""
+    text = Text(clean(explanation.headline, single_line=True), style="bold", end="")
+    for step in explanation.steps:
+        text.append("\n")
+        text.append(step.dimension + " ", style="bold underline")
+        text.append(clean(step.evidence, single_line=True) + " → ")
+        text.append(clean(step.outcome, single_line=True), style="bold")
+    for note in explanation.notes:
+        text.append("\n• " + clean(note, single_line=True), style="italic")
+    return text
+
+
+class FamilyScreen(BaseScreen):
+    """One family: timeline, explanation, commits."""
+
+    SCOPE = "family"
+    BINDING_GROUP_TITLE = "Family"
+    BINDINGS: ClassVar[list[BindingType]] = list(as_bindings(commands_for("family")))
+    AUTO_FOCUS = "#commits"
+
+    @dataclass
+    class TimelineLoaded(Message):
+        """The family's timeline and explanation were read (the commits follow)."""
+
+        family: str
+        timeline: Timeline
+        explanation: Explanation
+        seconds: float
+
+    @dataclass
+    class Loaded(Message):
+        """The family's commits were read: the screen is complete."""
+
+        family: str
+        commits: pl.DataFrame
+        seconds: float
+
+    def __init__(self, family: str, prefetch: FamilyReads | None = None) -> None:
+        super().__init__()
+        self.family = family
+        self.prefetch = prefetch  # reads started when Enter was pressed, before this screen existed
+        self.commits: pl.DataFrame = pl.DataFrame()
+        self.platform: str | None = None
+        self.labels_version = -1
+        self.loaded = False
+
+    def compose(self) -> ComposeResult:
+        gh_repo = self._gh_repo()
+        yield TitleBar("Families", self.family + (f" ({gh_repo})" if gh_repo else ""))
+        with Horizontal(id="family-top"):
+            yield TimelineView(id="timeline")
+            with VerticalScroll(id="why"):
+                yield Static("Reading the family…", id="why-text", markup=False)
+        yield Static("", id="bin-info", markup=False)
+        yield FrameTable(self._columns(), key=None, empty_text="Reading commits…", id="commits")
+        yield StatusBar()
+        yield Footer(compact=True)
+
+    def _gh_repo(self) -> str:
+        view = self.ptlm.view
+        if view.height:
+            match = view.filter(pl.col("family") == self.family)["gh_repo"]
+            if match.len() and match[0]:
+                return str(match[0])
+        return ""
+
+    @staticmethod
+    def _columns() -> list[Column]:
+        def when(value: Any, row: dict[str, Any]) -> Text:
+            return Text(date(value), end="")
+
+        def platform(value: Any, row: dict[str, Any]) -> Text:
+            return Text(PLATFORM_SHORT.get(value, "?"), end="")
+
+        def variant(value: Any, row: dict[str, Any]) -> Text:
+            return plain(str(value or "").rpartition("/")[2])
+
+        def label(value: Any, row: dict[str, Any]) -> Text:
+            if value is None:
+                return Text(NONE, style="dim", end="")
+            mark = "*" if row.get("label_source") == "manual" else ""
+            return plain(f"{value}{mark}")
+
+        return [
+            Column("authored_at", "Date", 10, format=when),
+            Column("platform", "", 2, format=platform),
+            Column("repo", "Repository", 18, 8, format=variant),
+            Column("label", "Change type", 23, format=label, tooltip="* set by hand; — not labelled yet"),
+            Column("title", "Title", 60, 12),
+        ]
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        # A label set on the commit screen changes the list; read it again.
+        if self.loaded and self.labels_version != self.ptlm.labels_version:
+            self.load()
+
+    @work(thread=True, exclusive=True, group="family", exit_on_error=False, description="reading the family")
+    def load(self) -> None:
+        """Wait for the family's reads (started by ``read_family``) and post each as it lands."""
+        app, started = self.ptlm, time.perf_counter()
+        version = app.labels_version
+        reads, self.prefetch = self.prefetch or read_family(app, self.family), None
+        overview = reads.overview.result()
+        self.post_message(
+            self.TimelineLoaded(self.family, overview.timeline, overview.explanation, time.perf_counter() - started)
+        )
+        commits = reads.commits.result()
+        self.labels_version = version
+        self.post_message(self.Loaded(self.family, commits, time.perf_counter() - started))
+
+    def on_family_screen_timeline_loaded(self, message: TimelineLoaded) -> None:
+        timeline_view = self.query_one(TimelineView)
+        rows = len(message.timeline.rows)
+        why = explanation_text(message.explanation)
+        why_width = max(self.query_one("#why").scrollable_content_region.width, 10)
+        why_lines = len(why.wrap(self.app.console, why_width))
+        # Room for the ruler and every row, and for the explanation, up to half the screen (the rest scrolls).
+        wanted = max(rows + 2, why_lines, 8)
+        self.query_one("#family-top").styles.height = max(min(wanted, self.size.height // 2), 6)
+        if timeline_view.timeline is None or timeline_view.timeline != message.timeline:
+            timeline_view.set_timeline(message.timeline)
+        self.query_one("#why-text", Static).update(why)
+        self._update_info()
+
+    def on_family_screen_loaded(self, message: Loaded) -> None:
+        self.loaded = True
+        self.commits = message.commits
+        table = self.query_one("#commits", FrameTable)
+        table.empty_text = "No commits."
+        self._show_commits()
+        view = self.query_one(TimelineView)
+        if view.timeline is not None and view.timeline.n_bins:
+            view.watch_cursor(view.cursor)  # put the list on the cursor's bin
+
+    def _show_commits(self) -> None:
+        frame = self.commits
+        if self.platform is not None and frame.height:
+            frame = frame.filter(pl.col("platform") == self.platform)
+        self.query_one("#commits", FrameTable).set_frame(frame, keep_cursor=False)
+
+    def _update_info(self) -> None:
+        view = self.query_one(TimelineView)
+        legend = f"{SHARED} shared  {ACTIVE} one side  {EMPTY} none · {view.scale_text()}"
+        shown = {None: "both platforms", GITHUB: "GitHub only", "huggingface": "Hugging Face only"}[self.platform]
+        width = max(self.query_one("#bin-info").scrollable_content_region.width, 20)
+        cursor = view.describe_cursor()
+        cursor = cursor if len(cursor) <= width else cursor[: width - 1] + "…"
+        self.query_one("#bin-info", Static).update(f"{cursor}\n{legend} · commits: {shown} (p)")
+
+    @on(TimelineView.CursorMoved)
+    def cursor_moved(self, event: TimelineView.CursorMoved) -> None:
+        self._update_info()
+        table = self.query_one("#commits", FrameTable)
+        frame = table.frame
+        if event.end is None or not frame.height:
+            return
+        # The list is newest first: the first commit before the bin's end is the newest in it.
+        inside = frame.select(
+            ((pl.col("authored_at") < event.end) & (pl.col("authored_at") >= event.start)).arg_max()
+        ).item()
+        if (
+            inside is not None
+            and frame["authored_at"][inside] < event.end
+            and frame["authored_at"][inside] >= event.start
+        ):
+            table.cursor_row = int(inside)
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def action_scroll_time(self, delta: int) -> None:
+        self.query_one(TimelineView).move(delta)
+
+    def action_scroll_rows(self, delta: int) -> None:
+        self.query_one(TimelineView).scroll_relative(y=delta, animate=False)
+
+    def action_zoom(self, step: int) -> None:
+        self.query_one(TimelineView).zoom(step)
+        self._update_info()
+
+    def action_cycle_platform(self) -> None:
+        self.platform = PLATFORM_CYCLE[(PLATFORM_CYCLE.index(self.platform) + 1) % len(PLATFORM_CYCLE)]
+        self._show_commits()
+        self._update_info()
+
+    def action_toggle_why(self) -> None:
+        why = self.query_one("#why")
+        why.display = not why.display
+
+    def action_open_commit(self) -> None:
+        self.query_one("#commits", FrameTable).action_select()
+
+    @on(FrameTable.RowSelected, "#commits")
+    def commit_selected(self, event: FrameTable.RowSelected) -> None:
+        from tui.screens.commit import CommitScreen
+
+        row = event.row
+        self.app.push_screen(CommitScreen(self.family, str(row["platform"]), str(row["repo"]), str(row["key"])))
+
+    def action_sync_family(self) -> None:
+        self.ptlm.tasks.start(SYNC, [self.family])
+
+    def action_classify_family(self) -> None:
+        self.ptlm.tasks.start(CLASSIFY, [self.family])
