@@ -27,34 +27,24 @@ from core.errors import CacheError
 from core.models import GITHUB, HUGGINGFACE
 
 MARKER = "demo.json"
-DEMO_MODEL = "ptlm-demo"
 
 
 def _frame(rows: list[dict[str, Any]], table: str) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=TABLES[table])
 
 
-def _labels(data: list[FamilyData]) -> list[dict[str, Any]]:
-    return [
-        {
-            "platform": c.platform,
-            "repo": c.repo,
-            "sha": c.sha,
-            "label": c.label,
-            "confidence": c.confidence,
-            "source": "rule",
-            "model": DEMO_MODEL,
-            "model_digest": None,
-            "prompt_version": f"demo-{DEMO_VERSION}",
-            "options": None,
-            "labelled_at": REFERENCE,
-            "reason": f"demo generator: {c.label}",
-            "linked_sha": c.linked_sha,
-            "input_hash": None,
-        }
-        for d in data
-        for c in d.commits
-    ]
+def _labels(commits: pl.DataFrame) -> pl.DataFrame:
+    """Label the demo's commits with the real rules classifier, so the demo shows what ptlm-tui does.
+
+    The generator writes each commit for an intended change type; the labels are not that
+    intent but the rules' verdict, with their confidence and the rule that fired.
+    """
+    from core.classify.label_cache import label_rows
+    from core.classify.rules import RULES_VERSION, classify_frame
+
+    return label_rows(
+        classify_frame(commits), source="rule", model="rules", prompt_version=RULES_VERSION, labelled_at=REFERENCE
+    )
 
 
 def _variants(data: list[FamilyData]) -> list[dict[str, Any]]:
@@ -136,11 +126,12 @@ def demo_tables() -> dict[str, pl.DataFrame]:
         }
         for d in data
     ]
+    commits = _frame([row for d in data for row in commit_rows(d)], "commits")
     return {
-        "commits": _frame([row for d in data for row in commit_rows(d)], "commits"),
+        "commits": commits,
         "families": _frame(families, "families"),
         "variants": _frame(_variants(data), "variants"),
-        "labels": _frame(_labels(data), "labels"),
+        "labels": _labels(commits),
         "sync_state": _frame(_sync_state(data), "sync_state"),
     }
 
