@@ -14,6 +14,8 @@ model id (case-insensitive substring). ``field:value`` narrows by a column::
     variants:>5  gh:>100  hf:<10   counts (variants, GitHub and Hugging Face commits)
     repo:google  family:bert   substring of one column
     status:ok|no-hf|no-gh|none   families with or without a verdict
+    study:disperse     the study's published pattern (after ``ptlm-tui import-study``)
+    agree:yes|no       our pattern and lag equal the study's (families with both)
 
 A leading ``-`` negates a word (``-pattern:rare``); quotes keep spaces (``"sporadic disjoint"``).
 Numbers take ``>``, ``>=``, ``<``, ``<=``, ``=`` (default ``=``) or a range ``a..b``.
@@ -125,15 +127,30 @@ def _choice(column: str, choices: dict[str, list[str]], what: str) -> Callable[[
     return build
 
 
-def _pattern(value: str, word: str) -> pl.Expr:
-    key = " ".join(value.lower().replace("-", " ").replace("_", " ").split())
-    names = [p for p in PATTERNS if p.lower() == key] or [p for p in PATTERNS if p.lower().startswith(key)]
-    codes = [c for c in PATTERN_BY_CODE if c.lower() == key.replace(" ", "")]
-    if not key or not (names or codes):
-        close = difflib.get_close_matches(key, [p.lower() for p in PATTERNS], n=1)
-        hint = f"did you mean '{close[0]}'?" if close else "patterns: " + ", ".join(p.lower() for p in PATTERNS)
-        raise _bad(word, f"unknown pattern '{value}'", hint)
-    return (pl.col("pattern").is_in(names) | pl.col("code").is_in(codes)).fill_null(False)
+def _pattern_in(pattern_column: str, code_column: str) -> Callable[[str, str], pl.Expr]:
+    def build(value: str, word: str) -> pl.Expr:
+        key = " ".join(value.lower().replace("-", " ").replace("_", " ").split())
+        names = [p for p in PATTERNS if p.lower() == key] or [p for p in PATTERNS if p.lower().startswith(key)]
+        codes = [c for c in PATTERN_BY_CODE if c.lower() == key.replace(" ", "")]
+        if not key or not (names or codes):
+            close = difflib.get_close_matches(key, [p.lower() for p in PATTERNS], n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "patterns: " + ", ".join(p.lower() for p in PATTERNS)
+            raise _bad(word, f"unknown pattern '{value}'", hint)
+        return (pl.col(pattern_column).is_in(names) | pl.col(code_column).is_in(codes)).fill_null(False)
+
+    return build
+
+
+_pattern = _pattern_in("pattern", "code")
+
+
+def _agree(value: str, word: str) -> pl.Expr:
+    key = value.lower()
+    if key in ("yes", "y", "true"):
+        return pl.col("study_agrees").fill_null(False)
+    if key in ("no", "n", "false"):
+        return (~pl.col("study_agrees")).fill_null(False)
+    raise _bad(word, f"'{value}' is not yes or no", "agree:yes or agree:no (families with a published verdict)")
 
 
 def _code(value: str, word: str) -> pl.Expr:
@@ -167,6 +184,10 @@ def _fields() -> dict[str, FilterField]:
         FilterField("family", "family id substring", _text_match(("family",))),
         FilterField("model", "variant model id substring", _text_match(("models",))),
         FilterField("status", "ok, no-hf, no-gh or none", _status),
+        FilterField(
+            "study", "the study's published pattern (after import-study)", _pattern_in("study_pattern", "study_code")
+        ),
+        FilterField("agree", "yes/no: our verdict equals the study's", _agree),
     ]
     return {f.name: f for f in fields}
 

@@ -37,7 +37,12 @@ from tui.tasks import CLASSIFY, DISCOVER, SYNC, TaskRunner
 from tui.widgets.status_bar import StatusState
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
-LOAD_STEPS = {"index": "reading commits…", "activity": "finding hand-offs…", "handoffs": ""}
+LOAD_STEPS = {
+    "index": "reading commits…",
+    "published": "reading commits…",
+    "activity": "finding hand-offs…",
+    "handoffs": "",
+}
 
 
 def utc_now() -> dt.datetime:
@@ -137,9 +142,10 @@ class PtlmApp(App[int], inherit_bindings=False):
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False, description="reading the cache")
     def load_data(self, generation: int) -> None:
-        """Read the families view in three parts, posting each as it lands."""
+        """Read the families view in parts, posting each as it lands."""
         from core.analysis.service import load_events
         from core.views.families import family_activity, family_handoffs, family_index
+        from core.views.published import family_published
 
         worker = get_current_worker()
         store, analysis, now = self.store, self.settings.analysis, self.clock()
@@ -147,6 +153,9 @@ class PtlmApp(App[int], inherit_bindings=False):
         written = store.written_at("commits")
         index = family_index(store)
         self.post_message(FamiliesLoaded("index", index, generation, time.perf_counter() - started, written))
+        # The study's verdicts (import-study) are a small table: shown before the commits are read.
+        published = family_published(store)
+        self.post_message(FamiliesLoaded("published", published, generation, time.perf_counter() - started))
         events = load_events(store, analysis)
         if worker.is_cancelled:
             return
@@ -181,7 +190,7 @@ class PtlmApp(App[int], inherit_bindings=False):
 
     def view_complete(self) -> bool:
         """True when every part of the families view has arrived."""
-        return {"index", "activity", "handoffs"} <= self.view_parts
+        return {"index", "published", "activity", "handoffs"} <= self.view_parts
 
     # -- status -------------------------------------------------------------------------------
 

@@ -60,6 +60,12 @@ VIEW_SCHEMA: Final[dict[str, pl.DataType]] = {
     "first_bin_gh": pl.Boolean(),
     "first_bin_hf": pl.Boolean(),
     "pattern_variants": pl.Int64(),  # variants with commits (the rules' count; ``variants`` is the catalogue's)
+    # The study's published verdict (after import-study; see core.views.published).
+    "study_lag": pl.String(),
+    "study_code": pl.String(),
+    "study_pattern": pl.String(),
+    "study_variants": pl.Int64(),
+    "study_agrees": pl.Boolean(),  # our pattern and lag equal the study's; null unless both exist
 }
 INDEX_COLUMNS: Final = ("family", "gh_repo", "monorepo", "variants", "models", "synced_at", "sync_problem")
 ACTIVITY_COLUMNS: Final = (
@@ -207,7 +213,11 @@ def merge_view(view: pl.DataFrame, part: pl.DataFrame) -> pl.DataFrame:
     merged = view.drop(columns).join(part, on="family", how="full", coalesce=True)
     if "status" in columns:
         merged = merged.with_columns(pl.col("status").fill_null(STATUS_NOT_SYNCED))
-    return merged.select(list(VIEW_SCHEMA)).sort("family")
+    # Derived from two parts (activity and published), so worked out again after either lands.
+    agrees = pl.when(pl.col("code").is_not_null() & pl.col("study_code").is_not_null()).then(
+        (pl.col("pattern") == pl.col("study_pattern")) & (pl.col("lag") == pl.col("study_lag"))
+    )
+    return merged.with_columns(agrees.alias("study_agrees")).select(list(VIEW_SCHEMA)).sort("family")
 
 
 def pattern_row(view: pl.DataFrame, family: str) -> dict[str, object] | None:
@@ -231,8 +241,10 @@ def stale_families(view: pl.DataFrame, stale_after_days: int, now: dt.datetime) 
 def build_view(store: CacheStore, settings: AnalysisSettings, now: dt.datetime) -> pl.DataFrame:
     """Return the whole view in one call (the CLI and tests; the app loads it in parts)."""
     from core.analysis.service import load_events
+    from core.views.published import family_published
 
     events = load_events(store, settings)
     view = merge_view(empty_view(), family_index(store))
+    view = merge_view(view, family_published(store))
     view = merge_view(view, family_activity(events, settings, now))
     return merge_view(view, family_handoffs(events, settings, now))

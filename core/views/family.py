@@ -15,6 +15,7 @@ from core.analysis.events import commit_events
 from core.analysis.patterns import compute_patterns
 from core.config import AnalysisSettings
 from core.explain import Explanation, explain_pattern
+from core.views.published import PublishedFamily, published_family, published_sentences
 from core.views.timeline import Timeline, timeline_from_events
 
 
@@ -25,6 +26,11 @@ class FamilyOverview:
     timeline: Timeline
     pattern: dict[str, object]
     explanation: Explanation
+    published: PublishedFamily | None = None  # the study's record of this family (import-study)
+
+    def study_sentences(self) -> list[str]:
+        """The published record beside our verdict, as sentences (empty without one)."""
+        return published_sentences(self.published, self.pattern) if self.published else []
 
 
 def family_overview(
@@ -58,4 +64,4 @@ def family_overview(
         (b for b in range(timeline.n_bins) for r in timeline.rows if r.platform != "github" and r.active(b)), None
     )
     explanation = explain_pattern(row, bin_days=settings.bin_days, first_hf_bin=first_hf, monorepo=monorepo)
-    return FamilyOverview(timeline, row, explanation)
+    return FamilyOverview(timeline, row, explanation, published_family(store, family))

@@ -158,6 +158,27 @@ class FamiliesScreen(BaseScreen):
         def synced(value: Any, row: dict[str, Any]) -> Text:
             return Text(age_since(value, now) if value else "never", end="")
 
+        def study(value: Any, row: dict[str, Any]) -> Text:
+            # The study's code on its badge colour; = agrees with ours, ≠ differs (readable without colour).
+            if not value:
+                return Text("", end="")
+            agrees = row.get("study_agrees")
+            mark = "" if agrees is None else " =" if agrees else " ≠"
+            style = self.table.badge_styles().get(BADGE_CLASSES.get(str(value)[:2], ""), "")
+            return Text.assemble((str(value), style), mark, end="")
+
+        study_columns = []
+        if self.ptlm.store.exists("published"):
+            study_columns = [
+                Column(
+                    "study_code",
+                    "Study",
+                    5,
+                    format=study,
+                    tooltip="The study's published pattern (import-study): = agrees with ours, ≠ differs",
+                )
+            ]
+
         return [
             Column("family", "Family", 28, 12, format=family, tooltip="! marks a stale or failing sync"),
             Column("variants", "Var", 3, align="right", format=number, tooltip="Hugging Face variants"),
@@ -170,6 +191,7 @@ class FamiliesScreen(BaseScreen):
             ),
             Column("lag", "Lag", 3, format=lag, tooltip="Who moved first: GH, HF or sim(ultaneous)"),
             Column("pattern", "Pattern", 21, 14, format=pattern),
+            *study_columns,
             # On narrow terminals these two sit past the right edge: l/→ scrolls to them.
             Column("gh_repo", "GitHub repo", 28, 12, overflow=True),
             Column("synced_at", "Synced", 6, align="right", format=synced, overflow=True),

@@ -71,8 +71,12 @@ def read_family(app: PtlmApp, family: str) -> FamilyReads:
     )
 
 
-def explanation_text(explanation: Explanation) -> Text:
-    """Return the "why this pattern" panel's text; names in it come from the cache and are cleaned."""
+def explanation_text(explanation: Explanation, study: list[str] | None = None) -> Text:
+    """Return the "why this pattern" panel's text; names in it come from the cache and are cleaned.
+
+    ``study`` holds the study's published record of the family (see
+    ``core.views.published.published_sentences``), shown after our own verdict.
+    """
     text = Text(clean(explanation.headline, single_line=True), style="bold", end="")
     for step in explanation.steps:
         text.append("\n")
@@ -81,6 +85,10 @@ def explanation_text(explanation: Explanation) -> Text:
         text.append(clean(step.outcome, single_line=True), style="bold")
     for note in explanation.notes:
         text.append("\n• " + clean(note, single_line=True), style="italic")
+    if study:
+        text.append("\n\nStudy", style="bold underline")
+        for line in study:
+            text.append("\n" + clean(line, single_line=True))
     return text
 
 
@@ -100,6 +108,7 @@ class FamilyScreen(BaseScreen):
         timeline: Timeline
         explanation: Explanation
         seconds: float
+        study: list[str]
 
     @dataclass
     class Loaded(Message):
@@ -180,7 +189,13 @@ class FamilyScreen(BaseScreen):
         reads, self.prefetch = self.prefetch or read_family(app, self.family), None
         overview = reads.overview.result()
         self.post_message(
-            self.TimelineLoaded(self.family, overview.timeline, overview.explanation, time.perf_counter() - started)
+            self.TimelineLoaded(
+                self.family,
+                overview.timeline,
+                overview.explanation,
+                time.perf_counter() - started,
+                overview.study_sentences(),
+            )
         )
         commits = reads.commits.result()
         self.labels_version = version
@@ -189,7 +204,8 @@ class FamilyScreen(BaseScreen):
     def on_family_screen_timeline_loaded(self, message: TimelineLoaded) -> None:
         timeline_view = self.query_one(TimelineView)
         rows = len(message.timeline.rows)
-        why = explanation_text(message.explanation)
+        self.query_one("#family-top").set_class(rows == 0, "no-timeline")
+        why = explanation_text(message.explanation, message.study)
         why_width = max(self.query_one("#why").scrollable_content_region.width, 10)
         why_lines = len(why.wrap(self.app.console, why_width))
         # Room for the ruler and every row, and for the explanation, up to half the screen (the rest scrolls).
