@@ -8,9 +8,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from core.classify.service import set_manual_label
 from core.config import Settings
 from core.errors import InputError
-from core.labels import set_manual_label
 from core.views.commits import commit_detail, commit_url, family_commits, parse_files
 from tests.app_data import build_cache
 
@@ -106,7 +106,7 @@ def test_manual_label_wins_and_keeps_the_link(tmp_path: Path) -> None:
 
 def test_manual_label_refuses_unknown_labels_and_commits(tmp_path: Path) -> None:
     store = build_cache(tmp_path / "c")
-    with pytest.raises(InputError, match="Unknown change type"):
+    with pytest.raises(InputError, match="Unknown label"):
         set_manual_label(store, platform="github", repo="acme/bert", sha="c" * 40, label="vibes")
     with pytest.raises(InputError, match="No such commit"):
         set_manual_label(store, platform="github", repo="acme/bert", sha="f" * 40, label="sharing")

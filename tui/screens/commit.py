@@ -7,7 +7,6 @@ Copying uses OSC 52 (works over SSH); relabelling writes a manual label in a thr
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -35,23 +34,6 @@ from tui.widgets.text_view import TextView
 from tui.widgets.title_bar import TitleBar
 
 PLATFORM_NAME = {"github": "GitHub", "huggingface": "Hugging Face"}
-
-
-def manual_label_function() -> Callable[..., None]:
-    """Return ``set_manual_label(store, *, platform, repo, sha, label)``: the classifier's when present.
-
-    ``core.classify.service`` owns labels in full builds; ``core.labels`` has the same call
-    for builds without the classifier. Both write a ``manual`` label that wins.
-    """
-    import importlib
-
-    try:
-        function: Callable[..., None] = importlib.import_module("core.classify.service").set_manual_label
-    except (ImportError, AttributeError):
-        from core.labels import set_manual_label
-
-        function = set_manual_label
-    return function
 
 
 def meta_text(detail: CommitDetail) -> Text:
@@ -204,7 +186,9 @@ class CommitScreen(BaseScreen):
     @work(thread=True, exclusive=True, group="relabel", exit_on_error=False, description="saving the label")
     def save_label(self, label: str) -> None:
         """Write the manual label, then read the commit again."""
-        manual_label_function()(self.ptlm.store, platform=self.platform, repo=self.repo, sha=self.sha, label=label)
+        from core.classify.service import set_manual_label
+
+        set_manual_label(self.ptlm.store, platform=self.platform, repo=self.repo, sha=self.sha, label=label)
         self.app.post_message(LabelChanged(self.platform, self.repo, self.sha, label))
         self.app.call_from_thread(self.load)
 
