@@ -319,6 +319,14 @@ def make_app(
         settings: Effective settings (theme, keymap, offline, method).
         store: The cache to browse.
         demo: The cache holds generated demo data; the app says so on every screen.
-        clock: Returns "now" (UTC); ages and staleness are counted to it.
+        clock: Returns "now" (UTC); ages and staleness are counted to it. A demo without one
+            counts to the day the demo was generated for, so its ages read as written
+            ("3 days ago") instead of growing with the real calendar.
     """
+    if demo and clock is None:
+        from core.demo import REFERENCE
+
+        def clock() -> dt.datetime:
+            return REFERENCE
+
     return PtlmApp(settings=settings, store=store, demo=demo, clock=clock)
