@@ -46,5 +46,22 @@ class NetworkError(PtlmError):
     """A remote service failed in a way the user has to know about."""
 
 
+def save_traceback(exc: BaseException) -> str:
+    """Write ``exc``'s traceback to the log directory and return the file's path ('' if it cannot).
+
+    Bugs get a short message on screen; the traceback goes here for the bug report.
+    """
+    import traceback
+
+    from core import paths
+
+    try:
+        log = paths.log_dir() / "last-error.txt"
+        log.write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
+        return str(log)
+    except OSError:
+        return ""
+
+
 class Cancelled(Exception):
     """Raised inside long work when the user asked to stop; the work keeps what it finished."""

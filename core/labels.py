@@ -28,17 +28,27 @@ def effective_labels(labels: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def commits_with_labels(commits: pl.LazyFrame, labels: pl.LazyFrame) -> pl.LazyFrame:
-    """Return commits with ``label, label_source, confidence`` columns joined on the commit key."""
-    winners = effective_labels(labels).select(
+def label_columns(winners: pl.LazyFrame, *, key: str = "commit_key", extra: tuple[str, ...] = ()) -> pl.LazyFrame:
+    """Project winning labels for a join with commits, the one shape every labelled view uses.
+
+    Columns: ``platform, repo, <key>, label, label_source, confidence, linked_sha`` plus ``extra``
+    columns of the labels table.
+    """
+    return winners.select(
         "platform",
         "repo",
-        pl.col("sha").alias("commit_key"),
+        pl.col("sha").alias(key),
         "label",
         pl.col("source").alias("label_source"),
         "confidence",
         "linked_sha",
+        *extra,
     )
+
+
+def commits_with_labels(commits: pl.LazyFrame, labels: pl.LazyFrame) -> pl.LazyFrame:
+    """Return commits with ``label, label_source, confidence`` columns joined on the commit key."""
+    winners = label_columns(effective_labels(labels))
     return (
         commits.with_columns(commit_key())
         .join(winners, on=["platform", "repo", "commit_key"], how="left")

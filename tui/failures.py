@@ -10,7 +10,7 @@ from __future__ import annotations
 import traceback
 from typing import TYPE_CHECKING, Any
 
-from core.errors import PtlmError
+from core.errors import PtlmError, save_traceback
 from core.text import one_line
 from tui.messages import ErrorReported
 from tui.widgets.error_modal import ErrorModal
@@ -19,23 +19,12 @@ if TYPE_CHECKING:
     from textual.app import App
 
 
-def _save_traceback(exc: BaseException) -> str:
-    try:
-        from core import paths
-
-        log = paths.log_dir() / "last-error.txt"
-        log.write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
-        return str(log)
-    except OSError:
-        return ""
-
-
 def report_failure(app: App[Any], exc: BaseException, context: str = "") -> None:
     """Show ``exc`` to the user in a modal; log bugs with their traceback."""
     if isinstance(exc, PtlmError):
         title, detail, hint, known = exc.title, exc.detail, exc.hint, True
     else:
-        where = _save_traceback(exc)
+        where = save_traceback(exc)
         app.log.error("".join(traceback.format_exception(exc)))
         title = "Something went wrong" + (f" during {context}" if context else "")
         detail = f"{type(exc).__name__}: {one_line(str(exc), 300)}"

@@ -22,7 +22,7 @@ from core.classify.prompts import prompt_input_expr
 from core.commits import commit_key
 from core.config import Settings
 from core.errors import InputError
-from core.labels import effective_labels
+from core.labels import effective_labels, label_columns
 from core.progress import CancelToken, Progress, ProgressCallback, format_duration
 
 BACKENDS = ("rules", "ollama")
@@ -230,17 +230,7 @@ def commit_labels(store: CacheStore, families: Sequence[str] | None = None) -> p
     ``commit_key, label, label_source, confidence, reason, model, linked_sha`` (null when unlabelled).
     """
     commits = _read_commits(store, families).select("family", "platform", "repo", "sha", "authored_at", "title")
-    winners = store.collect(effective_labels(store.scan("labels")), "labels").select(
-        "platform",
-        "repo",
-        pl.col("sha").alias("commit_key"),
-        "label",
-        pl.col("source").alias("label_source"),
-        "confidence",
-        "reason",
-        "model",
-        "linked_sha",
-    )
+    winners = store.collect(label_columns(effective_labels(store.scan("labels")), extra=("reason", "model")), "labels")
     return commits.with_columns(commit_key()).join(winners, on=["platform", "repo", "commit_key"], how="left")
 
 

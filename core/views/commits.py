@@ -18,7 +18,7 @@ from cache.store import CacheStore
 from core.analysis.events import cut_until
 from core.commits import commit_key
 from core.config import Settings
-from core.labels import effective_labels
+from core.labels import effective_labels, label_columns
 from core.models import GITHUB, HUGGINGFACE, is_valid_repo_id
 
 LIST_COLUMNS = (
@@ -69,15 +69,7 @@ def family_commits(store: CacheStore, family: str, *, until: dt.date | None = No
         # One label per commit (the usual case): it is the effective one, no ranking needed.
         winners = labels.lazy() if one_each else effective_labels(labels.lazy())
         # commits_with_labels' join, on the key computed once above (it would compute it again).
-        winners = winners.select(
-            "platform",
-            "repo",
-            pl.col("sha").alias("key"),
-            "label",
-            pl.col("source").alias("label_source"),
-            "confidence",
-            "linked_sha",
-        )
+        winners = label_columns(winners, key="key")
         labelled = commits.lazy().join(winners, on=["platform", "repo", "key"], how="left").collect()
     # Newest first; ties keep the cache's order (a stable sort on one key is much cheaper).
     return labelled.select(LIST_COLUMNS).sort("authored_at", descending=True, maintain_order=True)

@@ -17,7 +17,7 @@ import polars as pl
 
 from cache.schema import UTC_TIME
 from cache.store import CacheStore
-from core.analysis.patterns import compute_patterns
+from core.analysis.patterns import RESULT_COLUMNS, compute_patterns
 from core.analysis.transitions import compute_transitions
 from core.config import AnalysisSettings
 from core.models import GITHUB, HUGGINGFACE
@@ -68,34 +68,16 @@ VIEW_SCHEMA: Final[dict[str, pl.DataType]] = {
     "study_agrees": pl.Boolean(),  # our pattern and lag equal the study's; null unless both exist
 }
 INDEX_COLUMNS: Final = ("family", "gh_repo", "monorepo", "variants", "models", "synced_at", "sync_problem")
+# compute_patterns' figures (its own variant count renamed, its commit span replaced by the
+# last commit per side) and the activity worked out here.
 ACTIVITY_COLUMNS: Final = (
     "family",
-    "gh_commits",
-    "hf_commits",
     "last_gh",
     "last_hf",
     "last_commit",
     "idle_days",
-    "lag",
-    "sync",
-    "intensity",
-    "code",
-    "pattern",
-    "status",
-    "hf_bins",
-    "shared_bins",
-    "span_bins",
-    "gh_bins",
-    "hf_bins_outside",
-    "variants_outside",
-    "max_variant_bins",
-    "busiest_variant",
-    "busy_bins",
-    "longest_shared_run",
-    "longest_run_variant",
-    "first_bin_gh",
-    "first_bin_hf",
     "pattern_variants",
+    *(c for c in RESULT_COLUMNS if c not in ("variants", "first_commit", "last_commit")),
 )
 HANDOFF_COLUMNS: Final = ("family", "last_handoff", "handoff_days")
 STATUS_NOT_SYNCED: Final = "no commits yet"

@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Sequence
 from typing import Any
 
-from core.errors import Cancelled, PtlmError
+from core.errors import Cancelled, PtlmError, save_traceback
 from core.text import one_line
 
 # Each module adds its verbs with register(subparsers, common); kept in the order of --help.
@@ -95,18 +95,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _report_unexpected(exc: BaseException) -> str:
-    """Write the traceback to the log directory and return where it went (or '')."""
-    try:
-        from core import paths
-
-        log = paths.log_dir() / "last-error.txt"
-        log.write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
-        return str(log)
-    except OSError:
-        return ""
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ptlm-tui with ``argv`` (default: sys.argv[1:]) and return the exit status."""
     parser = build_parser()
@@ -141,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if debug:
             traceback.print_exc()
             return 1
-        where = _report_unexpected(exc)
+        where = save_traceback(exc)
         detail = f"; traceback saved to {where}" if where else ""
         print(
             f"ptlm-tui: internal error: {type(exc).__name__}: {one_line(str(exc), 200)}{detail} "
