@@ -114,22 +114,22 @@ def compute_patterns(events: pl.LazyFrame, bin_days: int = 14, keys: Sequence[st
     hf_bins = cells.filter(~pl.col("is_gh")).select(*k, "repo", "bin")
     hf_union = hf_bins.select(*k, "bin").unique()
     on = [*k, "bin"]
-    descending_after_keys = [*([False] * len(k)), True, False]
+
+    def top_variant(per_variant: pl.LazyFrame, value: str, as_value: str, as_variant: str) -> pl.LazyFrame:
+        # The largest ``value`` per group and the variant holding it (ties: the first repo).
+        return (
+            per_variant.sort([*k, value, "repo"], descending=[*([False] * len(k)), True, False])
+            .group_by(k, maintain_order=True)
+            .agg(pl.col(value).first().cast(pl.Int64).alias(as_value), pl.col("repo").first().alias(as_variant))
+        )
 
     shared = hf_bins.join(gh_bins, on=on, how="semi")
     outside = hf_bins.join(gh_bins, on=on, how="anti")
-    busiest = (
-        hf_bins.group_by(*k, "repo")
-        .agg(pl.len().alias("n_bins"))
-        .sort([*k, "n_bins", "repo"], descending=descending_after_keys)
-        .group_by(k, maintain_order=True)
-        .agg(
-            pl.col("n_bins").first().cast(pl.Int64).alias("max_variant_bins"),
-            pl.col("repo").first().alias("busiest_variant"),
-        )
+    busiest = top_variant(
+        hf_bins.group_by(*k, "repo").agg(pl.len().alias("n_bins")), "n_bins", "max_variant_bins", "busiest_variant"
     )
     # Runs of consecutive shared bins per variant: a new run starts where bin != previous + 1.
-    runs = (
+    run_lengths = (
         shared.sort([*k, "repo", "bin"])
         .with_columns(
             (pl.col("bin") - pl.col("bin").shift(1).over([*k, "repo"]) != 1).fill_null(True).alias("starts_run")
@@ -137,13 +137,8 @@ def compute_patterns(events: pl.LazyFrame, bin_days: int = 14, keys: Sequence[st
         .with_columns(pl.col("starts_run").cum_sum().alias("run_id"))
         .group_by(*k, "repo", "run_id")
         .agg(pl.len().alias("run"))
-        .sort([*k, "run", "repo"], descending=descending_after_keys)
-        .group_by(k, maintain_order=True)
-        .agg(
-            pl.col("run").first().cast(pl.Int64).alias("longest_shared_run"),
-            pl.col("repo").first().alias("longest_run_variant"),
-        )
     )
+    runs = top_variant(run_lengths, "run", "longest_shared_run", "longest_run_variant")
     busy = (
         hf_bins.group_by(on)
         .agg(pl.col("repo").n_unique().alias("n_variants"))
