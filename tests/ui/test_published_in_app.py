@@ -48,3 +48,17 @@ async def test_no_study_column_without_published_results(tmp_path: Path) -> None
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         assert "Study" not in [c.title for c in app.screen.query_one(FamiliesTable).columns]
+
+
+async def test_family_panel_lists_its_change_types_and_jaccard(tmp_path: Path) -> None:
+    app = app_on(build_cache(tmp_path / "c"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")  # acme_bert, the first family
+        await settle(pilot)
+        assert isinstance(app.screen, FamilyScreen)
+        why = str(app.screen.query_one("#why-text", Static).render())
+        assert "Change types" in why
+        assert "GitHub: preprocessing 1" in why and "Hugging Face: external documentation 1" in why
+        assert "Jaccard similarity of the two sides' types: 0.00" in why
+        assert "6 commits not labelled yet." in why

@@ -68,3 +68,30 @@ def test_no_published_tables_means_no_study_columns(tmp_path: Path) -> None:
     view = build_view(store, AnalysisSettings(), NOW)
     assert view["study_code"].null_count() == view.height
     assert published_family(store, "acme_bert") is None
+
+
+def test_change_type_summary_per_platform_and_jaccard() -> None:
+    from core.views.change_types import change_type_summary
+
+    commits = pl.DataFrame(
+        {
+            "platform": ["github", "github", "github", "huggingface", "huggingface", "huggingface", "github"],
+            "label": [
+                "training infrastructure",
+                "external documentation",
+                "training infrastructure",
+                "external documentation",
+                "parameter tuning",
+                "bug fix",  # left out of the types, as in the study
+                None,
+            ],
+        }
+    )
+    summary = change_type_summary(commits)
+    assert summary.github == [("training infrastructure", 2), ("external documentation", 1)]
+    assert summary.huggingface == [("external documentation", 1), ("parameter tuning", 1)]
+    assert summary.jaccard == 1 / 3  # {ext doc} / {training, ext doc, parameter tuning}
+    assert (summary.labelled, summary.unlabelled) == (6, 1)
+    assert "Jaccard similarity of the two sides' types: 0.33" in " ".join(summary.sentences())
+    empty = change_type_summary(commits.with_columns(pl.lit(None, dtype=pl.String).alias("label")))
+    assert empty.jaccard is None and "press c to classify" in empty.sentences()[0]

@@ -23,6 +23,7 @@ from textual.widgets import Footer, Static
 
 from core.explain import Explanation
 from core.models import GITHUB, PLATFORM_SHORT
+from core.views.change_types import change_type_summary
 from core.views.family import FamilyOverview
 from core.views.timeline import Timeline
 from tui.bindings import as_bindings, commands_for
@@ -71,11 +72,14 @@ def read_family(app: PtlmApp, family: str) -> FamilyReads:
     )
 
 
-def explanation_text(explanation: Explanation, study: list[str] | None = None) -> Text:
+def explanation_text(
+    explanation: Explanation, study: list[str] | None = None, change_types: list[str] | None = None
+) -> Text:
     """Return the "why this pattern" panel's text; names in it come from the cache and are cleaned.
 
     ``study`` holds the study's published record of the family (see
-    ``core.views.published.published_sentences``), shown after our own verdict.
+    ``core.views.published.published_sentences``), shown after our own verdict, and
+    ``change_types`` what the family's commits changed (``core.views.change_types``).
     """
     text = Text(clean(explanation.headline, single_line=True), style="bold", end="")
     for step in explanation.steps:
@@ -85,10 +89,11 @@ def explanation_text(explanation: Explanation, study: list[str] | None = None) -
         text.append(clean(step.outcome, single_line=True), style="bold")
     for note in explanation.notes:
         text.append("\n• " + clean(note, single_line=True), style="italic")
-    if study:
-        text.append("\n\nStudy", style="bold underline")
-        for line in study:
-            text.append("\n" + clean(line, single_line=True))
+    for title, lines in (("Change types", change_types), ("Study", study)):
+        if lines:
+            text.append(f"\n\n{title}", style="bold underline")
+            for line in lines:
+                text.append("\n" + clean(line, single_line=True))
     return text
 
 
@@ -118,6 +123,13 @@ class FamilyScreen(BaseScreen):
         commits: pl.DataFrame
         seconds: float
 
+    @dataclass
+    class ChangeTypesCounted(Message):
+        """The family's change types per platform were summarised (after the commits are shown)."""
+
+        family: str
+        sentences: list[str]
+
     def __init__(self, family: str, prefetch: FamilyReads | None = None) -> None:
         super().__init__()
         self.family = family
@@ -126,6 +138,7 @@ class FamilyScreen(BaseScreen):
         self.platform: str | None = None
         self.labels_version = -1
         self.loaded = False
+        self.why_parts: tuple[Explanation, list[str]] | None = None  # kept to add the change types
 
     def compose(self) -> ComposeResult:
         gh_repo = self._gh_repo()
@@ -200,6 +213,8 @@ class FamilyScreen(BaseScreen):
         commits = reads.commits.result()
         self.labels_version = version
         self.post_message(self.Loaded(self.family, commits, time.perf_counter() - started))
+        if commits.height:
+            self.post_message(self.ChangeTypesCounted(self.family, change_type_summary(commits).sentences()))
 
     def on_family_screen_timeline_loaded(self, message: TimelineLoaded) -> None:
         timeline_view = self.query_one(TimelineView)
@@ -213,8 +228,14 @@ class FamilyScreen(BaseScreen):
         self.query_one("#family-top").styles.height = max(min(wanted, self.size.height // 2), 6)
         if timeline_view.timeline is None or timeline_view.timeline != message.timeline:
             timeline_view.set_timeline(message.timeline)
+        self.why_parts = (message.explanation, message.study)
         self.query_one("#why-text", Static).update(why)
         self._update_info()
+
+    def on_family_screen_change_types_counted(self, message: ChangeTypesCounted) -> None:
+        if self.why_parts is not None:
+            explanation, study = self.why_parts
+            self.query_one("#why-text", Static).update(explanation_text(explanation, study, message.sentences))
 
     def on_family_screen_loaded(self, message: Loaded) -> None:
         self.loaded = True
