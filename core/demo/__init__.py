@@ -5,7 +5,8 @@ user sees every pattern, lag and change type before syncing anything.
 """
 
 from core.demo.build import build_demo_cache, demo_tables, demo_version, is_demo_cache
-from core.demo.spec import DEMO_VERSION, FAMILIES, REFERENCE
+from core.demo.cast import FAMILIES
+from core.demo.spec import DEMO_VERSION, REFERENCE
 
 __all__ = [
     "DEMO_VERSION",

@@ -21,8 +21,9 @@ import polars as pl
 
 from cache.schema import TABLES
 from cache.store import CacheStore, atomic_write_bytes
+from core.demo.cast import FAMILIES, GATED, NOT_FOUND, RATE_LIMITED
 from core.demo.generate import FamilyData, commit_rows, family_rng, generate_family
-from core.demo.spec import DEMO_VERSION, FAMILIES, GATED, NOT_FOUND, RATE_LIMITED, REFERENCE
+from core.demo.spec import DEMO_VERSION, REFERENCE
 from core.errors import CacheError
 from core.models import GITHUB, HUGGINGFACE
 

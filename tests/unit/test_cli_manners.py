@@ -11,7 +11,8 @@ import pytest
 from pydantic import BaseModel
 
 from core import paths
-from core.config import Settings, example_config, load_settings
+from core.config import Settings, load_settings
+from core.config_example import example_config
 from tui.cli.main import build_parser, main, version
 
 SETTING_LINE = re.compile(r'^# ((?:"[^"]+"|[A-Za-z0-9_]+) = .+|\[\[?[a-z_.]+\]\]?)$')

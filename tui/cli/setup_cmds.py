@@ -37,7 +37,7 @@ def run_locate(ctx: Context) -> int:
 
 def _write_example(ctx: Context, path: Any) -> None:
     from cache.store import atomic_write_bytes
-    from core.config import example_config
+    from core.config_example import example_config
 
     if path.exists():
         ctx.info(f"{path} exists; left unchanged (--write-example never overwrites)")
