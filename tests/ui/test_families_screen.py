@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from textual.message import Message
 from textual.widgets import Input, Static
 
 from cache.store import CacheStore
+from tests.app_data import NOW
 from tests.ui.support import app_on, of_type, screen_text, settle, test_app
 from tui.messages import FamiliesLoaded
 from tui.screens.families import FamiliesScreen, FamiliesTable
@@ -144,3 +146,26 @@ async def test_keys_typed_in_one_burst_after_slash_land_in_the_filter(tmp_path: 
         assert app.screen.query_one(Input).value == "repo:acme/bert"
         assert isinstance(app.screen, FamiliesScreen)
         assert app.screen.query_one(FamiliesTable).frame["family"].to_list() == ["acme_bert"]
+
+
+async def test_commit_ages_count_to_the_analysis_cut_off_when_one_is_set(tmp_path: Path) -> None:
+    """With `until`, "GH ago" is the age at the cut-off (as idle_days and stale: are), not at today."""
+    from core.config import Settings
+    from tui.formatting import age_since
+
+    app = test_app(tmp_path)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await settle(pilot)
+        frame = app.screen.query_one(FamiliesTable).frame
+        last_gh = frame.filter(frame["family"] == "acme_bert")["last_gh"].item()
+        store = app.store
+    cut = (last_gh + dt.timedelta(days=3)).date()
+    settings = Settings.model_validate({"analysis": {"until": cut}})
+    app = app_on(store, settings)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await settle(pilot)
+        row = next(line for line in screen_text(app).splitlines() if "acme_bert" in line)
+        at_cut = age_since(last_gh, dt.datetime.combine(cut + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC))
+        at_now = age_since(last_gh, NOW)
+        assert at_cut != at_now
+        assert f" {at_cut} " in row and f" {at_now} " not in row

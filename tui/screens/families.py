@@ -24,6 +24,7 @@ from textual.widgets import Footer, Input, Static
 
 from core.errors import InputError
 from core.filters import ParsedFilter, parse_filter, search_column
+from core.views.families import reference_time
 from tui.bindings import as_bindings, commands_for
 from tui.formatting import BADGE_CLASSES, age, age_since, badge, count, lag_short
 from tui.safe import plain
@@ -130,6 +131,9 @@ class FamiliesScreen(BaseScreen):
 
     def _columns(self) -> list[Column]:
         now = self.ptlm.clock()
+        # Commit ages count to the analysis cut-off when one is set (`until`), as idle_days and
+        # the stale: filter do; sync ages always count to the real clock.
+        commits_to = reference_time(self.ptlm.settings.analysis, now)
         stale_after = dt.timedelta(days=self.ptlm.settings.cache.stale_after_days)
         mark_stale = not self.ptlm.demo  # generated data is not "synced": it says DEMO instead
 
@@ -144,7 +148,7 @@ class FamiliesScreen(BaseScreen):
             return Text(count(value), end="")
 
         def ago(value: Any, row: dict[str, Any]) -> Text:
-            return Text(age_since(value, now), end="")
+            return Text(age_since(value, commits_to), end="")
 
         def days(value: Any, row: dict[str, Any]) -> Text:
             return Text(age(value), end="")
