@@ -24,7 +24,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from cache.store import CacheStore
 from core.config import Settings
-from core.views.families import empty_view, merge_view, stale_families
+from core.views.families import empty_view, keep_families, merge_view, stale_families
 from tui.bindings import as_bindings, commands_for, unknown_keymap_ids
 from tui.commands import RegistryCommands
 from tui.failures import report_failure
@@ -43,6 +43,7 @@ LOAD_STEPS = {
     "activity": "finding hand-offs…",
     "handoffs": "",
 }
+LAST_PART = "handoffs"
 
 
 def utc_now() -> dt.datetime:
@@ -75,6 +76,9 @@ class PtlmApp(App[int], inherit_bindings=False):
         self.clock = clock or utc_now
         self.view: pl.DataFrame = empty_view()
         self.view_parts: set[str] = set()
+        # Families named by the parts of the load in progress: when its last part lands, rows of
+        # families no longer in the cache (deleted, or demo data replaced) are dropped.
+        self.load_families: list[pl.Series] = []
         self.generation = 0
         self.labels_version = 0
         self.stale_count = 0
@@ -171,6 +175,11 @@ class PtlmApp(App[int], inherit_bindings=False):
             return  # a reload superseded this part
         self.view = merge_view(self.view, message.frame)
         self.view_parts.add(message.part)
+        if message.part == "index":
+            self.load_families = []
+        self.load_families.append(message.frame["family"])
+        if message.part == LAST_PART:
+            self.view = keep_families(self.view, self.load_families)
         self.load_seconds[message.part] = message.seconds
         self.loading = LOAD_STEPS.get(message.part, "")
         if message.part == "index":
@@ -190,7 +199,7 @@ class PtlmApp(App[int], inherit_bindings=False):
 
     def view_complete(self) -> bool:
         """True when every part of the families view has arrived."""
-        return {"index", "published", "activity", "handoffs"} <= self.view_parts
+        return set(LOAD_STEPS) <= self.view_parts
 
     # -- status -------------------------------------------------------------------------------
 

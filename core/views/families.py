@@ -202,6 +202,18 @@ def merge_view(view: pl.DataFrame, part: pl.DataFrame) -> pl.DataFrame:
     return merged.with_columns(agrees.alias("study_agrees")).select(list(VIEW_SCHEMA)).sort("family")
 
 
+def keep_families(view: pl.DataFrame, named: list[pl.Series]) -> pl.DataFrame:
+    """Return ``view`` without the families that none of a completed load's parts named.
+
+    ``merge_view`` keeps rows so that a reload can show old figures until new ones land; once
+    the whole load is in, rows for families that left the cache would otherwise stay forever.
+    """
+    if not named:
+        return view
+    present = pl.concat(named).unique()
+    return view.filter(pl.col("family").is_in(present))
+
+
 def pattern_row(view: pl.DataFrame, family: str) -> dict[str, object] | None:
     """Return ``family``'s figures as a ``compute_patterns`` row (for ``explain_pattern``), or None."""
     rows = view.filter(pl.col("family") == family)
