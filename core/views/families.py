@@ -211,7 +211,7 @@ def keep_families(view: pl.DataFrame, named: list[pl.Series]) -> pl.DataFrame:
     if not named:
         return view
     present = pl.concat(named).unique()
-    return view.filter(pl.col("family").is_in(present))
+    return view.filter(pl.col("family").is_in(present.implode()))
 
 
 def pattern_row(view: pl.DataFrame, family: str) -> dict[str, object] | None:
