@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from textual.app import App, ComposeResult
 from textual.message import Message
 from textual.widgets import ContentSwitcher
 
 from tests.ui.support import of_type, screen_text, settle, test_app
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.families import FamiliesScreen
-from tui.widgets.chart import Chart
+from tui.widgets.chart import MARKERS, Chart, ChartSpec, Series, nice_ticks
 from tui.widgets.frame_table import FrameTable
 
 
@@ -69,3 +71,44 @@ async def test_change_types_without_labels_say_how_to_get_them(tmp_path: Path) -
         await pilot.press("d", "l", "l")
         await settle(pilot)
         assert "No labelled commits yet: press C to classify them." in screen_text(app)
+
+
+def _plot_rows(text: str) -> list[str]:
+    """The rows inside the plot frame (between its top and bottom borders)."""
+    return [row for row in text.splitlines() if ("│" in row or "┤" in row) and "┌" not in row and "└" not in row]
+
+
+@pytest.mark.parametrize("kind", ["bar", "stacked", "grouped"])
+@pytest.mark.parametrize("categories", [1, 2, 5, 8, 15, 24])
+async def test_every_bar_is_one_row_with_a_spacer_per_category(kind: str, categories: int) -> None:
+    """plotext rounds float bar edges onto rows; the chart's row-unit axis must leave no smear."""
+    series_count = 1 if kind == "bar" else 3
+    labels = tuple(f"type {i}" for i in range(categories))
+    series = tuple(
+        Series(f"s{j}", tuple(float((i * 7 + j * 3) % 9 + 1) for i in range(categories))) for j in range(series_count)
+    )
+    spec = ChartSpec("A chart", labels, series, kind)  # type: ignore[arg-type]
+
+    class One(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Chart(spec)
+
+    app = One()
+    async with app.run_test(size=(90, 110)) as pilot:  # tall enough to show every category
+        await pilot.pause()
+        rows = _plot_rows(screen_text(app))  # type: ignore[arg-type]
+    bars_per_category = series_count if kind == "grouped" else 1
+    filled = [row for row in rows if any(marker in row for marker in MARKERS[:series_count])]
+    labelled = [i for i, row in enumerate(rows) if "┤" in row]
+    assert len(filled) == categories * bars_per_category
+    assert [row.split("┤")[0].strip() for row in rows if "┤" in row] == list(labels)
+    assert all(b - a == bars_per_category + 1 for a, b in zip(labelled, labelled[1:], strict=False))
+
+
+def test_ticks_are_round_numbers_from_zero() -> None:
+    assert nice_ticks([[7.0, 4.0, 2.0]], stacked=False) == [0, 2, 4, 6, 8]
+    assert nice_ticks([[24.3, 5.1]], stacked=False) == [0, 5, 10, 15, 20, 25]
+    assert nice_ticks([[128.0, 50.0]], stacked=False) == [0, 50, 100, 150]
+    assert nice_ticks([[1.0, 1.0], [2.0, 0.0]], stacked=True) == [0, 1, 2, 3]
+    assert nice_ticks([[0.3, 0.1]], stacked=False) == [0, 0.1, 0.2, 0.3]
+    assert nice_ticks([[0.0]], stacked=False) == []

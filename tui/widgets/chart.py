@@ -9,6 +9,7 @@ rather than by plotext, which would paint it over the bars.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
@@ -40,14 +41,25 @@ class ChartSpec:
     empty: str = "No data yet."
 
 
-def integer_ticks(values: list[list[float]], *, stacked: bool) -> list[int]:
-    """Whole-number ticks for count data (plotext would label 0.25, 0.5, ... for small counts)."""
+def nice_ticks(values: list[list[float]], *, stacked: bool) -> list[float]:
+    """Round ticks from 0 (steps of 1, 2 or 5 times a power of ten, about five of them).
+
+    plotext would label 0.0, 1.8, 3.5, ... or 6.1, 12.2, ...; whole counts get whole steps.
+    """
     flat = [v for series in values for v in series]
-    if not flat or any(v != int(v) for v in flat):
+    if not flat:
         return []
-    top = int(max((sum(col) for col in zip(*values, strict=True)) if stacked else flat))
-    step = max(1, -(-top // 5))
-    return list(range(0, top + step, step))
+    top = max((sum(col) for col in zip(*values, strict=True)) if stacked else flat)
+    if top <= 0:
+        return []
+    rough = top / 5
+    power = 10 ** math.floor(math.log10(rough))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= rough)
+    if all(v == int(v) for v in flat):
+        step = max(step, 1)
+    count = math.ceil(top / step - 1e-9)
+    ticks = [round(i * step, 10) for i in range(count + 1)]
+    return [int(t) if t == int(t) else t for t in ticks]  # "5", not "5.0"
 
 
 class Chart(Widget):
@@ -97,10 +109,12 @@ class Chart(Widget):
     def _draw(self, spec: ChartSpec, width: int, height: int) -> Text:
         import plotext as plt
 
-        # Side-by-side bars need a row each and a spacer per label: keep the first labels
-        # (the specs list them by importance) that fit, and say how many are left out.
-        per_label = len(spec.series) + 1 if spec.kind == "grouped" else 2
-        room = max((height - 6) // per_label, 1)
+        grouped = spec.kind == "grouped" and len(spec.series) > 1
+        # Every bar gets exactly one terminal row and every category one spacer row: the y axis
+        # counts rows (1 unit = 1 row), so plotext never rounds a bar onto a neighbour's row.
+        per_label = (len(spec.series) if grouped else 1) + 1
+        chrome = 4 + (1 if spec.title else 0) + (1 if spec.xlabel else 0)  # borders, x ticks, y = 0
+        room = max((height - chrome - 1) // per_label, 1)  # the 1: a legend line
         hidden = max(len(spec.labels) - room, 0)
         if hidden:
             spec = ChartSpec(
@@ -114,29 +128,36 @@ class Chart(Widget):
         colours = self.colours()
         foreground = Color.parse(self.app.theme_variables.get("foreground", "#c0c0c0")).rgb
         legend = len(spec.series) > 1 or bool(hidden)
-        # Slim bars: about one row per bar and a spacer per category, not the whole height.
-        bars = len(spec.labels) * (1 if spec.kind in ("bar", "stacked") else len(spec.series))
-        wanted = bars + len(spec.labels) + 4 + (1 if spec.xlabel else 0)
-        plot_height = max(min(height - (1 if legend else 0), max(wanted, 8)), 6)
+        top = len(spec.labels) * per_label  # the first category's first bar sits on the top row
         plt.clear_figure()
-        plt.plotsize(width, plot_height)
+        plt.limitsize(False, False)  # the widget, not plotext's idea of the terminal, sets the size
+        plt.plotsize(width, top + chrome)
         plt.theme("clear")
         plt.ticks_color(foreground)
         plt.axes_color("default")
         plt.canvas_color("default")
-        # plotext draws the first category at the bottom; the reader expects it on top.
-        labels = list(reversed(spec.labels))
-        values = [list(reversed(s.values)) for s in spec.series]
+        rows = [top - i * per_label for i in range(len(spec.labels))]  # first category on top
+        values = [list(s.values) for s in spec.series]
         markers = [MARKERS[i % len(MARKERS)] for i in range(len(values))]
         series_colours = [colours[i % len(colours)] for i in range(len(values))]
-        # Thin bars stay on their label's row; plotext's default width smears them over neighbours.
-        if spec.kind == "bar" or len(values) == 1:
-            plt.bar(labels, values[0], orientation="horizontal", color=series_colours[0], marker=markers[0], width=0.4)
-        elif spec.kind == "stacked":
-            plt.stacked_bar(labels, values, orientation="horizontal", color=series_colours, marker=markers, width=0.4)
+        # plotext's bar width is a share of the gap between positions: 0.8 of a row, so one row.
+        if grouped:
+            for i, series_values in enumerate(values):
+                plt.bar(
+                    [row - i for row in rows],
+                    series_values,
+                    orientation="horizontal",
+                    color=series_colours[i],
+                    marker=markers[i],
+                    width=0.8 / per_label,
+                )
+        elif spec.kind == "stacked" and len(values) > 1:
+            plt.stacked_bar(rows, values, orientation="horizontal", color=series_colours, marker=markers, width=0.4)
         else:
-            plt.multiple_bar(labels, values, orientation="horizontal", color=series_colours, marker=markers, width=0.6)
-        ticks = integer_ticks(values, stacked=spec.kind == "stacked")
+            plt.bar(rows, values[0], orientation="horizontal", color=series_colours[0], marker=markers[0], width=0.4)
+        plt.ylim(0, top)
+        plt.yticks(rows, list(spec.labels))
+        ticks = nice_ticks(values, stacked=spec.kind == "stacked")
         if ticks:
             plt.xticks(ticks)
         if spec.title:
