@@ -9,6 +9,7 @@ rather than by plotext, which would paint it over the bars.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from typing import ClassVar, Literal
@@ -140,21 +141,38 @@ class Chart(Widget):
         values = [list(s.values) for s in spec.series]
         markers = [MARKERS[i % len(MARKERS)] for i in range(len(values))]
         series_colours = [colours[i % len(colours)] for i in range(len(values))]
-        # plotext's bar width is a share of the gap between positions: 0.8 of a row, so one row.
+
+        def draw_bars(positions: list[int], lengths: list[float], series: int) -> None:
+            # Zero bars are left out: plotext paints a blank cell for one, cutting into a bar drawn
+            # before it. plotext scales the width by the mean gap between positions; dividing by
+            # that gap makes every bar 0.8 of a row thick, which always rounds to exactly one row.
+            shown = [(at, length) for at, length in zip(positions, lengths, strict=True) if length > 0]
+            if not shown:
+                return
+            gap = (shown[-1][0] - shown[0][0]) / (len(shown) - 1) if len(shown) > 1 else 1
+            plt.bar(
+                [at for at, _ in shown],
+                [length for _, length in shown],
+                orientation="horizontal",
+                color=series_colours[series],
+                marker=markers[series],
+                width=0.8 / abs(gap),
+            )
+
         if grouped:
             for i, series_values in enumerate(values):
-                plt.bar(
-                    [row - i for row in rows],
-                    series_values,
-                    orientation="horizontal",
-                    color=series_colours[i],
-                    marker=markers[i],
-                    width=0.8 / per_label,
-                )
+                draw_bars([row - i for row in rows], series_values, i)
         elif spec.kind == "stacked" and len(values) > 1:
-            plt.stacked_bar(rows, values, orientation="horizontal", color=series_colours, marker=markers, width=0.4)
+            # Each segment is a bar from 0 to its running total, longest first, so shorter ones
+            # paint over its start; an empty segment draws nothing.
+            columns = list(zip(*values, strict=True))
+            totals = [list(itertools.accumulate(column)) for column in columns]
+            for i in reversed(range(len(values))):
+                draw_bars(
+                    rows, [total[i] if column[i] > 0 else 0 for total, column in zip(totals, columns, strict=True)], i
+                )
         else:
-            plt.bar(rows, values[0], orientation="horizontal", color=series_colours[0], marker=markers[0], width=0.4)
+            draw_bars(rows, values[0], 0)
         plt.ylim(0, top)
         plt.yticks(rows, list(spec.labels))
         ticks = nice_ticks(values, stacked=spec.kind == "stacked")
