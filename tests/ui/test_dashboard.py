@@ -112,3 +112,18 @@ def test_ticks_are_round_numbers_from_zero() -> None:
     assert nice_ticks([[1.0, 1.0], [2.0, 0.0]], stacked=True) == [0, 1, 2, 3]
     assert nice_ticks([[0.3, 0.1]], stacked=False) == [0, 0.1, 0.2, 0.3]
     assert nice_ticks([[0.0]], stacked=False) == []
+
+
+async def test_a_title_wider_than_the_chart_is_cut_not_dropped() -> None:
+    title = "Change types: share of each platform's labelled commits (%), a long title"
+    spec = ChartSpec(title, ("a", "b"), (Series("n", (1.0, 2.0)),))
+
+    class One(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Chart(spec)
+
+    app = One()
+    async with app.run_test(size=(50, 20)) as pilot:
+        await pilot.pause()
+        text = screen_text(app)  # type: ignore[arg-type]
+    assert "Change types: share of each platform" in text and "…" in text

@@ -114,8 +114,9 @@ class Chart(Widget):
         # Every bar gets exactly one terminal row and every category one spacer row: the y axis
         # counts rows (1 unit = 1 row), so plotext never rounds a bar onto a neighbour's row.
         per_label = (len(spec.series) if grouped else 1) + 1
-        chrome = 4 + (1 if spec.title else 0) + (1 if spec.xlabel else 0)  # borders, x ticks, y = 0
-        room = max((height - chrome - 1) // per_label, 1)  # the 1: a legend line
+        chrome = 3 + (1 if spec.title else 0) + (1 if spec.xlabel else 0)  # two borders, x ticks
+        legend_lines = 1 if len(spec.series) > 1 or len(spec.labels) * per_label > height - chrome else 0
+        room = max((height - chrome - legend_lines) // per_label, 1)
         hidden = max(len(spec.labels) - room, 0)
         if hidden:
             spec = ChartSpec(
@@ -129,10 +130,12 @@ class Chart(Widget):
         colours = self.colours()
         foreground = Color.parse(self.app.theme_variables.get("foreground", "#c0c0c0")).rgb
         legend = len(spec.series) > 1 or bool(hidden)
-        top = len(spec.labels) * per_label  # the first category's first bar sits on the top row
+        # Rows are numbered from 0 at the bottom: the first category's first bar on the top row,
+        # the last category's spacer on row 0.
+        top = len(spec.labels) * per_label - 1
         plt.clear_figure()
         plt.limitsize(False, False)  # the widget, not plotext's idea of the terminal, sets the size
-        plt.plotsize(width, top + chrome)
+        plt.plotsize(width, top + 1 + chrome)
         plt.theme("clear")
         plt.ticks_color(foreground)
         plt.axes_color("default")
@@ -179,7 +182,8 @@ class Chart(Widget):
         if ticks:
             plt.xticks(ticks)
         if spec.title:
-            plt.title(spec.title)
+            # plotext drops a title wider than the plot; a cut one still says what the chart is.
+            plt.title(spec.title if len(spec.title) <= width - 4 else spec.title[: width - 5] + "…")
         if spec.xlabel:
             plt.xlabel(spec.xlabel)
         text = Text.from_ansi(plt.build().rstrip("\n"), no_wrap=True, end="")
