@@ -60,30 +60,23 @@ class FrameTable(ScrollView, can_focus=True):
     cursor_column: reactive[int] = reactive(0, init=False)
 
     @dataclass
-    class RowHighlighted(Message):
+    class RowMessage(Message):
+        """Something happened to one row: the table, the row's index in the frame, its values."""
+
+        table: FrameTable
+        index: int
+        row: dict[str, Any]
+
+        @property
+        def control(self) -> FrameTable:
+            """The table (lets ``@on(..., "#id")`` match)."""
+            return self.table
+
+    class RowHighlighted(RowMessage):
         """The cursor moved to another row."""
 
-        table: FrameTable
-        index: int
-        row: dict[str, Any]
-
-        @property
-        def control(self) -> FrameTable:
-            """The table (lets ``@on(..., "#id")`` match)."""
-            return self.table
-
-    @dataclass
-    class RowSelected(Message):
+    class RowSelected(RowMessage):
         """Enter (or a double click) on a row."""
-
-        table: FrameTable
-        index: int
-        row: dict[str, Any]
-
-        @property
-        def control(self) -> FrameTable:
-            """The table (lets ``@on(..., "#id")`` match)."""
-            return self.table
 
     @dataclass
     class HeaderClicked(Message):
