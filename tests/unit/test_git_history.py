@@ -45,7 +45,9 @@ def test_feature_repo_history(tmp_path: Path) -> None:
     assert row[src.rename]["files"] == "A:scripts/train.py|D:train.py"  # no rename detection
     assert row[src.delete]["files"] == "D:feat.py"
     assert row[src.latin1]["title"] == "Café résumé"
-    assert "\ufffd" in row[src.invalid]["title"] and row[src.invalid]["title"].startswith("Broken")
+    # Not UTF-8 and no encoding declared: read byte for byte as Latin-1, nothing replaced.
+    assert row[src.invalid]["title"] == "Broken \xff\xfe bytes"
+    assert row[src.invalid]["title"].encode("latin-1") == b"Broken \xff\xfe bytes"
     zoned = row[src.zoned]
     # Recorded as 15:30 +05:30; the cache holds the instant in UTC.
     assert zoned["authored_at"] == dt.datetime(2021, 3, 2, 10, 0, tzinfo=dt.UTC)
