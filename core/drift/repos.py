@@ -10,7 +10,8 @@ download (``core.sources.git_blobs``). Each side's first-parent history is one `
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -30,6 +31,7 @@ class Repository:
     name: str
     path: Path
     cloned: bool  # a partial clone in the work directory (else read in place)
+    env: Mapping[str, str] = field(default_factory=dict)  # for git commands that may fetch (no prompts)
 
 
 def is_remote(spec: str) -> bool:
@@ -91,16 +93,17 @@ def open_repository(
                 raise InputError(
                     "Not a git repository", spec, "give the path of a git repository (or a bundle, or a URL)"
                 )
-            return Repository(name, found, cloned=False)
+            return Repository(name, found, cloned=False, env=git_env("file://", None))
         spec = str(local.resolve())  # a file: a git bundle, cloned like a remote
     url = spec
     base = f"{urlsplit(url).scheme}://{urlsplit(url).netloc}" if "://" in url else url
     target = workdir / platform / f"{len(list(workdir.glob(f'{platform}/*')))}.git"
+    env = git_env(base, token)
     try:
         update_clone(
             url,
             target,
-            env=git_env(base, token),
+            env=env,
             timeout=timeout,
             secrets=(token,),
             what=name,
@@ -108,7 +111,7 @@ def open_repository(
         )
     except SourceFailure as exc:
         raise InputError("Cannot read repository", exc.detail, "check the path or URL and your access") from None
-    return Repository(name, target, cloned=True)
+    return Repository(name, target, cloned=True, env=env)
 
 
 def first_parent_events(repository: Repository, *, timeout: float = 3600.0) -> pl.DataFrame:
@@ -131,3 +134,33 @@ def first_parent_events(repository: Repository, *, timeout: float = 3600.0) -> p
         "repo", "sha", (pl.len() - 1 - pl.int_range(pl.len())).cast(pl.Int64).alias("seq"), "authored_at"
     )
     return file_events(history.changes, order.select(list(ORDER_SCHEMA)))
+
+
+def lfs_pointers(repository: Repository, candidates: Iterable[str], *, timeout: float = 300.0) -> set[str]:
+    """Return which ``candidates`` (blobs the variant shares with GitHub) are git LFS pointers.
+
+    Raises:
+        InputError: The blobs cannot be read (a remote that went away during the run).
+    """
+    from core.sources.git_blobs import lfs_pointer_blobs
+
+    try:
+        return lfs_pointer_blobs(repository.path, candidates, repository.env, timeout=timeout)
+    except SourceFailure as exc:
+        raise InputError("Cannot read blobs", f"{repository.name}: {exc.detail}", exc.hint) from None
+
+
+def read_blob(repository: Repository, blob: str | None, *, timeout: float = 300.0) -> bytes | None:
+    """Return one blob's content (None for None: the path is absent); a partial clone fetches it.
+
+    Raises:
+        InputError: The blob cannot be had.
+    """
+    from core.sources.git_blobs import read_blobs
+
+    if blob is None:
+        return None
+    try:
+        return read_blobs(repository.path, [blob], repository.env, timeout=timeout, what=repository.name)[blob]
+    except SourceFailure as exc:
+        raise InputError("Cannot read a file version", exc.detail, exc.hint) from None
