@@ -164,30 +164,62 @@ def feature_repo(path: Path) -> FeatureRepo:
     return FeatureRepo(path, b.shas, merge, rename, delete, latin1, invalid, zoned)
 
 
-def bulk_repo(path: Path, commits: int, *, files_per_commit: int = 3, start: dt.datetime | None = None) -> Path:
-    """Create a repository with ``commits`` linear commits on main via ``git fast-import``.
+def bulk_content(path: str, n: int) -> bytes:
+    """The content ``bulk_repo`` gives ``path`` at commit ``n`` (so other repositories can hold the same blobs)."""
+    return f"# {path}\nvalue = {n}\n".encode()
+
+
+BULK_PATHS = [f"src/module_{i:03d}/file_{i % 7}.py" for i in range(400)]
+
+
+def bulk_repo(
+    path: Path,
+    commits: int,
+    *,
+    files_per_commit: int = 3,
+    start: dt.datetime | None = None,
+    merge_every: int = 0,
+) -> Path:
+    """Create a repository with ``commits`` commits on main via ``git fast-import``.
 
     Each commit modifies ``files_per_commit`` files among a few hundred paths (adding them the
-    first time); every 50th commit deletes one. Fast enough for 100k commits.
+    first time); every 50th commit deletes one. With ``merge_every`` N, every Nth main commit
+    is a merge of a one-commit side branch (which changes a file of its own), so the history
+    holds merges and commits off the first-parent chain. Fast enough for 100k commits.
     """
     repo = init_repo(path)
     begin = int((start or dt.datetime(2015, 1, 1, tzinfo=dt.UTC)).timestamp())
     chunks: list[bytes] = []
-    paths = [f"src/module_{i:03d}/file_{i % 7}.py" for i in range(400)]
-    for n in range(commits):
-        when = begin + n * 3_600
-        message = f"Change {n}: update modules\n\nDetails for change {n}.\n".encode()
-        chunks.append(b"commit refs/heads/main\n")
-        chunks.append(f"mark :{n + 1}\n".encode())
+    paths = BULK_PATHS
+
+    def header(ref: str, mark: int, n: int, when: int, message: bytes) -> None:
+        chunks.append(f"commit {ref}\nmark :{mark}\n".encode())
         chunks.append(f"author Dev {n % 13} <dev{n % 13}@example.org> {when} +0000\n".encode())
         chunks.append(f"committer Dev {n % 13} <dev{n % 13}@example.org> {when} +0000\n".encode())
         chunks.append(f"data {len(message)}\n".encode() + message)
+
+    def write(name: str, content: bytes) -> None:
+        chunks.append(f"M 100644 inline {name}\ndata {len(content)}\n".encode() + content + b"\n")
+
+    for n in range(commits):
+        when = begin + n * 3_600
+        side = 0
+        if merge_every and n and n % merge_every == 0:
+            side = 10_000_000 + n
+            header("refs/heads/side", side, n, when - 1_800, f"Side work {n}\n".encode())
+            chunks.append(f"from :{n}\n".encode())
+            write(f"side/feature_{n % 50}.py", bulk_content("side", n))
+            chunks.append(b"\n")
+        header("refs/heads/main", n + 1, n, when, f"Change {n}: update modules\n\nDetails for change {n}.\n".encode())
         if n:
             chunks.append(f"from :{n}\n".encode())
+        if side:
+            chunks.append(f"merge :{side}\n".encode())
+            # fast-import starts from the first parent's tree: bring the branch's change in.
+            write(f"side/feature_{n % 50}.py", bulk_content("side", n))
         for k in range(files_per_commit):
             name = paths[(n * 7 + k * 131) % len(paths)]
-            content = f"value = {n}\n".encode()
-            chunks.append(f"M 100644 inline {name}\ndata {len(content)}\n".encode() + content + b"\n")
+            write(name, bulk_content(name, n))
         if n and n % 50 == 0:
             chunks.append(f"D {paths[(n * 7 + 1) % len(paths)]}\n".encode())
         chunks.append(b"\n")
