@@ -98,7 +98,7 @@ def _build_variant(path: Path, gh_commits: int, k: int) -> None:
         chunks.append(f"data {len(message)}\n".encode() + message)
         if c:
             chunks.append(f"from :{c}\n".encode())
-        files = copied if c == 0 else {f"own/file_{c % 5}.json": f"{{\"v\": {c}}}\n".encode()}
+        files = copied if c == 0 else {f"own/file_{c % 5}.json": f'{{"v": {c}}}\n'.encode()}
         if c % 7 == 3 and copied:  # an HF edit of a copied file: hf_ahead or diverged
             name = sorted(copied)[c % len(copied)]
             files = {name: b"edited on HF " + str(c).encode() + b"\n"}

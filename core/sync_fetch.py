@@ -50,8 +50,10 @@ class Fetched:
 
 
 def hf_frame(unit: Unit, commits: list[HubCommit], git_commits: pl.DataFrame | None) -> pl.DataFrame:
-    """Return HF commits as cache rows: the Hub's list (full-precision UTC times), with git's author,
-    message, changed files and parents for every commit the clone holds."""
+    """Return HF commits as cache rows: the Hub's list (full-precision UTC times), with git's details.
+
+    Author, message, changed files and parents are git's for every commit the clone holds.
+    """
     rows = [
         {
             "family": unit.family,

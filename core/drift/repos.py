@@ -63,9 +63,7 @@ def _git_dir(path: Path) -> Path | None:
         repo.close()
 
 
-def open_repository(
-    spec: str, workdir: Path, *, platform: str, timeout: float, token: str | None = None
-) -> Repository:
+def open_repository(spec: str, workdir: Path, *, platform: str, timeout: float, token: str | None = None) -> Repository:
     """Return the repository ``spec`` names, cloning it into ``workdir`` unless it is a local repository.
 
     Args:

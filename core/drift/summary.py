@@ -54,9 +54,4 @@ def variant_file_counts(drift: pl.DataFrame) -> pl.DataFrame:
 
 def family_file_counts(drift: pl.DataFrame) -> pl.DataFrame:
     """Return ``family, files`` (behind or diverged HF files, summed over variants)."""
-    return (
-        variant_file_counts(drift)
-        .group_by("family")
-        .agg(pl.col("files").sum().cast(pl.Int64))
-        .sort("family")
-    )
+    return variant_file_counts(drift).group_by("family").agg(pl.col("files").sum().cast(pl.Int64)).sort("family")

@@ -21,7 +21,6 @@ from pathlib import Path
 
 from core.progress import CancelToken
 from core.repo_ids import require_repo_id
-from core.sources import failures as st
 from core.sources.failures import SourceFailure
 from core.sources.git_log import parse_log, read_log
 from core.sources.git_run import run_git

@@ -102,7 +102,7 @@ def read_log(path: Path, *, since: str | None = None, first_parent: bool = False
 
 
 def decode_lossless(raw: bytes) -> str:
-    """Decode git output as UTF-8, reading any field that is not UTF-8 as Latin-1 (no byte lost).
+    r"""Decode git output as UTF-8, reading any field that is not UTF-8 as Latin-1 (no byte lost).
 
     A field is the text between two separators (NUL, \\x1f, newline, tab), so one bad author
     name or message line does not change its neighbours. Valid output takes the fast path.
@@ -197,9 +197,7 @@ def _changes(records: pl.DataFrame, *, platform: str, repo: str) -> pl.DataFrame
     )
 
 
-def parse_history(
-    raw: bytes, *, family: str, repo: str, platform: str = "github", source: str = "sync"
-) -> History:
+def parse_history(raw: bytes, *, family: str, repo: str, platform: str = "github", source: str = "sync") -> History:
     """Parse ``read_log`` output into the commits frame and the file-changes frame (vectorised).
 
     Args:

@@ -135,7 +135,7 @@ def run_git(
     with _LIVE_LOCK:
         _LIVE.add(proc)
     deadline = time.monotonic() + timeout
-    pending = stdin or b""  # communicate() closes stdin after writing it, on the first call only
+    pending: bytes | None = stdin or b""  # communicate() closes stdin after writing it, on the first call only
     try:
         while True:
             try:

@@ -1,4 +1,4 @@
-"""Provides the HF side's git history: a partial clone of each model repository, kept in the cache and fetched incrementally.
+"""Provides the HF side's git history: a partial clone of each model repository, kept and fetched incrementally.
 
 HF changed files come from git only. The model's repository (``<hub endpoint>/<model id>``) is
 cloned bare, keeping only blobs under 1 KiB (``git_history.SMALL_BLOBS``: the LFS pointers and
@@ -17,9 +17,9 @@ from pathlib import Path
 
 from core.progress import CancelToken
 from core.repo_ids import require_repo_id
-from core.sources.git_history import SMALL_BLOBS, CloneState, update_clone
 from core.sources import failures as st
 from core.sources.failures import SourceFailure
+from core.sources.git_history import SMALL_BLOBS, CloneState, update_clone
 from core.sources.git_log import History, parse_history, read_log
 
 _HINTS = {

@@ -32,7 +32,7 @@ class HubModel:
 
 @dataclass(frozen=True, slots=True)
 class HubCommit:
-    """One commit of an HF repository's main branch, as the Hub's commit list gives it.
+    r"""One commit of an HF repository's main branch, as the Hub's commit list gives it.
 
     ``message`` is what follows the title in the commit's text, as the Hub sends it: it may
     start with newlines (``"\n\n\n- ..."``). ``text`` puts the two back together.

@@ -294,7 +294,9 @@ def drift_repos(root: Path) -> DriftRepos:
     shas["config2"] = gh.commit("Wider", t + 2 * day, write={"config.json": _json(hidden=768, layers=12)})
     gh.commit("Deeper", t + 3 * day, write={"config.json": _json(hidden=768, layers=24)})
     shas["model2"] = gh.commit("Faster forward", t + 4 * day, write={"model.py": "def forward(x):\n    return x * 1\n"})
-    shas["config4"] = gh.commit("Dropout", t + 5 * day, write={"config.json": _json(dropout=0.1, hidden=768, layers=24)})
+    shas["config4"] = gh.commit(
+        "Dropout", t + 5 * day, write={"config.json": _json(dropout=0.1, hidden=768, layers=24)}
+    )
     shas["delete"] = gh.commit("Drop file", t + 6 * day, delete=("gone_gh.txt",))
     gh.commit("Move config", t + 7 * day, move=(("old/conf.yaml", "new/conf.yaml"),))
     # A side branch merged back: only the merge's first-parent diff is an event, so the

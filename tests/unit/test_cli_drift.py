@@ -127,7 +127,9 @@ def test_bad_input_is_one_line_and_exit_1(
     assert err.count("\n") == 1 and err.startswith("ptlm-tui: error: ") and message.format(**names) in err
 
 
-def test_cache_mode_reads_the_clones_sync_keeps(built: DriftRepos, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_cache_mode_reads_the_clones_sync_keeps(
+    built: DriftRepos, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     from cache.store import CacheStore
     from core.paths import git_clone_dir
     from core.sources.git_history import SMALL_BLOBS, update_clone

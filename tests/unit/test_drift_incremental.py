@@ -46,7 +46,9 @@ def test_second_fetch_reads_only_new_commits_and_drift_matches_a_full_run(tmp_pa
     gh.repo.git.checkout("main")
     new_gh.append(gh.commit("Main side", t + dt.timedelta(days=2), write={"extra.txt": "x\n"}))
     stamp = git_stamp(t + dt.timedelta(days=3))
-    gh.repo.git.merge("later", "--no-ff", "-m", "Merge later", env={"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp})
+    gh.repo.git.merge(
+        "later", "--no-ff", "-m", "Merge later", env={"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
+    )
     new_gh.append(gh.repo.head.commit.hexsha)
     hf = Builder(git.Repo(built.hf))
     new_hf = [hf.commit("Catch up config", t + dt.timedelta(days=4), write={"config.json": '{"hidden": 1024}\n'})]

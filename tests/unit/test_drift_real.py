@@ -119,7 +119,9 @@ def real(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path
         paths = []
         for name in names:
             target = root / f"{name}.git"
-            subprocess.run(["git", "clone", "--quiet", "--bare", str(bundles / f"{name}.bundle"), str(target)], check=True)
+            subprocess.run(
+                ["git", "clone", "--quiet", "--bare", str(bundles / f"{name}.bundle"), str(target)], check=True
+            )
             paths.append(target)
         out[family] = (paths[0], paths[1])
     return out
@@ -128,7 +130,9 @@ def real(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path
 def lfs_pointers(repo: Path) -> set[str]:
     """Every blob of the repository's history whose content is an LFS pointer (read with git cat-file)."""
     listing = git(repo, "cat-file", "--batch-all-objects", "--batch-check=%(objecttype) %(objectname) %(objectsize)")
-    small = [line.split()[1] for line in listing.splitlines() if line.startswith("blob ") and int(line.split()[2]) < 1024]
+    small = [
+        line.split()[1] for line in listing.splitlines() if line.startswith("blob ") and int(line.split()[2]) < 1024
+    ]
     return {b for b in small if git(repo, "cat-file", "blob", b).startswith("version https://git-lfs")}
 
 

@@ -16,10 +16,10 @@ from core.drift.summary import family_file_counts, hf_file_states, variant_file_
 from core.sources.git_log import parse_history, read_log
 from tests.fakes.git_repos import LFS_POINTER, DriftRepos, drift_repos
 
-FORMATS_COLUMNS = (
-    "family, gh_repo, hf_repo, gh_path, hf_path, state, gh_head, hf_head, common_blob, common_gh_sha, "
-    "missing_gh_commits, missing_gh_shas, first_missing_date, hf_extra_commits"
-).split(", ")
+FORMATS_COLUMNS = [
+    *("family", "gh_repo", "hf_repo", "gh_path", "hf_path", "state", "gh_head", "hf_head", "common_blob"),
+    *("common_gh_sha", "missing_gh_commits", "missing_gh_shas", "first_missing_date", "hf_extra_commits"),
+]
 
 
 def blob_id(content: bytes) -> str:
@@ -60,9 +60,7 @@ def test_lfs_pointers_and_empty_files_never_link(table: pl.DataFrame) -> None:
     assert str(Path("hf_lone")) not in " ".join(table["hf_repo"].unique().to_list())  # shares nothing real
 
 
-def test_missing_commits_are_the_github_events_after_the_common_version(
-    built: DriftRepos, table: pl.DataFrame
-) -> None:
+def test_missing_commits_are_the_github_events_after_the_common_version(built: DriftRepos, table: pl.DataFrame) -> None:
     row = table.filter(pl.col("hf_path") == "config.json").row(0, named=True)
     assert row["common_gh_sha"] == built.gh_shas["initial"] and row["common_blob"] == row["hf_head"]
     shas = row["missing_gh_shas"].split("|")
@@ -82,10 +80,7 @@ def test_blob_ids_are_full_and_heads_are_what_git_ls_tree_says(built: DriftRepos
     import git
 
     for side, column, path_column in ((built.gh, "gh_head", "gh_path"), (built.hf, "hf_head", "hf_path")):
-        tree = {
-            line.split("\t")[1]: line.split()[2]
-            for line in git.Repo(side).git.ls_tree("-r", "HEAD").splitlines()
-        }
+        tree = {line.split("\t")[1]: line.split()[2] for line in git.Repo(side).git.ls_tree("-r", "HEAD").splitlines()}
         for row in table.iter_rows(named=True):
             assert row[column] == tree.get(row[path_column])
     ids = pl.concat([table["common_blob"], table["common_gh_sha"], table["gh_head"].drop_nulls()])
@@ -102,9 +97,7 @@ def test_a_file_github_moved_and_hf_has_under_the_new_name_is_up_to_date(table: 
     assert family_file_counts(table)["files"].to_list() == [3]
 
 
-def test_the_cache_interface_gives_the_same_table_from_full_histories(
-    built: DriftRepos, table: pl.DataFrame
-) -> None:
+def test_the_cache_interface_gives_the_same_table_from_full_histories(built: DriftRepos, table: pl.DataFrame) -> None:
     """family_drift orders the first-parent chain from parents (all commits, merges included)."""
     histories = [
         parse_history(read_log(built.gh), family="fam", repo=str(built.gh), platform="github"),
