@@ -36,8 +36,13 @@ class FamilyRepos:
     missing: tuple[str, ...] = field(default=())  # repositories with no clone yet
 
 
-def family_repos(store: CacheStore, families: Sequence[str] | None = None) -> list[FamilyRepos]:
+def family_repos(
+    store: CacheStore, families: Sequence[str] | None = None, *, offline: bool = False
+) -> list[FamilyRepos]:
     """Return the clones of ``families`` (every family when None) found in the cache directory.
+
+    With ``offline``, git may read only what the clones hold: a blob they lack (an old
+    blob-less HF clone, a file version never shown) fails instead of being fetched.
 
     Raises:
         InputError: A named family is not in the cache.
@@ -56,6 +61,10 @@ def family_repos(store: CacheStore, families: Sequence[str] | None = None) -> li
                 "`ptlm-tui status` lists the families",
             )
     env = git_env("file://", None)
+    if offline:
+        from core.sources.git_blobs import offline_env
+
+        env = offline_env(env)
     wanted = list(dict.fromkeys(families)) if families else sorted(known)
     result = []
     for family in wanted:

@@ -3,8 +3,8 @@
 Drift reads the default branch's first-parent history (METHOD.md §8.2). The cache holds every
 reachable commit with its parents, appended sync after sync, so the chain is recovered from
 the ``parents`` column rather than stored: the head is the commit no other commit names as a
-parent, and the chain is followed by pointer doubling (jump 1, 2, 4, ... first parents at once),
-a logarithmic number of joins instead of a Python walk over 100k commits.
+parent, and the chain is followed by pointer doubling (jump 1, 2, 4, ... first parents at once)
+over commit numbers: a logarithmic number of vector gathers instead of a Python walk.
 """
 
 from __future__ import annotations
@@ -20,23 +20,6 @@ from core.drift.events import ORDER_SCHEMA
 _MAX_ROUNDS: Final = 62
 
 
-def _heads(nodes: pl.LazyFrame, commits: pl.LazyFrame) -> pl.LazyFrame:
-    """The head of each repository: named by no commit as a parent; the newest if several."""
-    named = (
-        commits.select("repo", pl.col("parents").fill_null("").str.split(" ").alias("sha"))
-        .explode("sha")
-        .filter(pl.col("sha") != "")
-        .unique()
-    )
-    return (
-        nodes.join(named, on=["repo", "sha"], how="anti")
-        .sort("repo", "authored_at", "sha", descending=[False, True, True])
-        .group_by("repo", maintain_order=True)
-        .first()
-        .select("repo", "sha")
-    )
-
-
 def first_parent_order(commits: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """Return ``repo, sha, seq, authored_at`` for the commits on each repository's first-parent chain.
 
@@ -48,37 +31,63 @@ def first_parent_order(commits: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     Returns:
         One row per chain commit; ``seq`` 0 is the root, the head has the largest.
     """
-    lazy = commits.lazy().select("repo", "sha", "parents", "authored_at").unique(["repo", "sha"])
-    known = lazy.group_by("repo").agg(pl.col("parents").is_not_null().any().alias("known"))
+    # A commit listed twice (the cache keeps the newest row per key, a hand-made table may not)
+    # is harmless: the walk reaches one of the copies.
+    frame = commits.lazy().select("repo", "sha", "parents", "authored_at").collect()
+    known = frame.filter(pl.col("parents").is_not_null())["repo"].unique().implode()
     by_date = (
-        lazy.join(known.filter(~pl.col("known")), on="repo", how="semi")
+        frame.filter(~pl.col("repo").is_in(known))
         .sort("repo", "authored_at", "sha")
         .with_columns(pl.int_range(pl.len()).over("repo").cast(pl.Int64).alias("seq"))
         .select(list(ORDER_SCHEMA))
     )
-    with_parents = lazy.join(known.filter(pl.col("known")), on="repo", how="semi")
-    nodes = with_parents.select(
-        "repo", "sha", "authored_at", pl.col("parents").fill_null("").str.split(" ").list.first().alias("to")
-    ).collect()
-    jump = nodes.filter(pl.col("to") != "").select("repo", "sha", "to")
-    reached = _heads(nodes.lazy(), with_parents).with_columns(pl.lit(0, pl.Int64).alias("dist")).collect()
+    nodes = frame.filter(pl.col("repo").is_in(known)).with_row_index("id")
+    jump, heads = _links(nodes)
+    reached = heads
+    dist = pl.zeros(reached.len(), pl.Int64, eager=True)
     step = 1
     for _ in range(_MAX_ROUNDS):
-        # ``reached`` holds the chain at distances [0, step) from the head; shift it by ``step``.
-        new = reached.join(jump, on=["repo", "sha"], how="inner").select(
-            "repo", pl.col("to").alias("sha"), (pl.col("dist") + step).alias("dist")
-        )
-        if new.is_empty():
+        # ``reached`` holds the chains at distances [0, step) from their heads; shift them by ``step``.
+        ahead = jump.gather(reached)
+        found = ahead.is_not_null()
+        if not found.any():
             break
-        reached = pl.concat([reached, new])
-        jump = jump.join(jump.rename({"sha": "to", "to": "to2"}), on=["repo", "to"], how="inner").select(
-            "repo", "sha", pl.col("to2").alias("to")
-        )
+        reached = pl.concat([reached, ahead.filter(found)])
+        dist = pl.concat([dist, dist.filter(found) + step])
+        jump = jump.gather(jump)  # now jumps 2 * step first parents (null past the root)
         step *= 2
     ordered = (
-        reached.unique(["repo", "sha"], keep="first")
-        .join(nodes.select("repo", "sha", "authored_at"), on=["repo", "sha"], how="inner")
+        nodes.select("repo", "sha", "authored_at")
+        .gather(reached)
+        .with_columns(dist.alias("dist"))
         .with_columns((pl.col("dist").max().over("repo") - pl.col("dist")).alias("seq"))
         .select(list(ORDER_SCHEMA))
     )
-    return pl.concat([ordered, by_date.collect()]).sort("repo", "seq")
+    return pl.concat([ordered, by_date]).sort("repo", "seq")
+
+
+def _links(nodes: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
+    """Return each node's first parent (a node number, null for a root or a parent not listed) and the heads.
+
+    One join maps every parent id to its node number; everything after is integer work. A
+    head is a commit no other commit names as a parent; when a repository has several (stale
+    rows), the newest by author date.
+    """
+    parents = (
+        nodes.select("id", "repo", pl.col("parents").fill_null("").str.split(" ").alias("parent"))
+        .with_columns(pl.int_ranges(pl.col("parent").list.len()).alias("position"))
+        .explode("parent", "position")
+        .filter(pl.col("parent") != "")
+    )
+    targets = nodes.select("repo", pl.col("sha").alias("parent"), pl.col("id").alias("to"))
+    links = parents.join(targets, on=["repo", "parent"], how="inner")
+    n = nodes.height
+    first = links.filter(pl.col("position") == 0)
+    jump = pl.Series("to", [None] * n, dtype=pl.UInt32).scatter(first["id"], first["to"])
+    named = links["to"].unique().implode()
+    heads = (
+        nodes.filter(~pl.col("id").is_in(named))
+        .sort("repo", "authored_at", "sha", descending=[False, True, True])
+        .unique("repo", keep="first")["id"]
+    )
+    return jump, heads

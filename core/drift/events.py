@@ -50,7 +50,7 @@ def file_events(changes: pl.DataFrame | pl.LazyFrame, order: pl.DataFrame | pl.L
         order: The first-parent chain: ``repo, sha, seq, authored_at`` (``ORDER_SCHEMA``).
 
     Returns:
-        ``EVENT_SCHEMA`` rows sorted by repo, path and seq.
+        ``EVENT_SCHEMA`` rows, in no particular order (``seq`` orders them).
     """
     old = _file_blob("old_mode", "old_blob")
     new = _file_blob("new_mode", "new_blob")
@@ -60,6 +60,5 @@ def file_events(changes: pl.DataFrame | pl.LazyFrame, order: pl.DataFrame | pl.L
         .filter(pl.col("old").ne_missing(pl.col("blob")))
         .join(order.lazy().select(list(ORDER_SCHEMA)), on=["repo", "sha"], how="inner")
         .select(list(EVENT_SCHEMA))
-        .sort("repo", "path", "seq")
         .collect()
     )

@@ -48,18 +48,29 @@ DRIFT_SCHEMA: Final[dict[str, pl.DataType]] = {
 PAIR = ["hf_repo", "hf_path", "gh_path"]
 
 
-def _versions(events: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
+def _versions(events: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     """Each (keys, blob) version with the seq and sha of the *last* event that gave it."""
     return (
         events.filter(pl.col("blob").is_not_null())
-        .group_by(*keys, "blob")
-        .agg(pl.col("seq").max().alias("last_seq"), pl.col("sha").sort_by("seq").last().alias("last_sha"))
+        .sort("seq", descending=True)
+        .unique([*keys, "blob"], keep="first")
+        .select(*keys, "blob", pl.col("seq").alias("last_seq"), pl.col("sha").alias("last_sha"))
     )
 
 
-def _heads(events: pl.LazyFrame, keys: list[str], name: str) -> pl.LazyFrame:
-    """Each path's blob after its last event (null when that event deleted it)."""
-    return events.group_by(keys).agg(pl.col("blob").sort_by("seq").last().alias(name))
+def _gh_histories(gh: pl.DataFrame, paths: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The linked GitHub paths' event histories: per path its head and every event's sha joined
+    oldest first; and per event its rank in its path's history (0 = first)."""
+    events = gh.filter(pl.col("gh_path").is_in(paths)).sort("seq")
+    ranked = events.select("gh_path", "seq", pl.int_range(pl.len()).over("gh_path").alias("rank"))
+    histories = events.group_by("gh_path").agg(
+        pl.col("blob").last().alias("gh_head"),
+        pl.len().alias("events"),
+        pl.col("sha").str.join("|").alias("shas"),
+        pl.col("sha").first().str.len_bytes().alias("sha_len"),
+        pl.col("authored_at").alias("dates"),
+    )
+    return histories, ranked
 
 
 def linked_pairs(
@@ -82,20 +93,21 @@ def linked_pairs(
     Returns:
         One row per linked pair, sorted by HF repository, HF path and GitHub path.
     """
-    accidental = pl.Series("blob", [*EMPTY_BLOBS, *never_link], dtype=pl.String).unique()
-    gh = gh_events.lazy().select(list(EVENT_SCHEMA)).drop("repo").rename({"path": "gh_path"})
-    hf = hf_events.lazy().select(list(EVENT_SCHEMA)).rename({"repo": "hf_repo", "path": "hf_path"})
-    gh_versions = _versions(gh, ["gh_path"])
+    accidental = pl.Series("blob", [*EMPTY_BLOBS, *never_link], dtype=pl.String).unique().implode()
+    gh = gh_events.select(pl.col("path").alias("gh_path"), "seq", "sha", "authored_at", "blob")
+    hf = hf_events.select(pl.col("repo").alias("hf_repo"), pl.col("path").alias("hf_path"), "seq", "sha", "blob")
     hf_versions = _versions(hf, ["hf_repo", "hf_path"])
-    real_gh = gh_versions.filter(~pl.col("blob").is_in(accidental.implode()))
-    real_hf = hf_versions.filter(~pl.col("blob").is_in(accidental.implode()))
+    # Every GitHub version drift looks up is a blob HF also had (a link, an HF head, a common
+    # version): the GitHub side is cut to those first, a few rows out of 100k commits' worth.
+    hf_blobs = hf_versions["blob"].unique().implode()
+    gh_versions = _versions(gh.filter(pl.col("blob").is_in(hf_blobs)), ["gh_path"])
+    real_gh = gh_versions.filter(~pl.col("blob").is_in(accidental))
+    real_hf = hf_versions.filter(~pl.col("blob").is_in(accidental))
     shared = real_gh.join(real_hf, on="blob", how="inner", suffix="_hf")
-    pairs = (
-        shared.select(PAIR)
-        .unique()
-        .join(_heads(gh, ["gh_path"], "gh_head"), on="gh_path", how="left")
-        .join(_heads(hf, ["hf_repo", "hf_path"], "hf_head"), on=["hf_repo", "hf_path"], how="left")
-    )
+    pairs = shared.select(PAIR).unique()
+    histories, ranked = _gh_histories(gh, pairs["gh_path"].unique().to_list())
+    hf_heads = hf.sort("seq").group_by("hf_repo", "hf_path").agg(pl.col("blob").last().alias("hf_head"))
+    pairs = pairs.join(histories, on="gh_path", how="left").join(hf_heads, on=["hf_repo", "hf_path"], how="left")
     # Is each head a (real) version of the other side's path?
     hf_head_on_gh = real_gh.select("gh_path", pl.col("blob").alias("hf_head"), pl.lit(True).alias("hf_head_on_gh"))
     gh_head_on_hf = real_hf.select(
@@ -148,17 +160,17 @@ def linked_pairs(
             how="left",
         )
     )
-    missing = (
-        pairs.select(*PAIR, "common_gh_seq")
-        .join(gh.select("gh_path", "seq", "sha", "authored_at"), on="gh_path", how="inner")
-        .filter(pl.col("seq") > pl.col("common_gh_seq"))
-        .group_by(PAIR)
-        .agg(
-            pl.len().cast(pl.Int64).alias("missing_gh_commits"),
-            pl.col("sha").sort_by("seq").str.join("|").alias("missing_gh_shas"),
-            pl.col("authored_at").sort_by("seq").first().alias("first_missing_date"),
-        )
+    # The GitHub events after the common version's last one: a suffix of the path's history.
+    # Every sha has the same length, so the suffix of the joined shas is a slice of the string.
+    pairs = pairs.join(
+        ranked.rename({"seq": "common_gh_seq", "rank": "common_rank"}), on=["gh_path", "common_gh_seq"], how="left"
     )
+    after = pl.col("common_rank") + 1
+    missing = [
+        (pl.col("events") - after).cast(pl.Int64).alias("missing_gh_commits"),
+        pl.col("shas").str.slice(after * (pl.col("sha_len") + 1)).alias("missing_gh_shas"),
+        pl.col("dates").list.get(after, null_on_oob=True).alias("first_missing_date"),
+    ]
     extra = (
         pairs.select(*PAIR, "common_hf_seq")
         .join(hf.select("hf_repo", "hf_path", "seq"), on=["hf_repo", "hf_path"], how="inner")
@@ -167,7 +179,7 @@ def linked_pairs(
         .agg(pl.len().cast(pl.Int64).alias("hf_extra_commits"))
     )
     result = (
-        pairs.join(missing, on=PAIR, how="left")
+        pairs.with_columns(missing)
         .join(extra, on=PAIR, how="left")
         .with_columns(
             pl.lit(family, pl.String).alias("family"),
@@ -179,4 +191,4 @@ def linked_pairs(
         .select([pl.col(name).cast(dtype) for name, dtype in DRIFT_SCHEMA.items()])
         .sort("hf_repo", "hf_path", "gh_path")
     )
-    return result.collect()
+    return result

@@ -121,7 +121,7 @@ def first_parent_events(repository: Repository, *, timeout: float = 3600.0) -> p
     from core.sources.git_log import parse_history, read_log
 
     try:
-        raw = read_log(repository.path, first_parent=True, timeout=timeout)
+        raw = read_log(repository.path, first_parent=True, messages=False, timeout=timeout)
     except SourceFailure as exc:
         raise InputError(
             "Cannot read the history", f"{repository.name}: {exc.detail}", "is it an empty repository?"
@@ -154,11 +154,12 @@ def read_blob(repository: Repository, blob: str | None, *, timeout: float = 300.
     Raises:
         InputError: The blob cannot be had.
     """
-    from core.sources.git_blobs import read_blobs
+    from core.sources.git_blobs import network_allowed, read_blobs
 
     if blob is None:
         return None
     try:
         return read_blobs(repository.path, [blob], repository.env, timeout=timeout, what=repository.name)[blob]
     except SourceFailure as exc:
-        raise InputError("Cannot read a file version", exc.detail, exc.hint) from None
+        hint = exc.hint if network_allowed(repository.env) else "the clone lacks this version: drop --offline"
+        raise InputError("Cannot read a file version", exc.detail, hint) from None

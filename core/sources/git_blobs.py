@@ -32,6 +32,16 @@ def _config(path: Path, key: str, env: Mapping[str, str], timeout: float) -> str
         return ""
 
 
+def offline_env(env: Mapping[str, str]) -> dict[str, str]:
+    """Return ``env`` with every transport but local files refused: a missing blob then fails, never fetches."""
+    return {**env, "GIT_ALLOW_PROTOCOL": "file"}
+
+
+def network_allowed(env: Mapping[str, str]) -> bool:
+    """False when ``env`` came from ``offline_env``."""
+    return env.get("GIT_ALLOW_PROTOCOL", "file:http") != "file"
+
+
 def kept_blob_limit(path: Path, env: Mapping[str, str], timeout: float = 60.0) -> int | None:
     """Return the size under which the clone holds every blob: None when it holds them all.
 
@@ -122,6 +132,9 @@ def lfs_pointer_blobs(
         small = [b for b, size in _sizes(path, wanted, env, timeout).items() if size < LFS_MAX_SIZE]
     else:
         small = sorted(wanted)  # nothing says how large they are: read them
+        if not network_allowed(env):  # offline: only what the clone holds (an old blob-less clone)
+            local = local_blob_sizes(path, env, timeout)
+            small = [b for b in small if local.get(b, LFS_MAX_SIZE) < LFS_MAX_SIZE]
     contents = read_blobs(path, small, env, timeout=timeout)
     return {blob for blob, data in contents.items() if data.startswith(LFS_PREFIX)}
 

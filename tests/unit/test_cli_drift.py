@@ -156,3 +156,43 @@ def test_cache_mode_reads_the_clones_sync_keeps(
     assert code == 0 and "+    return x * 1" in out
     code, _, err = run(capsys, "--cache-dir", str(store.root), "drift", "nope")
     assert code == 1 and "Unknown family" in err
+
+
+def test_offline_never_fetches_a_missing_version(
+    built: DriftRepos, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A blob-less clone lacks file contents: offline, --diff fails in one line instead of fetching."""
+    import git
+
+    from cache.store import CacheStore
+    from core.paths import git_clone_dir
+    from core.sources.git_history import BLOBLESS, update_clone
+    from core.sources.git_run import git_env
+    from tests.fakes.mining import seed_family
+
+    store = CacheStore(tmp_path / "cache")
+    seed_family(store, "acme_code", "acme/code", ["acme/model"])
+    env = git_env("file://", None)
+    for platform, repo, source in (("github", "acme/code", built.gh), ("huggingface", "acme/model", built.hf)):
+        update_clone(
+            source.as_uri(), git_clone_dir(store.root, platform, repo), env=env, timeout=60, filter_spec=BLOBLESS
+        )
+
+    def origin(url: str) -> None:
+        for platform, repo in (("github", "acme/code"), ("huggingface", "acme/model")):
+            git.Repo(git_clone_dir(store.root, platform, repo)).git.remote("set-url", "origin", url)
+
+    origin("https://127.0.0.1:9/remote")  # as a real clone's: a network remote
+    cache = ["--cache-dir", str(store.root)]
+    code, out, _ = run(capsys, *cache, "--offline", "drift", "--format", "csv")
+    # Offline, an old blob-less HF clone cannot tell LFS pointers: nothing is fetched to find out.
+    assert code == 0 and pl.read_csv(out.encode()).height == 10
+    code, out, err = run(capsys, *cache, "--offline", "drift", "--diff", "acme_code", "acme/model", "model.py")
+    assert code == 1 and out == "" and "drop --offline" in err and err.count("\n") == 1
+    assert "not allowed" in err  # git refused the transport: no connection was even tried
+    for platform, repo, source in (("github", "acme/code", built.gh), ("huggingface", "acme/model", built.hf)):
+        git.Repo(git_clone_dir(store.root, platform, repo)).git.remote("set-url", "origin", source.as_uri())
+    code, out, _ = run(capsys, *cache, "drift", "--diff", "acme_code", "acme/model", "model.py")
+    assert code == 0 and "+    return x * 1" in out  # online, the two versions are fetched on demand
+    code, out, _ = run(capsys, *cache, "drift", "--format", "csv")
+    assert code == 0 and pl.read_csv(out.encode()).height == 9  # online, the pointer is read and not linked

@@ -110,6 +110,9 @@ def test_the_cache_interface_gives_the_same_table_from_full_histories(built: Dri
     pointer = blob_id(LFS_POINTER.encode())
     got = family_drift("fam", str(built.gh), commits, changes, never_link=[pointer])
     assert got.equals(table.filter(pl.col("hf_repo") == str(built.hf)))
+    # A commit listed twice (a hand-made table) changes nothing.
+    twice = family_drift("fam", str(built.gh), pl.concat([commits, commits]), changes, never_link=[pointer])
+    assert twice.equals(got)
     # Without the pointer list, the shared pointer would link: the caller must give it.
     assert "model.safetensors" in family_drift("fam", str(built.gh), commits, changes)["hf_path"].to_list()
 

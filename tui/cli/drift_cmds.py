@@ -94,7 +94,7 @@ def _runs(ctx: Context) -> list[DriftRun]:
     from core.drift.cached import cached_run, family_repos
 
     runs = []
-    for repos in family_repos(ctx.store, ctx.args.families or None):
+    for repos in family_repos(ctx.store, ctx.args.families or None, offline=ctx.settings.offline):
         for repo in repos.missing:
             ctx.info(f"{repos.family}: no clone of {repo} in the cache: run `ptlm-tui sync {repos.family}`")
         run = cached_run(repos)
