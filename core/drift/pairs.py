@@ -17,7 +17,7 @@ from typing import Final
 
 import polars as pl
 
-from core.drift.events import EMPTY_BLOBS, EVENT_SCHEMA, UTC_TIME
+from core.drift.events import EMPTY_BLOBS, UTC_TIME
 
 IN_SYNC: Final = "in_sync"
 HF_BEHIND: Final = "hf_behind"
@@ -59,8 +59,11 @@ def _versions(events: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
 
 
 def _gh_histories(gh: pl.DataFrame, paths: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The linked GitHub paths' event histories: per path its head and every event's sha joined
-    oldest first; and per event its rank in its path's history (0 = first)."""
+    """Return the linked GitHub paths' histories, and each of their events' rank (0 = first).
+
+    Per path: its head, its number of events, every event's sha joined oldest first, their
+    dates.
+    """
     events = gh.filter(pl.col("gh_path").is_in(paths)).sort("seq")
     ranked = events.select("gh_path", "seq", pl.int_range(pl.len()).over("gh_path").alias("rank"))
     histories = events.group_by("gh_path").agg(
