@@ -40,8 +40,8 @@ LOG_OPTIONS: Final = (
     LOG_FORMAT,
 )
 
-# Drift needs no authors or messages: the same records, those fields left empty.
-EVENTS_FORMAT: Final = "--format=%x00%H%x1f%P%x1f%x1f%at%x1f%x00"
+# Drift reads ids and dates only (its order is the log's): the same records, other fields empty.
+EVENTS_FORMAT: Final = "--format=%x00%H%x1f%x1f%x1f%at%x1f%x00"
 
 FILE_CHANGES_SCHEMA: Final[dict[str, pl.DataType]] = {
     "platform": pl.String(),
@@ -83,7 +83,7 @@ def read_log(
         path: A git repository (bare clone or working repository).
         since: A commit already read: only commits reachable from HEAD but not from it.
         first_parent: Follow only first parents (drift's events) instead of every commit.
-        messages: Print authors and messages (False: empty, for drift, which needs neither).
+        messages: Print parents, authors and messages (False: ids and dates only, for drift).
         timeout: Seconds before git is killed.
 
     Raises:
