@@ -1,6 +1,7 @@
 """Times drift: a 100k-commit family from cached frames, and `drift --github --hub` against plain `git log --raw`.
 
 Usage: uv run python benchmarks/bench_drift.py [--commits 100000] [--variants 20] [--runs 3] [--workdir DIR]
+                                               [--parts cache adhoc sync]
 
 Builds (git fast-import; reused from --workdir on later runs) a GitHub repository of N commits
 with a merge every 20 commits, and V HF variants: small real git repositories whose files are
@@ -115,6 +116,7 @@ def main() -> None:
     parser.add_argument("--variants", type=int, default=20)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--parts", nargs="+", choices=("cache", "adhoc", "sync"), default=["cache", "adhoc", "sync"])
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="ptlm-bench-drift-"))
     gh = workdir / f"gh-{args.commits}"
@@ -152,31 +154,51 @@ def main() -> None:
     def behind() -> pl.DataFrame:
         return behind_by_variant(commits)
 
+    if "cache" in args.parts:
+        cache_part(args.runs, from_frames, from_parquet, behind)
+    if "adhoc" in args.parts:
+        adhoc_part(args.runs, gh, hubs[0])
+    if "sync" in args.parts:
+        sync_part(args.runs, gh)
+
+
+def cache_part(
+    runs: int,
+    from_frames: Callable[[], pl.DataFrame],
+    from_parquet: Callable[[], pl.DataFrame],
+    behind: Callable[[], pl.DataFrame],
+) -> None:
     from_frames()  # warm polars' thread pool and the page cache
-    t_frames, table = timed(from_frames, args.runs)
-    t_parquet, _ = timed(from_parquet, args.runs)
-    t_behind, per_variant = timed(behind, args.runs)
+    t_frames, table = timed(from_frames, runs)
+    t_parquet, _ = timed(from_parquet, runs)
+    t_behind, per_variant = timed(behind, runs)
     states = dict(table.group_by("state").len().iter_rows())
     print(f"drift table: {table.height} pairs {states}; behind: {per_variant['behind'].max()} at most")
     print(f"{'cache':>8} {'frames s':>9} {'parquet s':>10} {'behind s':>9}  target < 2 s")
     print(f"{'':>8} {t_frames:>9.2f} {t_parquet:>10.2f} {t_behind:>9.2f}")
 
-    # Ad hoc on two local repositories, against the two git log runs it needs.
+
+def adhoc_part(runs: int, gh: Path, hub: Path) -> None:
+    """Ad hoc on two local repositories, against the two git log runs it needs."""
+
     def plain() -> int:
         fp = ["log", "--first-parent", *RAW, "--format=%H%x1f%at", "HEAD"]  # ids and dates: all drift needs
-        return len(git_out(gh, *fp)) + len(git_out(hubs[0], *fp))
+        return len(git_out(gh, *fp)) + len(git_out(hub, *fp))
 
     def ours() -> int:
-        with adhoc_drift(str(gh), [str(hubs[0])], family="bench") as run:
+        with adhoc_drift(str(gh), [str(hub)], family="bench") as run:
             return run.table.height
 
     plain()
-    t_plain, _ = timed(plain, args.runs)
-    t_ours, pairs = timed(ours, args.runs)
+    t_plain, _ = timed(plain, runs)
+    t_ours, pairs = timed(ours, runs)
     print(f"{'ad hoc':>8} {'git log s':>9} {'drift s':>10} {'ratio':>9}  target ≤ 1.5")
     print(f"{'':>8} {t_plain:>9.2f} {t_ours:>10.2f} {t_ours / t_plain:>9.2f}  ({pairs} pairs)")
 
-    # Reading for sync: one run for commits and changes, or two runs.
+
+def sync_part(runs: int, gh: Path) -> None:
+    """Reading for sync: one run for commits and changes, or two runs."""
+
     def one_run() -> int:
         return len(git_out(gh, "log", *LOG_OPTIONS, "HEAD"))
 
@@ -189,9 +211,9 @@ def main() -> None:
     def one_run_parsed() -> int:
         return parse_history(read_log(gh), family="b", repo="b/c").changes.height
 
-    t_one, size = timed(one_run, args.runs)
-    t_two, _ = timed(two_runs, args.runs)
-    t_parsed, rows = timed(one_run_parsed, args.runs)
+    t_one, size = timed(one_run, runs)
+    t_two, _ = timed(two_runs, runs)
+    t_parsed, rows = timed(one_run_parsed, runs)
     print(f"{'sync log':>8} {'one run s':>9} {'two runs s':>10} {'ratio':>9}  {'one run + parse s':>18}")
     print(
         f"{'':>8} {t_one:>9.2f} {t_two:>10.2f} {t_one / t_two:>9.2f}  {t_parsed:>18.2f}"
