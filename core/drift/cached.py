@@ -96,8 +96,3 @@ def cached_run(repos: FamilyRepos) -> DriftRun | None:
     if repos.github is None or not repos.hubs:
         return None
     return DriftRun(drift_between(repos.github, repos.hubs, family=repos.family), repos.github, repos.hubs)
-
-
-def clone_root(store: CacheStore) -> Path:
-    """Where sync keeps its clones (for messages)."""
-    return store.root / "git"

@@ -18,7 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from core.drift.family import shared_blobs
-from core.drift.pairs import DRIFT_SCHEMA, linked_pairs
+from core.drift.pairs import linked_pairs
 from core.drift.repos import Repository, first_parent_events, lfs_pointers, open_repository
 from core.errors import InputError
 from core.models import GITHUB, HUGGINGFACE
@@ -120,11 +120,6 @@ def adhoc_drift(
         yield DriftRun(table, gh, hf)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-
-
-def empty_table() -> pl.DataFrame:
-    """An empty drift table with FORMATS.md's columns."""
-    return pl.DataFrame(schema=DRIFT_SCHEMA)
 
 
 def show_diff(run: DriftRun, path: str, variant: str | None = None) -> str:
