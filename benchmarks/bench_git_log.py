@@ -1,11 +1,13 @@
-"""Times reading a large repository's history against raw ``git log --no-renames --name-status``.
+"""Times reading a large repository's history against the raw ``git log --raw`` it runs.
 
 Usage: uv run python benchmarks/bench_git_log.py [--commits 100000] [--runs 3] [--workdir DIR]
 
 Builds a repository of N commits (git fast-import; reused from --workdir on later runs), makes
 the bare blob-less partial clone sync makes, then times in the same run, median of --runs:
-  floor  raw `git log --no-renames --name-status HEAD`, its output read into memory;
-  ours   core.sources.git_history.read_log + parse_log, up to a polars frame in the cache schema.
+  floor  raw `git log --raw --no-renames --diff-merges=first-parent ... HEAD` (the options sync
+         uses), its output read into memory;
+  ours   core.sources.git_log.read_log + parse_history, up to two polars frames: the commits (cache
+         schema) and every file change with its modes and blob ids.
 Target (issue 5): ours ≤ 1.5 × floor.
 """
 
@@ -22,7 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from core.sources.git_history import parse_log, read_log, remote_url, update_clone  # noqa: E402
+from core.sources.git_history import remote_url, update_clone  # noqa: E402
+from core.sources.git_log import LOG_OPTIONS, parse_history, read_log  # noqa: E402
 from core.sources.git_run import git_env  # noqa: E402
 from tests.fakes.git_repos import bulk_repo  # noqa: E402
 
@@ -58,12 +61,15 @@ def main() -> None:
 
     def floor() -> int:
         out = subprocess.run(
-            ["git", "log", "--no-renames", "--name-status", "HEAD"], cwd=clone_path, capture_output=True, check=True
+            ["git", "-c", "core.quotePath=false", "log", *LOG_OPTIONS, "HEAD"],
+            cwd=clone_path,
+            capture_output=True,
+            check=True,
         ).stdout
         return len(out)
 
     def ours() -> int:
-        return parse_log(read_log(clone_path), family="bench", repo="bench/repo").height
+        return parse_history(read_log(clone_path), family="bench", repo="bench/repo").commits.height
 
     floor()  # warm the page cache for both
     t_floor, size = timed(floor, args.runs)

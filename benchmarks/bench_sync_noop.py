@@ -58,8 +58,6 @@ def main() -> None:
         config.write_text(
             f'[cache]\ndir = "{workdir / "cache"}"\n[hub]\nendpoint = "{hub.url}"\n'
             f'[github]\nbase_url = "{gh_root.as_uri()}"\n'
-            # The fake serves no git for these models; compare is what a clone would fall back to.
-            '[sync]\nchanged_files = "compare"\n'
         )
         subprocess.run(["rm", "-rf", str(workdir / "cache")], check=True)
         settings = load_settings(config)
@@ -87,7 +85,7 @@ def main() -> None:
             report = sync(store, settings)
             inprocess_times.append(time.perf_counter() - start)
             assert all(o.ok and o.new_commits == 0 for o in report.outcomes), report.summary()
-        history = hub.count("/commits/") + hub.count("/compare/")
+        history = hub.count("/commits/") + hub.count("git-upload-pack")
         repos = args.families * (1 + args.variants)
         print(
             f"{'families':>8} {'repos':>6} {'process s':>10} {'in-process s':>13} {'requests':>9} {'history':>8}"

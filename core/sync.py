@@ -31,6 +31,7 @@ from core.text import one_line
 if TYPE_CHECKING:
     from cache.store import CacheStore
     from core.config import Settings
+    from core.sources.git_log import History
     from core.sources.hub import HubClient
     from core.sources.polite import WaitCallback
 
@@ -311,8 +312,8 @@ def _worker(
     hf_endpoint = settings.hf_endpoint()
     hf_secret: list[str | None] = []
 
-    def hf_clone(unit: Unit) -> Callable[[], dict[str, str]]:
-        def run() -> dict[str, str]:
+    def hf_clone(unit: Unit) -> Callable[[], History]:
+        def run() -> History:
             if not hf_secret:
                 hf_secret.append(resolve_hf_token(settings))
             return clone_files(

@@ -25,6 +25,7 @@ from core.sync_state import RepoOutcome
 
 if TYPE_CHECKING:
     from core.progress import CancelToken
+    from core.sources.git_log import History
     from core.sources.hub import HubClient, HubCommit
 
 
@@ -45,67 +46,39 @@ class Fetched:
     frame: pl.DataFrame | None = None
     replace: bool = False  # the history was rewritten: drop this repository's old rows
     variant: dict[str, Any] | None = None  # refreshed Hub metadata of an HF model
+    changes: pl.DataFrame | None = None  # file changes of ``frame``'s commits (git_log.FILE_CHANGES_SCHEMA)
 
 
-def hf_frame(unit: Unit, commits: list[HubCommit], files: list[str] | None) -> pl.DataFrame:
-    """Return HF commits as cache rows: full-precision UTC times, message = title + body."""
-    rows = []
-    for i, c in enumerate(commits):
-        message = c.title + (f"\n\n{c.message}" if c.message.strip() else "")
-        rows.append(
-            {
-                "family": unit.family,
-                "platform": HUGGINGFACE,
-                "repo": unit.repo,
-                "sha": c.id,
-                "authored_at": c.created_at,
-                "author": ", ".join(c.authors),
-                "title": c.title,
-                "message": message,
-                "files": files[i] if files is not None else "",
-                "parents": " ".join(c.parents) if c.parents else None,
-                "source": "sync",
-            }
-        )
-    return pl.DataFrame(rows, schema=TABLES["commits"])
+def hf_frame(unit: Unit, commits: list[HubCommit], git_commits: pl.DataFrame | None) -> pl.DataFrame:
+    """Return HF commits as cache rows: the Hub's list (full-precision UTC times), with git's details.
 
-
-# Measured (benchmarks/bench_hf_files.py): a clone or fetch costs about 3 HTTP requests whatever
-# the number of commits; compare costs one per commit. Above this many new commits, clone.
-CLONE_ABOVE = 3
-
-
-def _joined(pairs: list[tuple[str, str]]) -> str:
-    return "|".join(f"{s}:{p}" for s, p in pairs)
-
-
-def hf_changed_files(
-    unit: Unit,
-    hub: HubClient,
-    commits: list[HubCommit],
-    mode: str,
-    clone_files: Callable[[], dict[str, str]] | None,
-) -> tuple[list[str] | None, str]:
-    """Return the changed files of ``commits`` (``S:path|...`` each) and a note on how they were had.
-
-    ``auto`` clones when more than ``CLONE_ABOVE`` commits are new; a clone that fails (no git
-    access, for instance) falls back to the compare endpoint, and so does a commit the clone
-    does not hold yet.
+    Author, message, changed files and parents are git's for every commit the clone holds.
     """
-    if mode == "none" or not commits:
-        return None, ""
-    use_clone = clone_files is not None and (mode == "clone" or (mode == "auto" and len(commits) > CLONE_ABOVE))
-    by_sha: dict[str, str] = {}
-    note = ""
-    if use_clone:
-        assert clone_files is not None
-        try:
-            by_sha = clone_files()
-            note = "files from a git clone"
-        except SourceFailure as exc:
-            note = f"git clone failed ({exc.status}), files from the compare endpoint"
-    files = [by_sha[c.id] if c.id in by_sha else _joined(hub.changed_files(unit.repo, c.id)) for c in commits]
-    return files, note
+    rows = [
+        {
+            "family": unit.family,
+            "platform": HUGGINGFACE,
+            "repo": unit.repo,
+            "sha": c.id,
+            "authored_at": c.created_at,
+            "author": c.author,
+            "title": c.title,
+            "message": c.text,
+            "files": "",
+            "parents": " ".join(c.parents) if c.parents else None,
+            "source": "sync",
+        }
+        for c in commits
+    ]
+    frame = pl.DataFrame(rows, schema=TABLES["commits"])
+    if git_commits is None:
+        return frame
+    from_git = ["author", "title", "message", "files", "parents"]
+    return (
+        frame.join(git_commits.select("sha", *from_git), on="sha", how="left", suffix="_git", maintain_order="left")
+        .with_columns(pl.coalesce(f"{c}_git", c).alias(c) for c in from_git)
+        .select(list(TABLES["commits"]))
+    )
 
 
 def fetch_hf(
@@ -114,16 +87,20 @@ def fetch_hf(
     known: frozenset[str],
     *,
     changed_files: str,
-    clone_files: Callable[[], dict[str, str]] | None = None,
+    clone_files: Callable[[], History] | None = None,
 ) -> Fetched:
-    """Fetch what is new on one HF model: model info, then commit pages down to the first known id.
+    """Fetch what is new on one HF model: model info, commit pages down to the first known id, then git.
+
+    Changed files come from the model's git repository only (``core.sources.hf_git``): a
+    clone that fails, or that lacks a commit the Hub listed, fails the repository (a recorded
+    outcome), never gives commits without their files.
 
     Args:
         unit: The model and its family.
         hub: The shared Hub client.
         known: Commit ids of this model already in the cache.
-        changed_files: ``auto``, ``compare``, ``clone`` or ``none`` (``sync.changed_files``).
-        clone_files: Clones or fetches the model repository and returns files by commit id.
+        changed_files: ``none`` skips git; any other value reads it (``sync.changed_files``).
+        clone_files: Clones or fetches the model repository and returns its history.
 
     Raises:
         SourceFailure: The model could not be fetched (status for sync_state).
@@ -142,13 +119,26 @@ def fetch_hf(
         outcome = RepoOutcome(HUGGINGFACE, unit.repo, unit.family, "ok", "up to date", head=info.sha)
         return Fetched(outcome, variant=variant)
     commits, met_known = hub.commits(unit.repo, known)
-    files, note = hf_changed_files(unit, hub, commits, changed_files, clone_files)
+    history = None
+    if changed_files != "none" and commits:
+        if clone_files is None:
+            raise SourceFailure("error", f"{unit.repo}: no git access to read changed files", "sync again")
+        history = clone_files()
+        absent = len({c.id for c in commits} - set(history.commits["sha"].to_list()))
+        if absent:
+            raise SourceFailure(
+                "error",
+                f"{unit.repo}: {absent} commits the Hub lists are not in its git repository",
+                "the model changed during the sync: sync again",
+            )
     rewritten = bool(known) and not met_known
     detail = f"history was rewritten: re-read {len(commits)} commits" if rewritten else f"{len(commits)} new commits"
-    detail += f"; {note}" if note else ""
     head = commits[0].id if commits else info.sha
     outcome = RepoOutcome(HUGGINGFACE, unit.repo, unit.family, "ok", detail, new_commits=len(commits), head=head)
-    return Fetched(outcome, hf_frame(unit, commits, files), replace=rewritten, variant=variant)
+    new = [c.id for c in commits]
+    changes = history.changes.filter(pl.col("sha").is_in(new)) if history is not None else None
+    frame = hf_frame(unit, commits, history.commits if history is not None else None)
+    return Fetched(outcome, frame, replace=rewritten, variant=variant, changes=changes)
 
 
 def clone_files(
@@ -160,13 +150,20 @@ def clone_files(
     timeout: float,
     cancel: CancelToken | None,
     secrets: tuple[str | None, ...],
-) -> dict[str, str]:
-    """Clone (or fetch) a repository bare and blob-less, and return each commit's files by id."""
-    from core.sources.git_history import parse_log, read_log, update_clone
+) -> History:
+    """Clone (or fetch) a model repository (bare, small blobs only) and return its history."""
+    from core.sources.hf_git import fetch_hub_history
 
-    update_clone(url, clone_path, env=env, timeout=timeout, cancel=cancel, secrets=secrets, what=unit.repo)
-    frame = parse_log(read_log(clone_path), family=unit.family, repo=unit.repo)
-    return dict(zip(frame["sha"].to_list(), frame["files"].to_list(), strict=True))
+    return fetch_hub_history(
+        unit.repo,
+        family=unit.family,
+        url=url,
+        clone_path=clone_path,
+        env=env,
+        timeout=timeout,
+        cancel=cancel,
+        secrets=secrets,
+    ).history
 
 
 def fetch_github(
@@ -195,7 +192,8 @@ def fetch_github(
     Raises:
         SourceFailure: The repository could not be fetched (status for sync_state).
     """
-    from core.sources.git_history import is_ancestor, parse_log, read_log, update_clone
+    from core.sources.git_history import is_ancestor, update_clone
+    from core.sources.git_log import parse_history, read_log
 
     for attempt in (1, 2):
         try:
@@ -215,10 +213,11 @@ def fetch_github(
     forward = last_head is not None and is_ancestor(clone_path, last_head, state.after, env, timeout)
     rewritten = last_head is not None and not forward
     raw = read_log(clone_path, since=last_head if forward else None)
-    frame = parse_log(raw, family=unit.family, repo=unit.repo)
+    history = parse_history(raw, family=unit.family, repo=unit.repo)
+    frame = history.commits
     detail = f"history was rewritten: re-read {frame.height} commits" if rewritten else f"{frame.height} new commits"
     outcome = RepoOutcome(GITHUB, unit.repo, unit.family, "ok", detail, new_commits=frame.height, head=state.after)
-    return Fetched(outcome, frame, replace=rewritten)
+    return Fetched(outcome, frame, replace=rewritten, changes=history.changes)
 
 
 def _wait(seconds: float, cancel: CancelToken | None) -> None:

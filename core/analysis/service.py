@@ -32,8 +32,14 @@ def load_events(store: CacheStore, settings: AnalysisSettings, families: list[st
 
 
 def patterns(store: CacheStore, settings: AnalysisSettings, families: list[str] | None = None) -> pl.DataFrame:
-    """Return the pattern table (FORMATS.md) for the cache's families."""
-    return compute_patterns(load_events(store, settings, families), settings.bin_days)
+    """Return the pattern table (FORMATS.md) for the cache's families, ``behind`` and ``behind_variant`` last.
+
+    ``behind`` (METHOD.md §8.1) uses the full HF times, whatever ``truncate_hf_to_day`` says.
+    """
+    from core.drift.behind import family_behind
+
+    events = load_events(store, settings, families)
+    return compute_patterns(events, settings.bin_days).join(family_behind(events), on="family", how="left")
 
 
 def transitions(store: CacheStore, settings: AnalysisSettings, families: list[str] | None = None) -> pl.DataFrame:

@@ -1,17 +1,12 @@
-"""Provides the GitHub side of mining: a bare, blob-less partial clone per repository, and its history.
+"""Provides the clones mining reads: a bare, partial clone per repository, kept and fetched incrementally.
 
-The first sync clones with ``--bare --filter=blob:none --single-branch`` into the cache (commits
-and trees only: no file contents are ever needed, because ``git log --no-renames
---name-status`` reads trees, not blobs); later syncs ``git fetch`` and compare the branch head
-with the one recorded at the last success, so a repository with nothing new costs one fetch
-and no log. A clone is built in a temporary directory and renamed into place, and every clone
-is used under a file lock, so an interrupted sync never leaves a half clone behind.
-
-The history is read by one ``git log`` subprocess (through GitPython) and parsed with
-vectorised polars string operations, so reading 100k commits costs little more than git
-itself. Author dates are read as Unix times (``%at``), hence exact in UTC whatever the zone
-recorded; merge commits are kept, with their parents; messages that are not UTF-8 are
-re-encoded by git when they declare their encoding and decoded with replacement otherwise.
+The first sync clones with ``--bare --filter=<filter> --single-branch`` into the cache (commits
+and trees; no file contents, because ``git log --raw --no-renames`` reads trees, not blobs);
+later syncs ``git fetch`` and compare the branch head with the one recorded at the last
+success, so a repository with nothing new costs one fetch and no log. A clone is built in a
+temporary directory and renamed into place, and every clone is used under a file lock, so an
+interrupted sync never leaves a half clone behind. Reading the history is
+``core.sources.git_log`` (re-exported here for callers that only know this module).
 """
 
 from __future__ import annotations
@@ -24,18 +19,19 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import polars as pl
-
 from core.progress import CancelToken
 from core.repo_ids import require_repo_id
-from core.sources import failures as st
 from core.sources.failures import SourceFailure
+from core.sources.git_log import parse_log, read_log
 from core.sources.git_run import run_git
 
-# NUL cannot occur in a printed commit message, so it delimits records safely; within the
-# header, fields are split at \x1f and the message is the last field, so it may hold anything.
-LOG_FORMAT = "--format=%x00%H%x1f%P%x1f%an%x1f%at%x1f%B%x00"
-LOG_OPTIONS = ("--no-renames", "--name-status", "--encoding=UTF-8", "--no-color", "--no-abbrev", LOG_FORMAT)
+__all__ = ["CloneState", "clone_lock", "is_ancestor", "parse_log", "read_log", "remote_url", "update_clone"]
+
+# Blob-less: commits and trees only. HF clones also keep blobs under 1 KiB, which covers every
+# git LFS pointer file (the LFS spec caps them at 1023 bytes): drift must know which shared
+# blobs are pointers, and reading them must not need one request each.
+BLOBLESS = "blob:none"
+SMALL_BLOBS = "blob:limit=1024"
 
 
 @dataclass(frozen=True)
@@ -109,8 +105,9 @@ def update_clone(
     cancel: CancelToken | None = None,
     secrets: tuple[str | None, ...] = (),
     what: str = "",
+    filter_spec: str = BLOBLESS,
 ) -> CloneState:
-    """Clone ``url`` into ``path`` (bare, blob-less, default branch only), or fetch if it exists.
+    """Clone ``url`` into ``path`` (bare, partial, default branch only), or fetch if it exists.
 
     Args:
         url: Remote URL without credentials.
@@ -120,6 +117,8 @@ def update_clone(
         cancel: Kills git and raises ``Cancelled`` when cancelled.
         secrets: Tokens to redact from messages.
         what: The repository id, for messages.
+        filter_spec: The partial-clone filter (``BLOBLESS`` or ``SMALL_BLOBS``); later fetches
+            of the clone use the filter it was made with.
 
     Raises:
         SourceFailure: The remote is missing, needs credentials, is unreachable, or git failed.
@@ -137,7 +136,7 @@ def update_clone(
                     [
                         "clone",
                         "--bare",
-                        "--filter=blob:none",
+                        f"--filter={filter_spec}",
                         "--single-branch",
                         "--no-tags",
                         "--quiet",
@@ -159,8 +158,13 @@ def update_clone(
         _remove_stale_locks(path)
         _sync_remote_url(path, url)
         before = _head(path, env, timeout)
+        # A clone made with another filter (HF clones were blob-less before) is refetched once
+        # with this one, so that "not local" keeps meaning "filtered out" (core.sources.git_blobs).
+        # A full clone (the server ignored the filter) has every blob already: nothing to redo.
+        current = _filter_of(path)
+        refilter = ["--refetch", f"--filter={filter_spec}"] if current and current != filter_spec else []
         run_git(
-            ["fetch", "--prune", "--no-tags", "--quiet", "origin"],
+            ["fetch", "--prune", "--no-tags", "--quiet", *refilter, "origin"],
             cwd=path,
             env=env,
             timeout=timeout,
@@ -168,10 +172,24 @@ def update_clone(
             secrets=secrets,
             what=what,
         )
+        if refilter:  # git applies --filter to this fetch only; later fetches read the config
+            run_git(["config", "remote.origin.partialclonefilter", filter_spec], cwd=path, env=env, timeout=timeout)
         after = _head(path, env, timeout)
         if after is None and before is not None:
             after = _follow_default_branch(path, env, timeout, cancel, secrets, what)
         return CloneState(path, before, after, cloned=False)
+
+
+def _filter_of(path: Path) -> str:
+    """Return the partial-clone filter the clone at ``path`` fetches with ('' for a full clone)."""
+    import git
+
+    repo = git.Repo(path)
+    try:
+        value = repo.config_reader().get_value('remote "origin"', "partialclonefilter", default="")
+    finally:
+        repo.close()
+    return str(value)
 
 
 def _sync_remote_url(path: Path, url: str) -> None:
@@ -234,74 +252,3 @@ def is_ancestor(path: Path, old: str, new: str, env: Mapping[str, str], timeout:
     except SourceFailure:
         return False
     return True
-
-
-def read_log(path: Path, *, since: str | None = None, timeout: float = 3600.0) -> bytes:
-    """Return the raw ``git log`` of the clone's HEAD (only commits after ``since`` when given).
-
-    One subprocess through GitPython's ``repo.git.log``; ``--no-renames`` matters in a partial
-    clone: rename detection would download blobs.
-    """
-    import git
-
-    repo = git.Repo(path)
-    # Paths with non-ASCII characters are printed as they are, not C-quoted.
-    repo.git.set_persistent_git_options(c="core.quotePath=false")
-    try:
-        revision = f"{since}..HEAD" if since else "HEAD"
-        out: bytes = repo.git.log(*LOG_OPTIONS, revision, "--", stdout_as_string=False, kill_after_timeout=timeout)
-    except git.GitCommandError as exc:
-        stderr = exc.stderr if isinstance(exc.stderr, str) else str(exc.stderr)
-        raise SourceFailure(
-            st.ERROR,
-            f"git log failed in {path.name}: {stderr.strip()[:200]}",
-            "remove the clone directory in the cache and sync again",
-        ) from None
-    finally:
-        repo.close()
-    return out
-
-
-def parse_log(raw: bytes, *, family: str, repo: str, source: str = "sync") -> pl.DataFrame:
-    """Parse ``read_log`` output into rows of the cache's commits schema (vectorised).
-
-    Args:
-        raw: The bytes git printed with ``LOG_OPTIONS``.
-        family: Family id for every row.
-        repo: GitHub ``owner/name`` for every row.
-        source: The ``source`` column.
-
-    Returns:
-        One row per commit, newest first as git printed them; ``files`` as ``S:path`` joined
-        by ``|``, empty for merges; ``parents`` space-separated.
-    """
-    from cache.schema import TABLES
-
-    text = raw.decode("utf-8", "replace")
-    parts = text.split("\x00")
-    heads, bodies = parts[1::2], parts[2::2]
-    if not heads:
-        return pl.DataFrame(schema=TABLES["commits"])
-    frame = pl.DataFrame({"h": heads, "f": bodies[: len(heads)] + [""] * (len(heads) - len(bodies))})
-    fields = pl.col("h").str.splitn("\x1f", 5)
-    message = fields.struct.field("field_4").str.strip_chars_end()
-    return frame.select(
-        pl.lit(family).alias("family"),
-        pl.lit("github").alias("platform"),
-        pl.lit(repo).alias("repo"),
-        fields.struct.field("field_0").alias("sha"),
-        pl.from_epoch(fields.struct.field("field_3").cast(pl.Int64, strict=False), time_unit="s")
-        .dt.cast_time_unit("us")
-        .dt.replace_time_zone("UTC")
-        .alias("authored_at"),
-        fields.struct.field("field_2").alias("author"),
-        message.str.extract(r"^([^\n]*)", 1).fill_null("").alias("title"),
-        message.alias("message"),
-        pl.col("f")
-        .str.strip_chars("\n")
-        .str.replace_all("\t", ":", literal=True)
-        .str.replace_all("\n", "|", literal=True)
-        .alias("files"),
-        fields.struct.field("field_1").alias("parents"),
-        pl.lit(source).alias("source"),
-    )

@@ -107,11 +107,14 @@ def run_git(
     cancel: CancelToken | None = None,
     secrets: Sequence[str | None] = (),
     what: str = "git",
+    stdin: bytes | None = None,
 ) -> GitResult:
     """Run ``git <NO_PROMPT_OPTIONS> <args>`` through GitPython and return its output.
 
     git runs in its own process group, polled so that a cancel request, the timeout or
     ``kill_running`` kills it and its helpers promptly.
+
+    ``stdin`` is written to git's standard input (``cat-file --batch`` reads ids there).
 
     Raises:
         SourceFailure: git failed (status from its message), timed out, or git is missing.
@@ -122,7 +125,9 @@ def run_git(
     command = ["git", *NO_PROMPT_OPTIONS, *args]
     runner = git.Git(str(cwd) if cwd else None)
     try:
-        handle = runner.execute(command, as_process=True, env=dict(env), start_new_session=True)
+        handle = runner.execute(
+            command, as_process=True, env=dict(env), start_new_session=True, istream=subprocess.PIPE
+        )
     except git.GitCommandNotFound:
         raise SourceFailure(st.ERROR, "git is not installed", "install git (2.25 or newer)") from None
     proc = handle.proc
@@ -130,12 +135,14 @@ def run_git(
     with _LIVE_LOCK:
         _LIVE.add(proc)
     deadline = time.monotonic() + timeout
+    pending: bytes | None = stdin or b""  # communicate() closes stdin after writing it, on the first call only
     try:
         while True:
             try:
-                out, err = proc.communicate(timeout=_POLL)
+                out, err = proc.communicate(pending, timeout=_POLL)
                 break
             except subprocess.TimeoutExpired:
+                pending = None
                 if cancel is not None and cancel.cancelled:
                     _kill(proc)
                     proc.communicate()

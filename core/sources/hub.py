@@ -7,21 +7,10 @@ library's own backoff sleeps silently and cannot be cancelled. Pagination follow
 ``Link`` headers, as ``huggingface_hub.utils.paginate`` does, page by page so that the commit
 listing stops at the first commit we already have.
 
-Changed files per HF commit, chosen by measurement (``benchmarks/bench_hf_files.py``: the fake
-Hub serving one history both through its API and over git's smart HTTP, with 50 ms added per
-request for the round trip to huggingface.co). The compare endpoint costs one API request per
-commit: 31 requests and 1.6 s for a 30-commit model, 301 requests and 15.7 s for 300 commits.
-A bare blob-less clone costs 3 requests and 0.2-0.3 s whatever the length; for one new commit
-compare costs 1 request (0.05 s) and a fetch 3 (0.25 s). HF repositories hold about 15-35
-commits (the study's timelines), so a first sync of the study's 904 variants by compare would
-spend over 20,000 requests of the Hub's API quota (a few hundred to a thousand per 5 minutes)
-where clones spend about 2,700 git requests; an incremental sync mostly finds nothing new
-(model info's ``sha`` says so: no files asked at all) or one or two commits. Hence
-``sync.changed_files = "auto"``: clone when more than 3 commits are new, else compare, and
-compare again for anything the clone cannot give (the Hub's git endpoint failing, a commit
-pushed meanwhile). Not verified on the real Hub: whether its git server honours
-``--filter=blob:none`` (without it, old versions of small non-LFS files come down too; LFS
-content never does in a bare clone) and which quota git requests count against.
+Changed files per HF commit come from git only (``core.sources.hf_git``): a bare clone of the
+model repository, kept in the cache and fetched incrementally, read with ``git log --raw``. The
+Hub's ``compare`` endpoint has no documented contract, and on a real (unified-diff) answer a
+parser of raw diff lines returns no files at all, silently; it is not used.
 """
 
 from __future__ import annotations
@@ -35,10 +24,10 @@ from core.progress import CancelToken
 from core.repo_ids import require_repo_id
 from core.sources import failures as st
 from core.sources.failures import SourceFailure
-from core.sources.hub_payloads import HubCommit, HubModel, parse_commit, parse_compare, parse_model
+from core.sources.hub_payloads import HubCommit, HubModel, parse_commit, parse_model
 from core.sources.polite import Politeness, WaitCallback, retry_after_seconds
 
-__all__ = ["HubClient", "HubCommit", "HubModel", "make_hub_client", "parse_compare", "resolve_hf_token"]
+__all__ = ["HubClient", "HubCommit", "HubModel", "make_hub_client", "resolve_hf_token"]
 
 if TYPE_CHECKING:
     import httpx2
@@ -266,22 +255,6 @@ class HubClient:
                     return found, True
                 found.append(commit)
         return found, False
-
-    def changed_files(self, repo: str, commit_id: str) -> list[tuple[str, str]]:
-        """Return the files a commit changed, from the Hub's compare endpoint (against its parent).
-
-        A commit the endpoint cannot compare (the root commit on some servers) gives an empty
-        list rather than failing the repository.
-        """
-        require_repo_id(repo, "model")
-        url = f"{self.endpoint}/api/models/{repo}/compare/{quote(commit_id, safe='')}"
-        try:
-            response = self.get(url, {"raw": "true"}, what=f"{repo}@{commit_id[:8]}")
-        except SourceFailure as exc:
-            if exc.status in (st.NOT_FOUND, st.ERROR):
-                return []
-            raise
-        return parse_compare(response.text, response.headers.get("content-type", ""))
 
 
 def resolve_hf_token(settings: Settings) -> str | None:

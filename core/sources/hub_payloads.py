@@ -1,4 +1,4 @@
-"""Provides what the Hub's JSON and compare answers become: HubModel, HubCommit and their parsers.
+"""Provides what the Hub's JSON answers become: HubModel, HubCommit and their parsers.
 
 Everything here is untrusted input: a model id that is not a safe ``owner/name`` is dropped,
 missing or odd fields become None, and nothing is evaluated.
@@ -7,8 +7,7 @@ missing or odd fields become None, and nothing is evaluated.
 from __future__ import annotations
 
 import datetime as dt
-import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from core.errors import InputError
@@ -33,7 +32,11 @@ class HubModel:
 
 @dataclass(frozen=True, slots=True)
 class HubCommit:
-    """One commit of an HF repository's main branch."""
+    r"""One commit of an HF repository's main branch, as the Hub's commit list gives it.
+
+    ``message`` is what follows the title in the commit's text, as the Hub sends it: it may
+    start with newlines (``"\n\n\n- ..."``). ``text`` puts the two back together.
+    """
 
     id: str
     authors: tuple[str, ...]
@@ -41,7 +44,21 @@ class HubCommit:
     title: str
     message: str
     parents: tuple[str, ...] = ()
-    files: tuple[tuple[str, str], ...] = field(default=())  # (status letter, path)
+
+    @property
+    def author(self) -> str:
+        """The commit's author as git records it: the first of the Hub's authors (co-authors follow)."""
+        return self.authors[0] if self.authors else ""
+
+    @property
+    def text(self) -> str:
+        """The full commit message as git has it (trailing whitespace dropped, as for GitHub)."""
+        body = self.message
+        if body.startswith(self.title):  # a server that sends the whole text
+            return body.rstrip()
+        if body.strip() and not body.startswith("\n"):  # a body without its separating blank line
+            return f"{self.title}\n\n{body}".rstrip()
+        return (self.title + body).rstrip()
 
 
 def _time(value: object) -> dt.datetime | None:
@@ -107,40 +124,3 @@ def parse_commit(item: dict[str, Any]) -> HubCommit | None:
         message=str(item.get("message") or ""),
         parents=tuple(p for p in parents if isinstance(p, str)) if isinstance(parents, list) else (),
     )
-
-
-def parse_compare(text: str, content_type: str = "") -> list[tuple[str, str]]:
-    r"""Return ``(status, path)`` pairs from a compare response (raw git diff lines or JSON).
-
-    Raw lines look like ``T 2305\t:100644 100644 <old> <new> M\tpath``; a rename (``R``) or
-    copy (``C``) carries two paths and becomes a deletion plus an addition, as
-    ``git log --no-renames`` would show it.
-    """
-    pairs: list[tuple[str, str]] = []
-    if "json" in content_type or text.lstrip().startswith("["):
-        try:
-            entries = json.loads(text)
-        except ValueError:
-            return pairs
-        for entry in entries if isinstance(entries, list) else []:
-            if isinstance(entry, dict) and isinstance(entry.get("path"), str):
-                status = str(entry.get("status") or "M")[:1].upper()
-                old = entry.get("oldPath")
-                if status == "R" and isinstance(old, str):
-                    pairs += [("D", old), ("A", entry["path"])]
-                else:
-                    pairs.append((status if status in "AMDT" else "M", entry["path"]))
-        return pairs
-    for line in text.splitlines():
-        parts = line.split("\t")
-        if len(parts) < 3 or not parts[1].startswith(":"):
-            continue
-        status = parts[1].split()[-1][:1].upper()
-        if status in "RC" and len(parts) >= 4:
-            pairs += ([("D", parts[2])] if status == "R" else []) + [("A", parts[3])]
-        elif status in "RC":
-            old, _, new = parts[2].partition(" ")
-            pairs += ([("D", old)] if status == "R" else []) + [("A", new or old)]
-        else:
-            pairs.append((status if status in "AMDT" else "M", parts[2]))
-    return pairs

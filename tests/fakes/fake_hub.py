@@ -2,18 +2,22 @@
 
 It is a real HTTP/1.1 server on 127.0.0.1 (ThreadingHTTPServer in a thread) that the real
 ``huggingface_hub`` client talks to. It serves the model listing (with ``Link`` pagination),
-model info, model cards, commit pages and compare responses, and it can be scripted per path
+model info, model cards, commit pages and every model's git repository (smart HTTP through
+``git http-backend``: real commits whose ids the API gives too), and it can be scripted per path
 to answer 429 with ``Retry-After`` or ``RateLimit``, 5xx, 404, gated 403, or to answer slowly.
 Every request is logged so tests can count them (for example: offline makes none).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import re
+import shutil
 import subprocess
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -57,6 +61,8 @@ class FakeModel:
     card: str = ""
     card_data: dict[str, Any] | None = None
     commits: list[FakeCommit] = field(default_factory=list)
+    tree: dict[str, bytes] = field(default_factory=dict)  # the files at the head of main
+    objects: dict[str, bytes] = field(default_factory=dict)  # git objects by id (header + body)
 
     @property
     def sha(self) -> str:
@@ -69,7 +75,12 @@ class FakeModel:
         return self.commits[0].date if self.commits else self.created_at
 
     def add_commits(self, n: int, *, start: dt.datetime | None = None, title: str = "Update") -> list[FakeCommit]:
-        """Push ``n`` new commits on top of main (one day apart) and return them, oldest first."""
+        """Push ``n`` new commits on top of main (one day apart) and return them, oldest first.
+
+        Each is a real git commit (ids computed as git does), which the fake serves over git's
+        smart HTTP too: README.md changes every time, ``model.safetensors`` (an LFS pointer)
+        every third commit.
+        """
         when = start or (self.commits[0].date + dt.timedelta(days=1) if self.commits else self.created_at)
         new = []
         for _ in range(n):
@@ -78,10 +89,14 @@ class FakeModel:
             files = [("A", ".gitattributes"), ("A", "README.md")] if index == 0 else [("M", "README.md")]
             if index % 3 == 2:
                 files.append(("A" if index == 2 else "M", "model.safetensors"))
+            for _status, path in files:
+                self.tree[path] = _content(self.id, path, index)
+            text = f"{title} {index}\n\nbody of {index}\n" if index else "initial commit\n"
+            head = text.split("\n", 1)[0]
             commit = FakeCommit(
-                id=fake_sha(self.id, index, title),
-                title=f"{title} {index}" if index else "initial commit",
-                message=f"{title} {index}\n\nbody of {index}" if index else "initial commit",
+                id=self._store_commit(text, when, parents),
+                title=head,
+                message=text[len(head) :].rstrip("\n"),  # the Hub's ``message``: what follows the title
                 date=when,
                 files=files,
                 parents=parents,
@@ -90,6 +105,46 @@ class FakeModel:
             new.append(commit)
             when += dt.timedelta(days=1)
         return new
+
+    def _store(self, kind: str, body: bytes) -> str:
+        data = f"{kind} {len(body)}\0".encode() + body
+        sha = hashlib.sha1(data).hexdigest()
+        self.objects[sha] = data
+        return sha
+
+    def _store_commit(self, text: str, when: dt.datetime, parents: list[str]) -> str:
+        entries = b"".join(
+            b"100644 " + path.encode() + b"\0" + bytes.fromhex(self._store("blob", data))
+            for path, data in sorted(self.tree.items())  # flat tree: git orders entries by name
+        )
+        author = f"alice <alice@users.noreply.huggingface.co> {int(when.timestamp())} +0000"
+        header = f"tree {self._store('tree', entries)}\n" + "".join(f"parent {p}\n" for p in parents)
+        body = f"{header}author {author}\ncommitter {author}\n\n{text}"
+        return self._store("commit", body.encode())
+
+    def write_git(self, path: Path) -> None:
+        """Write this model's git objects and ``main`` into a bare repository at ``path`` (made if absent)."""
+        import zlib
+
+        if not (path / "HEAD").exists():
+            subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", str(path)], check=True)
+            for key in ("uploadpack.allowFilter", "uploadpack.allowAnySHA1InWant"):
+                subprocess.run(["git", "config", key, "true"], cwd=path, check=True)
+        for sha, data in self.objects.items():
+            target = path / "objects" / sha[:2] / sha[2:]
+            if not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(zlib.compress(data))
+        (path / "refs" / "heads" / "main").write_text(self.sha + "\n")
+
+
+def _content(model: str, path: str, index: int) -> bytes:
+    if path == "model.safetensors":
+        oid = hashlib.sha256(f"{model}:{index}".encode()).hexdigest()
+        return f"version https://git-lfs.github.com/spec/v1\noid sha256:{oid}\nsize {1000 + index}\n".encode()
+    if path == ".gitattributes":
+        return b"*.safetensors filter=lfs diff=lfs merge=lfs -text\n"
+    return f"# {model}\n\nversion {index}\n".encode()
 
 
 @dataclass
@@ -141,7 +196,10 @@ class FakeHub:
     ):
         self.models: dict[str, FakeModel] = {}
         self.latency = latency  # added to every answer, to stand in for a real round trip
-        self.git_root = git_root  # bare repositories served over git's smart HTTP (git http-backend)
+        # Bare repositories served over git's smart HTTP (git http-backend): those of
+        # add_model_from_git, and the ones written on demand for add_model's models.
+        self._own_root = git_root is None
+        self.git_root = git_root or Path(tempfile.mkdtemp(prefix="fake-hub-git-"))
         self.token = token  # a request with "Bearer <token>" may see private and gated repos
         self.listing_page_cap = listing_page_cap
         self.commit_page_default = commit_page_default
@@ -173,6 +231,8 @@ class FakeHub:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        if self._own_root:
+            shutil.rmtree(self.git_root, ignore_errors=True)
 
     def __enter__(self) -> FakeHub:
         return self.start()
@@ -199,7 +259,7 @@ class FakeHub:
     def add_model_from_git(self, model_id: str, path: Path, **fields: Any) -> FakeModel:
         """Add a model whose history is the git repository at ``path`` (served too, with ``git_root``).
 
-        API commits, compare answers and the git protocol then describe one history, with real ids.
+        API commits and the git protocol then describe one history, with real ids.
         """
         import git
 
@@ -212,12 +272,12 @@ class FakeHub:
         model = FakeModel(id=model_id, **fields)
         for commit in repo.iter_commits("HEAD"):
             text = str(commit.message)
-            title, _, body = text.partition("\n")
+            title = text.partition("\n")[0]
             model.commits.append(
                 FakeCommit(
                     id=commit.hexsha,
                     title=title,
-                    message=body.strip(),
+                    message=text[len(title) :].rstrip(),  # as the Hub gives it: what follows the title
                     date=commit.authored_datetime.astimezone(dt.UTC),
                     authors=[str(commit.author.name)],
                     files=files.get(commit.hexsha, []),
@@ -262,7 +322,17 @@ class FakeHub:
 
     def authorized(self, authorization: str | None) -> bool:
         """True if the request carries the fake's token."""
-        return self.token is not None and authorization == f"Bearer {self.token}"
+        if self.token is None or not authorization:
+            return False
+        if authorization == f"Bearer {self.token}":
+            return True
+        scheme, _, value = authorization.partition(" ")
+        if scheme.lower() == "basic":  # git sends user:token
+            import base64
+
+            with contextlib.suppress(ValueError):
+                return base64.b64decode(value).decode().partition(":")[2] == self.token
+        return False
 
     def model_json(self, model: FakeModel) -> dict[str, Any]:
         """The Hub's model-info payload."""
@@ -296,16 +366,14 @@ class FakeHub:
             "date": _iso(commit.date),
             "title": commit.title,
             "message": commit.message,
-            "parents": commit.parents,
-        }
+        }  # the real Hub sends no parents
 
 
 _MODEL_PATH = r"(?P<repo>[^/]+/[^/]+)"
-_GIT_RE = re.compile(r"^/[^/]+/[^/]+?(?:\.git)?/(?:info/refs|git-upload-pack|HEAD)$")
+_GIT_RE = re.compile(r"^/(?P<repo>[^/]+/[^/]+?)(?:\.git)?/(?:info/refs|git-upload-pack|HEAD)$")
 _ROUTES = (
     ("listing", re.compile(r"^/api/models/?$")),
     ("commits", re.compile(rf"^/api/models/{_MODEL_PATH}/commits/(?P<rev>[^/]+)$")),
-    ("compare", re.compile(rf"^/api/models/{_MODEL_PATH}/compare/(?P<rev>.+)$")),
     ("info", re.compile(rf"^/api/models/{_MODEL_PATH}(?:/revision/(?P<rev>[^/]+))?$")),
     ("file", re.compile(rf"^/{_MODEL_PATH}/(?:resolve|raw)/(?P<rev>[^/]+)/(?P<file>.+)$")),
 )
@@ -376,7 +444,15 @@ class _Handler(BaseHTTPRequestHandler):
                 body = reply.body + (f" auth={auth}" if reply.echo_auth else "")
                 self._send(reply.status, body, {"Content-Type": "text/plain", **reply.headers}, head=head)
                 return
-        if fake.git_root is not None and _GIT_RE.match(path):
+        git_match = _GIT_RE.match(path)
+        if git_match:
+            model = fake.models.get(git_match.group("repo"))
+            if model is not None and (model.private or model.gated) and not fake.authorized(auth):
+                self._send(401, "Repository not found", {"WWW-Authenticate": 'Basic realm="fake hub"'}, head=head)
+                return
+            if model is not None and model.objects:
+                with fake._lock:
+                    model.write_git(fake.git_root / model.id)
             self._git(path, split.query)
             return
         for name, pattern in _ROUTES:
@@ -474,28 +550,6 @@ class _Handler(BaseHTTPRequestHandler):
             url = f"{self.fake.url}/api/models/{model.id}/commits/main?p={page_no + 1}&limit={limit}"
             headers["Link"] = f'<{url}>; rel="next"'
         self._json(200, [self.fake.commit_json(c) for c in page], headers, head=head)
-
-    def _route_compare(self, match: re.Match[str], query: dict[str, list[str]], auth: str | None, head: bool) -> None:
-        model = self._model(match.group("repo"), auth, head)
-        if model is None or not self._gate(model, auth, head):
-            return
-        rev = match.group("rev")
-        commit = next((c for c in model.commits if c.id == rev), None)
-        if commit is None:
-            self._error(404, "RevisionNotFound", "Invalid rev id", head=head)
-            return
-        if query.get("raw", ["false"])[0] == "true":
-            lines = []
-            for status, path in commit.files:
-                old_mode, new_mode = (
-                    ("000000", "100644") if status == "A" else ("100644", "000000" if status == "D" else "100644")
-                )
-                old = "0" * 40 if status == "A" else fake_sha("blob", path, "old")
-                new = "0" * 40 if status == "D" else fake_sha("blob", path, rev)
-                lines.append(f"T 120\t:{old_mode} {new_mode} {old} {new} {status}\t{path}")
-            self._send(200, "\n".join(lines) + ("\n" if lines else ""), {"Content-Type": "text/plain"}, head=head)
-        else:
-            self._json(200, [{"path": p, "oldPath": p, "status": s} for s, p in commit.files], head=head)
 
     def _route_file(self, match: re.Match[str], query: dict[str, list[str]], auth: str | None, head: bool) -> None:
         model = self._model(match.group("repo"), auth, head)

@@ -19,7 +19,7 @@ from core.sources.failures import SourceFailure
 from core.sources.git_history import CloneState, parse_log, read_log, remote_url, update_clone
 from core.sources.git_run import git_env
 from tests.fakes.fake_hub import FakeHub, Reply
-from tests.fakes.git_repos import add_commits, bulk_repo, feature_repo
+from tests.fakes.git_repos import add_commits, bulk_repo, feature_repo, init_repo
 from tests.fakes.mining import hub
 
 __all__ = ["hub"]
@@ -45,7 +45,9 @@ def test_feature_repo_history(tmp_path: Path) -> None:
     assert row[src.rename]["files"] == "A:scripts/train.py|D:train.py"  # no rename detection
     assert row[src.delete]["files"] == "D:feat.py"
     assert row[src.latin1]["title"] == "Café résumé"
-    assert "\ufffd" in row[src.invalid]["title"] and row[src.invalid]["title"].startswith("Broken")
+    # Not UTF-8 and no encoding declared: read byte for byte as Latin-1, nothing replaced.
+    assert row[src.invalid]["title"] == "Broken \xff\xfe bytes"
+    assert row[src.invalid]["title"].encode("latin-1") == b"Broken \xff\xfe bytes"
     zoned = row[src.zoned]
     # Recorded as 15:30 +05:30; the cache holds the instant in UTC.
     assert zoned["authored_at"] == dt.datetime(2021, 3, 2, 10, 0, tzinfo=dt.UTC)
@@ -183,3 +185,52 @@ def test_unsafe_ids_never_reach_git(tmp_path: Path) -> None:
             remote_url("https://github.com", bad)
     with pytest.raises(ValueError, match="escapes"):
         git_clone_dir(tmp_path, "github", "../escape")
+
+
+def test_raw_history_gives_modes_blobs_and_awkward_paths(tmp_path: Path) -> None:
+    """--raw: every change with modes and full blob ids; quoted, non-ASCII and non-UTF-8 paths kept."""
+    import os
+
+    from core.sources.git_log import parse_history
+
+    repo = init_repo(tmp_path / "r")
+    root = tmp_path / "r"
+    names = ["café.txt", 'we"ird.txt', "tab\there.txt"]
+    for name in names:
+        (root / name).write_text(name + "\n")
+    os.symlink("café.txt", root / "link")
+    raw_name = b"latin\xe9.txt"
+    with open(os.path.join(os.fsencode(root), raw_name), "wb") as handle:
+        handle.write(b"x\n")
+    repo.git.add("-A")
+    repo.git.commit("-m", "files")
+    (root / "café.txt").chmod(0o755)  # a mode-only change
+    repo.git.commit("-am", "mode")
+    history = parse_history(read_log(root), family="f", repo="o/r")
+    changes = history.changes
+    first = changes.filter(pl.col("sha") == history.commits["sha"][1])
+    listed = subprocess.run(["git", "ls-tree", "-r", "-z", "--name-only", "HEAD~1"], cwd=root, capture_output=True)
+    assert [n for n in listed.stdout.split(b"\0") if n] == sorted([n.encode() for n in names] + [b"link", raw_name])
+    assert set(first["path"]) == {*names, "link", "latin\xe9.txt"}  # the Latin-1 name read byte for byte
+    blobs = dict(zip(first["path"], first["new_blob"], strict=True))
+    assert blobs["tab\there.txt"] == repo.git.rev_parse("HEAD~1:tab\there.txt")
+    assert first.filter(pl.col("path") == "link")["new_mode"].item() == "120000"
+    assert first["old_blob"].is_null().all() and (first["status"] == "A").all()
+    mode_only = changes.filter(pl.col("sha") == history.commits["sha"][0]).row(0, named=True)
+    assert (mode_only["old_mode"], mode_only["new_mode"]) == ("100644", "100755")
+    assert mode_only["old_blob"] == mode_only["new_blob"] and mode_only["status"] == "M"
+
+
+def test_raw_lines_off_the_fixed_layout_still_parse_in_order() -> None:
+    from core.sources.git_log import parse_history
+
+    a, b = "a" * 40, "b" * 40
+    raw = (
+        f"\x00{'1' * 40}\x1f\x1fDev\x1f1700000000\x1ftitle\n\x00\n\n"
+        f":100644 100644 {a} {b} M\tfirst.txt\n"
+        f":100644 100644 {a} {b} R100\told.txt\tnew.txt\n"
+        f":000000 100644 {'0' * 40} {b} A\tlast.txt\n"
+    ).encode()
+    changes = parse_history(raw, family="f", repo="o/r").changes
+    assert changes["path"].to_list() == ["first.txt", "old.txt\tnew.txt", "last.txt"]
+    assert changes["status"].to_list() == ["M", "R", "A"] and changes["old_blob"].to_list() == [a, a, None]

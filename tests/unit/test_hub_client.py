@@ -9,7 +9,7 @@ import time
 import pytest
 
 from core.sources.failures import SourceFailure, redact
-from core.sources.hub import HubClient, parse_compare
+from core.sources.hub import HubClient
 from core.sources.polite import retry_after_seconds
 from tests.fakes.fake_hub import FakeHub, Reply
 from tests.fakes.mining import fast_retries, hub
@@ -45,7 +45,7 @@ def test_listing_follows_link_pages_and_stops_below_the_threshold() -> None:
         assert [m.id for m in client(fake).list_models(search="M6")] == ["org/m6"]
 
 
-def test_model_info_card_commits_and_files(hub: FakeHub) -> None:
+def test_model_info_card_and_commits(hub: FakeHub) -> None:
     model = hub.add_model("acme/bert", commits=5, card="# card\nhttps://github.com/acme/bert\n", gated="auto")
     api = client(hub)
     info = api.model_info("acme/bert")
@@ -57,15 +57,14 @@ def test_model_info_card_commits_and_files(hub: FakeHub) -> None:
     hub.models["acme/bert"].gated = False
     commits, met = api.commits("acme/bert", set())
     assert [c.id for c in commits] == [c.id for c in model.commits] and not met
-    assert commits[-1].title == "initial commit" and commits[0].parents == (model.commits[1].id,)
+    # The Hub gives no parents; the message is what follows the title, as git has it.
+    assert commits[-1].title == "initial commit" and commits[0].parents == ()
+    assert commits[0].text == "Update 4\n\nbody of 4" and commits[-1].text == "initial commit"
     known = {model.commits[2].id, model.commits[3].id, model.commits[4].id}
     hub.reset_log()
     newer, met = api.commits("acme/bert", known)
     assert [c.id for c in newer] == [model.commits[0].id, model.commits[1].id] and met
     assert hub.count("/commits/") == 1 and hub.requests[0].query["limit"] == ["100"]
-    files = api.changed_files("acme/bert", model.commits[-1].id)
-    assert files == [("A", ".gitattributes"), ("A", "README.md")]
-    assert hub.requests[-1].query == {"raw": ["true"]}
 
 
 def test_commit_pages_are_followed_until_a_known_commit() -> None:
@@ -217,24 +216,6 @@ def test_ids_are_validated_before_any_request(hub: FakeHub) -> None:
         with pytest.raises(InputError):
             api.model_info(bad)
     assert hub.count() == 0
-
-
-def test_parse_compare_formats() -> None:
-    raw = (
-        "T 120\t:100644 100644 aaa bbb M\tconfig.json\n"
-        "B 500\t:000000 100644 000 ccc A\tmodel.safetensors\n"
-        "T 0\t:100644 000000 ddd 000 D\told.txt\n"
-        "T 10\t:100644 100644 eee fff R100\tvocab.txt\tvocab_new.txt\n"
-    )
-    assert parse_compare(raw) == [
-        ("M", "config.json"),
-        ("A", "model.safetensors"),
-        ("D", "old.txt"),
-        ("D", "vocab.txt"),
-        ("A", "vocab_new.txt"),
-    ]
-    as_json = '[{"path": "a.txt", "oldPath": "a.txt", "status": "modified"}, {"path": "b", "status": "A"}]'
-    assert parse_compare(as_json, "application/json") == [("M", "a.txt"), ("A", "b")]
 
 
 def test_retry_after_forms() -> None:

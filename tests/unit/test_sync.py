@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from pathlib import Path
 
@@ -73,7 +74,7 @@ def test_second_sync_with_nothing_new_transfers_no_history(world: tuple[CacheSto
     hub.reset_log()
     report = sync(store, settings)
     assert all(o.ok and o.new_commits == 0 for o in report.outcomes)
-    assert hub.count("/commits/") == 0 and hub.count("/compare/") == 0
+    assert hub.count("/commits/") == 0 and hub.count("git-upload-pack") == 0
     assert hub.count(r"^/api/models/[^/]+/[^/]+$") == 3  # one model-info request per variant
     assert store.path("commits").stat().st_mtime_ns == mtime and store.written_at("commits") == written
 
@@ -91,8 +92,11 @@ def test_incremental_sync_reads_only_new_commits(world: tuple[CacheStore, FakeHu
     assert by_repo["lab/tiny-code"].new_commits == 3
     assert by_repo["acme/bert"].new_commits == 0
     assert hub.count("/commits/") == 1  # one page, stopped at the first known commit
-    assert hub.count("/compare/") == 2  # files of the new commits only
+    assert hub.count("acme/bert-small/git-upload-pack") >= 1  # an incremental fetch, for files
+    assert hub.count("acme/bert-large/") == 0  # nothing new there: no git request either
     commits = store.read("commits")
+    added = commits.filter(pl.col("sha").is_in([c.id for c in new_hf])).sort("authored_at")
+    assert added["files"].to_list() == ["M:README.md", "M:README.md|M:model.safetensors"]
     assert set(commits["sha"]) >= {c.id for c in new_hf} | set(new_gh)
     assert commits.filter(pl.col("repo") == "acme/bert-small").height == 6
     assert commits.select(pl.struct("platform", "repo", "sha").is_duplicated().any()).item() is False
@@ -201,36 +205,65 @@ def test_hf_history_rewrite_replaces_the_old_commits(world: tuple[CacheStore, Fa
     assert rows["sha"].to_list() == [model.sha]
 
 
-def test_changed_files_from_a_clone_match_the_compare_endpoint(tmp_path: Path) -> None:
+def test_hf_commits_come_with_git_s_files_authors_and_messages(tmp_path: Path) -> None:
+    """Changed files, authors, messages and parents of HF commits are git's, from a kept clone."""
+    import git
+
     from tests.fakes.git_repos import feature_repo
 
-    feature_repo(tmp_path / "hfgit" / "acme" / "features")
-    results = {}
-    for mode in ("compare", "auto"):
-        with FakeHub(git_root=tmp_path / "hfgit") as fake:
-            fake.add_model_from_git("acme/features", tmp_path / "hfgit" / "acme" / "features")
-            store = CacheStore(tmp_path / f"cache-{mode}")
-            seed_family(store, "acme_features", None, ["acme/features"])
-            report = sync(store, make_settings(fake, tmp_path, store.root, sync={"changed_files": mode}))
-            assert [o.status for o in report.outcomes] == ["ok"]
-            results[mode] = store.read("commits").sort("sha").select("sha", "files", "parents", "authored_at")
-            if mode == "auto":  # 9 new commits: one clone instead of 9 compare requests
-                assert fake.count("/compare/") == 0 and fake.count("git-upload-pack") >= 1
-                assert "git clone" in report.outcomes[0].detail
-            else:
-                assert fake.count("/compare/") == 9
-    assert results["auto"].equals(results["compare"])
-    assert results["auto"]["files"].str.contains("D:feat.py").any()
+    source = feature_repo(tmp_path / "hfgit" / "acme" / "features")
+    with FakeHub(git_root=tmp_path / "hfgit") as fake:
+        fake.add_model_from_git("acme/features", source.path)
+        store = CacheStore(tmp_path / "cache")
+        seed_family(store, "acme_features", None, ["acme/features"])
+        report = sync(store, make_settings(fake, tmp_path, store.root))
+        assert [o.status for o in report.outcomes] == ["ok"] and fake.count("/compare/") == 0
+    rows = {r["sha"]: r for r in store.read("commits").iter_rows(named=True)}
+    plain = git.Repo(source.path).git
+    for sha, row in rows.items():
+        expected = plain.show("--no-renames", "--name-status", "--format=", sha).split("\n")
+        assert row["files"] == "|".join(line.replace("\t", ":") for line in expected if line), sha
+        assert row["parents"] == plain.show("-s", "--format=%P", sha)
+        assert row["author"] == plain.show("-s", "--format=%an", sha)
+    assert rows[source.merge]["files"] == ""
+    assert rows[source.zoned]["message"] == "Tune config\n\nLonger body\nwith lines"
+    assert rows[source.invalid]["title"] == "Broken \xff\xfe bytes"  # not UTF-8, kept byte for byte
+    clone = store.root / "git" / "huggingface" / "acme" / "features.git"
+    assert git.Repo(clone).config_reader().get_value('remote "origin"', "partialclonefilter") == "blob:limit=1024"
 
 
-def test_a_failed_clone_falls_back_to_compare(world: tuple[CacheStore, FakeHub, Path]) -> None:
-    store, hub, root = world  # this fake serves no git: the clone fails
-    hub.models["lab/tiny"].add_commits(5)
-    report = sync(store, make_settings(hub, root, store.root, sync={"changed_files": "clone"}), ["lab_tiny"])
+def test_a_model_whose_git_cannot_be_read_is_a_recorded_failure(world: tuple[CacheStore, FakeHub, Path]) -> None:
+    store, hub, root = world
+    hub.script(r"lab/tiny/info/refs", Reply(404, body="Repository not found"))
+    report = sync(store, make_settings(hub, root, store.root), ["lab_tiny"])
     outcome = next(o for o in report.outcomes if o.repo == "lab/tiny")
-    assert outcome.ok and "compare endpoint" in outcome.detail and hub.count("/compare/") == 8
+    assert outcome.status == "not_found" and not outcome.ok and "model id" in outcome.hint
+    assert store.read("commits").filter(pl.col("repo") == "lab/tiny").is_empty()  # no commits without files
+    report = sync(store, make_settings(hub, root, store.root), ["lab_tiny"])
+    assert next(o for o in report.outcomes if o.repo == "lab/tiny").ok
     files = store.read("commits").filter(pl.col("repo") == "lab/tiny")["files"]
-    assert (files != "").all()
+    assert files.len() == 3 and (files != "").all()
+
+
+def test_hub_messages_and_co_authors_as_git_has_them() -> None:
+    """Without git (sync.changed_files = none) the Hub's fields are joined as git would show them."""
+    import datetime as dt
+
+    from core.sources.hub_payloads import parse_commit
+
+    item = {
+        "id": "a" * 40,
+        "date": "2023-12-13T08:00:00.000Z",
+        "title": "Update README.md (#14)",
+        "message": "\n\n\n- Update README.md (ba58a26fdc08c2f328d5c649531c95c25d6b06d0)\n",
+        "authors": [{"user": "JustinLin610"}, {"user": "yangapku"}],
+    }
+    commit = parse_commit(item)
+    assert commit is not None and commit.created_at == dt.datetime(2023, 12, 13, 8, tzinfo=dt.UTC)
+    assert commit.text == "Update README.md (#14)\n\n\n- Update README.md (ba58a26fdc08c2f328d5c649531c95c25d6b06d0)"
+    assert commit.author == "JustinLin610"  # the first author, as git records it; not a joined list
+    plain = parse_commit({**item, "message": "", "title": "update wechat"})
+    assert plain is not None and plain.text == "update wechat"
 
 
 def test_malicious_ids_are_recorded_never_fetched(world: tuple[CacheStore, FakeHub, Path], tmp_path: Path) -> None:
@@ -262,7 +295,11 @@ def test_endpoint_from_hf_endpoint_and_token_from_the_stored_login(
     settings.hub.endpoint = None
     report = sync(store, settings, ["lab_tiny"])
     assert all(o.ok for o in report.outcomes)
-    assert {r.authorization for r in hub.requests} == {"Bearer hf_storedlogintoken1234567890"}
+    assert {r.authorization for r in hub.requests if "/api/" in r.path} == {"Bearer hf_storedlogintoken1234567890"}
+    git_auth = {r.authorization for r in hub.requests if "/api/" not in r.path and r.authorization}
+    assert git_auth and {base64.b64decode(a.split()[1]).decode() for a in git_auth} == {
+        "ptlm-tui:hf_storedlogintoken1234567890"  # git sends the token as Basic auth, to the Hub only
+    }
     monkeypatch.setenv("HF_TOKEN", "hf_fromenvironment1234567890")
     hub.reset_log()
     sync(store, settings, ["lab_tiny"])

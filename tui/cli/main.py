@@ -21,6 +21,7 @@ from core.text import one_line
 VERB_MODULES = (
     "tui.cli.analysis_cmds",
     "tui.cli.mining_cmds",
+    "tui.cli.drift_cmds",
     "tui.cli.classify_cmds",
     "tui.cli.study_cmds",
     "tui.cli.setup_cmds",

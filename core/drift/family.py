@@ -1,0 +1,68 @@
+"""Provides family_drift(): a family's drift table from the frames the cache holds (commits and file changes).
+
+This is the interface between storage and drift: give it the family's commits (``repo, sha,
+parents, authored_at`` of the GitHub repository and of every variant) and their file changes
+(``core.sources.git_log.FILE_CHANGES_SCHEMA``), and the blobs known to be git LFS pointers;
+it orders each repository's first-parent chain, reduces the changes to events and links the
+two sides. Nothing here reads files or runs git.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import polars as pl
+
+from core.drift.chain import first_parent_order
+from core.drift.events import EMPTY_BLOBS, file_events
+from core.drift.pairs import linked_pairs
+from core.models import GITHUB
+
+_KEY_SEP = "\x1f"
+
+
+def shared_blobs(gh_events: pl.DataFrame, hf_events: pl.DataFrame) -> pl.DataFrame:
+    """Return ``repo, blob``: the blobs each HF variant shares with GitHub (the link candidates).
+
+    These are the only blobs whose content can matter (is it a git LFS pointer?), so they are
+    what a caller reads, from the variant's clone, before calling ``linked_pairs``.
+    """
+    gh_blobs = gh_events.select("blob").drop_nulls().unique()
+    return (
+        hf_events.filter(pl.col("blob").is_not_null() & ~pl.col("blob").is_in(list(EMPTY_BLOBS)))
+        .join(gh_blobs, on="blob", how="semi")
+        .select("repo", "blob")
+        .unique()
+        .sort("repo", "blob")
+    )
+
+
+def family_drift(
+    family: str,
+    gh_repo: str,
+    commits: pl.DataFrame | pl.LazyFrame,
+    changes: pl.DataFrame | pl.LazyFrame,
+    *,
+    never_link: Iterable[str] = (),
+) -> pl.DataFrame:
+    """Return the drift table (FORMATS.md) of one family from its cached commits and file changes.
+
+    Args:
+        family: The family id.
+        gh_repo: Its GitHub repository; every other repository in ``commits`` is a variant.
+        commits: ``platform, repo, sha, parents, authored_at`` of the family's commits, GitHub
+            and HF (more columns are ignored).
+        changes: The file changes of those commits: ``platform, repo, sha, path, old_mode,
+            new_mode, old_blob, new_blob`` (more columns are ignored).
+        never_link: Blob ids known to be git LFS pointers (empty blobs never link anyway).
+
+    Returns:
+        One row per linked pair (``core.drift.pairs.DRIFT_SCHEMA``).
+    """
+    # A GitHub repository and a model may share a name (``acme/bert`` on both): key by platform too.
+    keyed = pl.concat_str("platform", pl.lit(_KEY_SEP), "repo").alias("repo")
+    order = first_parent_order(commits.lazy().with_columns(keyed))
+    events = file_events(changes.lazy().with_columns(keyed), order)
+    is_gh = pl.col("repo") == f"{GITHUB}{_KEY_SEP}{gh_repo}"
+    hf_events = events.filter(~is_gh).with_columns(pl.col("repo").str.split(_KEY_SEP).list.last())
+    return linked_pairs(events.filter(is_gh), hf_events, family=family, gh_repo=gh_repo, never_link=never_link)

@@ -1,0 +1,208 @@
+"""Provides the verb drift: which files each HF variant is missing from GitHub (METHOD.md §8, FORMATS.md "Drift")."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the parser is built for every command; keep polars and git out of it
+    import polars as pl
+
+    from core.drift.compare import DriftRun
+    from tui.cli.context import Context
+
+STATES = ("in_sync", "hf_behind", "hf_ahead", "diverged", "removed_on_gh", "removed_on_hf")
+EXIT_DRIFT = 3  # --exit-code: some pair is hf_behind or diverged (like `git diff --exit-code`'s 1)
+TABLE_COLUMNS = ("hf_repo", "hf_path", "gh_path", "state", "missing", "first_missing", "hf_extra", "common_gh")
+
+EPILOG = """\
+states (one per linked pair of an HF file and a GitHub file that once held the same content):
+  in_sync         both hold the same version
+  hf_behind       HF holds an older GitHub version: GitHub changed the file since
+  hf_ahead        GitHub holds an older HF version: HF changed the file since
+  diverged        both changed the file after the last version they shared
+  removed_on_gh   GitHub deleted (or moved) the file; removed_on_hf: HF deleted it
+
+examples:
+  ptlm-tui drift                                       every family, from the cache's clones
+  ptlm-tui drift Qwen_Qwen --state hf_behind,diverged
+  ptlm-tui drift --github https://github.com/QwenLM/Qwen --hub https://huggingface.co/Qwen/Qwen-7B
+  ptlm-tui drift --github ../Qwen --hub ../Qwen-7B --format csv -o drift.csv
+  ptlm-tui drift --github ../Qwen --hub ../Qwen-7B --exit-code >/dev/null || echo "HF lags"
+  ptlm-tui drift --github ../Qwen --hub ../Qwen-7B --diff LICENSE
+  ptlm-tui drift --diff Qwen_Qwen Qwen/Qwen-7B config.json
+"""
+
+
+def _states(text: str) -> list[str]:
+    wanted = [s.strip() for s in text.split(",") if s.strip()]
+    unknown = [s for s in wanted if s not in STATES]
+    if unknown or not wanted:
+        raise argparse.ArgumentTypeError(f"unknown state {', '.join(unknown) or repr(text)}; use {', '.join(STATES)}")
+    return wanted
+
+
+def _token_for(ctx: Context) -> Any:
+    """Send a token only to the host it belongs to: GitHub's to github.base_url, the Hub's to its endpoint."""
+    from urllib.parse import urlsplit
+
+    settings = ctx.settings
+
+    def host(url: str) -> str:
+        return urlsplit(url).netloc.lower() if "://" in url else ""
+
+    def token(platform: str, spec: str) -> str | None:
+        where = host(spec)
+        if not where or not spec.lower().startswith(("http://", "https://")):
+            return None
+        if where == host(settings.github.base_url):
+            return settings.github_token()
+        if where == host(settings.hf_endpoint()):
+            from core.sources.hub import resolve_hf_token
+
+            return resolve_hf_token(settings)
+        return None
+
+    return token
+
+
+def _table_view(frame: pl.DataFrame) -> pl.DataFrame:
+    """The columns a person reads; csv, json and parquet keep FORMATS.md's full ids."""
+    import polars as pl
+
+    return frame.select(
+        "hf_repo",
+        "hf_path",
+        "gh_path",
+        "state",
+        pl.col("missing_gh_commits").alias("missing"),
+        pl.col("first_missing_date").dt.strftime("%Y-%m-%d").alias("first_missing"),
+        pl.col("hf_extra_commits").alias("hf_extra"),
+        pl.col("common_gh_sha").str.slice(0, 10).alias("common_gh"),
+    )
+
+
+def _summary(frame: pl.DataFrame) -> str:
+    counts = dict(frame.group_by("state").len().iter_rows())
+    parts = [f"{counts[s]} {s}" for s in STATES if counts.get(s)]
+    return f"{frame.height} linked pair{'s' * (frame.height != 1)}" + (f": {', '.join(parts)}" if parts else "")
+
+
+def _runs(ctx: Context) -> list[DriftRun]:
+    """Cache mode: one run per family whose clones the cache holds; missing clones are reported."""
+    from core.drift.cached import cached_run, family_repos
+
+    runs = []
+    for repos in family_repos(ctx.store, ctx.args.families or None, offline=ctx.settings.offline):
+        for repo in repos.missing:
+            ctx.info(f"{repos.family}: no clone of {repo} in the cache: run `ptlm-tui sync {repos.family}`")
+        run = cached_run(repos)
+        if run is not None:
+            runs.append(run)
+    if not runs:
+        from core.errors import InputError
+
+        raise InputError(
+            "No family to compare",
+            "the cache holds no clone of a family's GitHub repository and variants",
+            "run `ptlm-tui sync` first, or compare two repositories with --github GIT --hub GIT",
+        )
+    return runs
+
+
+def _diff(ctx: Context, runs: list[DriftRun], variant: str | None, path: str) -> int:
+    from core.drift.compare import show_diff
+    from core.text import clean_display_text
+
+    text = "".join(show_diff(run, path, variant) for run in runs)
+    # File contents are untrusted: on a terminal, escape sequences must not reach it.
+    ctx.out.write(clean_display_text(text) if ctx.out.isatty() else text)
+    return 0
+
+
+def _write(ctx: Context, frame: pl.DataFrame) -> int:
+    import polars as pl
+
+    from core.drift.pairs import ACTION_STATES
+    from core.io.tables import write_table
+
+    args = ctx.args
+    if args.state:
+        frame = frame.filter(pl.col("state").is_in(args.state))
+    shown = _table_view(frame) if args.format == "table" else frame
+    write_table(shown, args.format, args.output, ctx.out)
+    ctx.info(_summary(frame))
+    lagging = frame.filter(pl.col("state").is_in(list(ACTION_STATES))).height
+    return EXIT_DRIFT if args.exit_code and lagging else 0
+
+
+def run_drift(ctx: Context) -> int:
+    """ptlm-tui drift: the drift table of cached families, or of two git repositories."""
+    from core.errors import InputError
+
+    args = ctx.args
+    adhoc = args.github is not None or bool(args.hub)
+    positional = list(args.families or [])
+    if adhoc and (args.github is None or not args.hub):
+        raise InputError("Incomplete ad hoc drift", "--github and --hub go together", "give both (--hub repeatable)")
+    if args.diff:
+        if adhoc and len(positional) not in (1, 2):
+            raise InputError("Which file?", "--diff with --github/--hub takes [VARIANT] PATH", "e.g. --diff LICENSE")
+        if not adhoc and len(positional) != 3:
+            raise InputError("Which file?", "--diff takes FAMILY VARIANT PATH", "e.g. --diff Qwen_Qwen Qwen/Qwen-7B x")
+    if adhoc:
+        if positional and not args.diff:
+            raise InputError("Families and --github/--hub exclude each other", " ".join(positional), "give one")
+        from core.drift.compare import adhoc_drift
+
+        with adhoc_drift(
+            args.github,
+            args.hub,
+            family=args.family,
+            timeout=ctx.settings.github.timeout,
+            offline=ctx.settings.offline,
+            token_for=_token_for(ctx),
+        ) as run:
+            if args.diff:
+                return _diff(ctx, [run], positional[0] if len(positional) == 2 else None, positional[-1])
+            return _write(ctx, run.table)
+    if args.family:
+        raise InputError("--family names an ad hoc run", args.family, "give families as arguments: drift FAMILY")
+    if args.diff:
+        family, variant, path = positional
+        ctx.args.families = [family]
+        return _diff(ctx, _runs(ctx), variant, path)
+    import polars as pl
+
+    return _write(ctx, pl.concat([run.table for run in _runs(ctx)]))
+
+
+def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
+    """Add drift."""
+    p = subparsers.add_parser(
+        "drift",
+        parents=[common],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        help="files each HF variant is missing from GitHub",
+        description="List every pair of an HF file and a GitHub file that once held the same version (the same git "
+        "blob), with its state, the GitHub commits HF is missing and their date (METHOD.md §8.2). From the cache's "
+        "clones for FAMILY (all families when none), or from any two git repositories with --github and --hub.",
+        epilog=EPILOG,
+    )
+    p.add_argument("families", nargs="*", metavar="FAMILY", help="families of the cache (with --diff: see below)")
+    p.add_argument("--github", metavar="GIT", help="a GitHub-side repository: path, bundle, file:// or remote URL")
+    p.add_argument("--hub", action="append", metavar="GIT", help="an HF-side repository (repeatable)")
+    p.add_argument("--family", metavar="NAME", help="family id for --github/--hub (default: from the GitHub repo)")
+    p.add_argument("--format", choices=("table", "csv", "json", "parquet"), default="table", help="default table")
+    p.add_argument("--output", "-o", type=Path, metavar="FILE", help="write to FILE instead of stdout")
+    p.add_argument("--state", type=_states, metavar="STATE[,STATE]", help="only pairs in these states")
+    p.add_argument(
+        "--exit-code", action="store_true", help=f"exit {EXIT_DRIFT} when a listed pair is hf_behind or diverged"
+    )
+    p.add_argument(
+        "--diff",
+        action="store_true",
+        help="print the difference of one file instead (FAMILY VARIANT PATH; with --github/--hub: [VARIANT] PATH)",
+    )
+    p.set_defaults(func=run_drift)
