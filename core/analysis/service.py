@@ -36,6 +36,20 @@ def patterns(store: CacheStore, settings: AnalysisSettings, families: list[str] 
     return compute_patterns(load_events(store, settings, families), settings.bin_days)
 
 
+def patterns_of_commits(
+    commits: pl.DataFrame, settings: AnalysisSettings, families: list[str] | None = None
+) -> pl.DataFrame:
+    """Return the pattern table for commits already in memory (``ptlm-tui analyze FILE``: no cache).
+
+    ``commits`` needs ``family, platform, repo, authored_at`` in the cache's types, as
+    ``core.io.importer.read_commit_files`` returns them.
+    """
+    events = commit_events(
+        commits.lazy(), truncate_hf_to_day=settings.truncate_hf_to_day, until=settings.until, families=families
+    )
+    return compute_patterns(events.collect().lazy(), settings.bin_days)
+
+
 def transitions(store: CacheStore, settings: AnalysisSettings, families: list[str] | None = None) -> pl.DataFrame:
     """Return the transitions table (FORMATS.md) for the cache's families."""
     return compute_transitions(load_events(store, settings, families), settings.transitions_since)
