@@ -13,7 +13,6 @@ must be real objects at class creation, not strings to evaluate later.
 
 import dataclasses
 import datetime as dt
-import difflib
 import json
 import types
 from collections.abc import Callable, Mapping
@@ -30,6 +29,9 @@ class SettingError(ValueError):
         super().__init__(message)
         self.path = path
         self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.path else self.message
 
     @property
     def where(self) -> str:
@@ -248,6 +250,8 @@ class Section:
         path = path or []
         unknown = [k for k in data if k not in cls._fields]
         if unknown:
+            import difflib
+
             close = difflib.get_close_matches(str(unknown[0]), list(cls._fields), n=1)
             hint = f" (did you mean {close[0]}?)" if close else f" (known: {', '.join(cls._fields)})"
             raise SettingError([*path, str(unknown[0])], f"unknown setting{hint}")
