@@ -1,7 +1,7 @@
 """Provides discover(): find model families on the Hub (or in the watchlist) and record them in the cache.
 
 Candidates come from the Hub's model listing, filtered by the configured pipeline tags and
-downloads threshold (METHOD.md §1), optionally narrowed by author or search text, plus every
+downloads threshold (docs/method.md §1), optionally narrowed by author or search text, plus every
 watchlist model. Each candidate's GitHub link comes from the config (``[links]``, watchlist),
 else from its model card (``core.links``); a card is read again only when the model
 repository changed since the last discovery. Models that link to the same repository form a

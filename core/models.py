@@ -19,7 +19,7 @@ LAGS: Final = (GITHUB_FIRST, SIMULTANEOUS, HUGGINGFACE_FIRST)
 SYNC_TYPES: Final = ("CS", "PS", "VS", "AS")
 INTENSITIES: Final = ("R", "S", "F")
 
-# Pattern code (sync type + intensity) to the study's pattern name (METHOD.md §3).
+# Pattern code (sync type + intensity) to the study's pattern name (docs/method.md §3).
 PATTERN_BY_CODE: Final = {
     "CSF": "Frequent",
     "PSF": "Dense",
@@ -54,7 +54,7 @@ PATTERN_MEANING: Final = {
     "Rare Disjoint": "no overlap, rare",
 }
 
-# The 15 change types of METHOD.md §5, in the study's order of GitHub share.
+# The 15 change types of docs/method.md §5, in the study's order of GitHub share.
 CHANGE_TYPES: Final = (
     "model structure",
     "external documentation",

@@ -32,7 +32,7 @@ def load_events(store: CacheStore, settings: AnalysisSettings, families: list[st
 
 
 def patterns(store: CacheStore, settings: AnalysisSettings, families: list[str] | None = None) -> pl.DataFrame:
-    """Return the pattern table (FORMATS.md) for the cache's families."""
+    """Return the pattern table (docs/formats.md) for the cache's families."""
     return compute_patterns(load_events(store, settings, families), settings.bin_days)
 
 
@@ -51,7 +51,7 @@ def patterns_of_commits(
 
 
 def transitions(store: CacheStore, settings: AnalysisSettings, families: list[str] | None = None) -> pl.DataFrame:
-    """Return the transitions table (FORMATS.md) for the cache's families."""
+    """Return the transitions table (docs/formats.md) for the cache's families."""
     return compute_transitions(load_events(store, settings, families), settings.transitions_since)
 
 

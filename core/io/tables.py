@@ -1,7 +1,7 @@
 """Provides read_table() and write_table(): every command reads CSV and Parquet and writes CSV, JSON and Parquet.
 
 CSV goes through polars' CSV reader, which handles quoted fields with commas, quotes and
-newlines (FORMATS.md). Everything user-provided is read as strings first so that a bad value
+newlines (docs/formats.md). Everything user-provided is read as strings first so that a bad value
 becomes a per-row rejection, not a failure of the whole file.
 """
 
