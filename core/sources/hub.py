@@ -36,9 +36,9 @@ from urllib.parse import quote, urljoin, urlsplit
 from core.progress import CancelToken
 from core.repo_ids import require_repo_id
 from core.sources import failures as st
+from core.sources import polite
 from core.sources.failures import SourceFailure
 from core.sources.hub_payloads import HubCommit, HubModel, parse_commit, parse_compare, parse_model
-from core.sources import polite
 from core.sources.polite import Politeness, WaitCallback, retry_after_seconds
 
 __all__ = ["HubClient", "HubCommit", "HubModel", "make_hub_client", "parse_compare", "resolve_hf_token"]
