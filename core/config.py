@@ -8,9 +8,9 @@ example ``PTLM_ANALYSIS__BIN_DAYS=7``), plus the conventional ones: ``PTLM_CACHE
 
 Every command builds these, so they are plain dataclasses (``core.config_schema``): no
 validation library is imported on the way to a command's first line of output.
-To add a setting, add one line to its section: ``name: type = setting(default, "what it does",
-ge=..., check=...)``; the example config file, the environment variable and the strict
-checking follow from that line.
+To add a setting, add one line to its section: ``name: type = setting(doc="what it does",
+default=..., ge=..., check=...)``; the example config file, the environment variable and the
+strict checking follow from that line.
 
 This module is written without ``from __future__ import annotations``: see ``core.config_schema``.
 """
@@ -111,38 +111,46 @@ class CacheSettings(Section):
     """Where fetched and computed data lives."""
 
     dir: Path | None = setting(
-        None, "Cache directory; empty means the platform's user cache dir (see `ptlm-tui locate cache`)."
+        doc="Cache directory; empty means the platform's user cache dir (see `ptlm-tui locate cache`).", default=None
     )
-    stale_after_days: int = setting(7, "Data synced longer ago than this is marked stale in the app.", ge=1)
+    stale_after_days: int = setting(doc="Data synced longer ago than this is marked stale in the app.", default=7, ge=1)
 
 
 class AnalysisSettings(Section):
     """The study's method (docs/method.md §3–§6); defaults reproduce the study."""
 
-    bin_days: int = setting(14, "Length of a time bin in days.", ge=1, le=366)
-    truncate_hf_to_day: bool = setting(True, "Cut Hugging Face commit times to the UTC day, as the study did.")
-    until: dt.date | None = setting(None, "Ignore commits after this UTC day (the study's data ends 2024-10-10).")
-    transitions_since: dt.date = setting(dt.date(2016, 1, 1), "Transitions use commits from this day on.")
+    bin_days: int = setting(doc="Length of a time bin in days.", default=14, ge=1, le=366)
+    truncate_hf_to_day: bool = setting(
+        doc="Cut Hugging Face commit times to the UTC day, as the study did.", default=True
+    )
+    until: dt.date | None = setting(
+        doc="Ignore commits after this UTC day (the study's data ends 2024-10-10).", default=None
+    )
+    transitions_since: dt.date = setting(doc="Transitions use commits from this day on.", default=dt.date(2016, 1, 1))
 
 
 class HubSettings(Section):
     """Hugging Face Hub access and discovery."""
 
     endpoint: str | None = setting(
-        None, "Hub base URL; empty means HF_ENDPOINT, else https://huggingface.co.", check=_http_url
+        doc="Hub base URL; empty means HF_ENDPOINT, else https://huggingface.co.", default=None, check=_http_url
     )
-    token: Secret | None = setting(None, "Hub token; empty means HF_TOKEN or the login stored by `hf auth login`.")
+    token: Secret | None = setting(
+        doc="Hub token; empty means HF_TOKEN or the login stored by `hf auth login`.", default=None
+    )
     pipeline_tags: list[str] = setting(
         default_factory=lambda: list(NLP_PIPELINE_TAGS),
         doc="Pipeline tags that make a model a candidate (the study's 12 NLP tags).",
     )
-    min_downloads: int = setting(10_000, "Minimum downloads (last 30 days) for a candidate model.", ge=0)
-    timeout: float = setting(30.0, "Seconds before one Hub request times out.", gt=0)
-    max_retries: int = setting(4, "Retries for 429, 5xx and timeouts before a repo is marked failed.", ge=0, le=20)
+    min_downloads: int = setting(doc="Minimum downloads (last 30 days) for a candidate model.", default=10_000, ge=0)
+    timeout: float = setting(doc="Seconds before one Hub request times out.", default=30.0, gt=0)
+    max_retries: int = setting(
+        doc="Retries for 429, 5xx and timeouts before a repo is marked failed.", default=4, ge=0, le=20
+    )
     max_retry_after: float = setting(
-        900.0,
-        "Longest wait in seconds a rate limit (Retry-After, RateLimit) may impose; a server asking for more is "
+        doc="Longest wait in seconds a rate limit (Retry-After, RateLimit) may impose; a server asking for more is "
         "tried again after this long.",
+        default=900.0,
         ge=0,
     )
 
@@ -151,23 +159,25 @@ class GitHubSettings(Section):
     """GitHub (or Enterprise, a mirror, or file:// repositories) access."""
 
     base_url: str = setting(
-        "https://github.com",
-        "Base URL that owner/name is appended to for cloning (GitHub Enterprise, mirrors, file://).",
+        doc="Base URL that owner/name is appended to for cloning (GitHub Enterprise, mirrors, file://).",
+        default="https://github.com",
         check=_clone_base,
     )
-    token: Secret | None = setting(None, "Token for private repositories; empty means GITHUB_TOKEN or GH_TOKEN.")
-    timeout: float = setting(300.0, "Seconds before one clone or fetch is abandoned.", gt=0)
+    token: Secret | None = setting(
+        doc="Token for private repositories; empty means GITHUB_TOKEN or GH_TOKEN.", default=None
+    )
+    timeout: float = setting(doc="Seconds before one clone or fetch is abandoned.", default=300.0, gt=0)
 
 
 class SyncSettings(Section):
     """How mining runs."""
 
-    workers: int = setting(4, "Parallel fetches during sync.", ge=1, le=32)
+    workers: int = setting(doc="Parallel fetches during sync.", default=4, ge=1, le=32)
     changed_files: Literal["auto", "compare", "clone", "none"] = setting(
-        "auto",
-        "How HF changed files are fetched: 'compare' (one Hub API request per new commit), 'clone' "
+        doc="How HF changed files are fetched: 'compare' (one Hub API request per new commit), 'clone' "
         "(a bare blob-less git clone of the model repo: about 3 requests however many commits), 'auto' (clone "
         "when more than 3 commits are new, else compare), or 'none'.",
+        default="auto",
     )
 
 
@@ -175,25 +185,27 @@ class ClassifySettings(Section):
     """Commit classification (docs/method.md §5)."""
 
     backend: Literal["rules", "ollama"] = setting(
-        "rules", "'rules' (offline, instant) or 'ollama' (rules first, a local model for the rest)."
+        doc="'rules' (offline, instant) or 'ollama' (rules first, a local model for the rest).", default="rules"
     )
     ollama_host: str | None = setting(
-        None, "Ollama server; empty means OLLAMA_HOST, else http://127.0.0.1:11434.", check=_url_without_credentials
+        doc="Ollama server; empty means OLLAMA_HOST, else http://127.0.0.1:11434.",
+        default=None,
+        check=_url_without_credentials,
     )
-    model: str = setting("qwen2.5:7b-instruct", "Ollama model name.", check=_printable)
-    threshold: float = setting(0.6, "Rule labels below this confidence are sent to Ollama.", ge=0, le=1)
-    concurrency: int = setting(2, "Parallel Ollama requests.", ge=1, le=32)
-    num_ctx: int = setting(4096, "Ollama context window (tokens).", ge=512)
-    num_predict: int = setting(64, "Cap on generated tokens per answer.", ge=8)
-    seed: int = setting(42, "Sampling seed, fixed so answers repeat.")
-    timeout: float = setting(120.0, "Seconds before one Ollama request times out.", gt=0)
-    keep_alive: str = setting("10m", "How long Ollama keeps the model loaded.")
+    model: str = setting(doc="Ollama model name.", default="qwen2.5:7b-instruct", check=_printable)
+    threshold: float = setting(doc="Rule labels below this confidence are sent to Ollama.", default=0.6, ge=0, le=1)
+    concurrency: int = setting(doc="Parallel Ollama requests.", default=2, ge=1, le=32)
+    num_ctx: int = setting(doc="Ollama context window (tokens).", default=4096, ge=512)
+    num_predict: int = setting(doc="Cap on generated tokens per answer.", default=64, ge=8)
+    seed: int = setting(doc="Sampling seed, fixed so answers repeat.", default=42)
+    timeout: float = setting(doc="Seconds before one Ollama request times out.", default=120.0, gt=0)
+    keep_alive: str = setting(doc="How long Ollama keeps the model loaded.", default="10m")
 
 
 class UiSettings(Section):
     """The terminal app."""
 
-    theme: str = setting("textual-dark", "Textual theme name (for example textual-light).")
+    theme: str = setting(doc="Textual theme name (for example textual-light).", default="textual-dark")
     keymap: dict[str, str] = setting(
         default_factory=dict,
         doc="Key overrides: binding id = keys, for example 'sync-family' = 'ctrl+s' (ids: `ptlm-tui keys`).",
@@ -204,13 +216,15 @@ class WatchItem(Section):
     """A model to follow even when discovery would not find it."""
 
     model: str = setting(doc="Hugging Face model id (owner/name).", check=_repo_id)
-    github: str | None = setting(None, "Its GitHub repository (owner/name), if the card does not say.", check=_repo_id)
+    github: str | None = setting(
+        doc="Its GitHub repository (owner/name), if the card does not say.", default=None, check=_repo_id
+    )
 
 
 class Settings(Section):
     """All settings of ptlm-tui."""
 
-    offline: bool = setting(False, "Never make a network request (PTLM_OFFLINE=1).")
+    offline: bool = setting(doc="Never make a network request (PTLM_OFFLINE=1).", default=False)
     cache: CacheSettings = setting(default_factory=CacheSettings)
     analysis: AnalysisSettings = setting(default_factory=AnalysisSettings)
     hub: HubSettings = setting(default_factory=HubSettings)
@@ -353,7 +367,7 @@ def load_settings(
             try:
                 check(value)
             except ValueError as exc:
-                raise SettingError(name.split("."), str(exc)) from None
+                raise SettingError(list(name.split(".")), str(exc)) from None
     except SettingError as exc:
         source = next((n for n, layer in reversed(layers) if _has_path(layer, exc.path)), "the defaults")
         raise ConfigError(
@@ -370,16 +384,14 @@ def _config_path_from(environ: Mapping[str, str]) -> Path:
 
 
 def _has_path(layer: Mapping[str, Any], loc: list[str | int]) -> bool:
+    """True when ``layer`` (a parsed file, the environment, the flags) holds the setting at ``loc``."""
     node: Any = layer
     for part in loc:
-        if (
-            isinstance(node, Mapping)
-            and part in node
-            or isinstance(node, list)
-            and isinstance(part, int)
-            and part < len(node)
-        ):
+        if isinstance(node, Mapping) and part in node:
             node = node[part]
-        else:
-            return False
+            continue
+        if isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+            continue
+        return False
     return True

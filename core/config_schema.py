@@ -1,7 +1,7 @@
 """Provides Section and setting(): typed, documented, strictly checked settings without a validation library.
 
 Settings are read by every command, so building them must cost next to nothing: a section is a
-plain dataclass whose fields are declared with ``setting(default, doc, ge=..., check=...)``.
+plain dataclass whose fields are declared with ``setting(doc=..., default=..., ge=..., check=...)``.
 Values are converted and checked on construction and on assignment (a string from an
 environment variable becomes an int, ``"maybe"`` is not a bool), unknown keys are errors that
 name the setting, and the class keeps the few method names the code base already calls
@@ -68,20 +68,22 @@ class Secret:
 
 
 def setting(
-    default: Any = dataclasses.MISSING,
-    doc: str = "",
     *,
+    doc: str = "",
+    default: Any = dataclasses.MISSING,
     default_factory: Callable[[], Any] | Any = dataclasses.MISSING,
     ge: float | None = None,
     le: float | None = None,
     gt: float | None = None,
     check: Check | None = None,
 ) -> Any:
-    """Declare a setting: its default, one documenting sentence, bounds and an extra check.
+    """Declare a setting: one documenting sentence, its default, bounds and an extra check.
+
+    Keyword arguments only: type checkers read ``default`` and ``default_factory`` by name.
 
     Args:
-        default: The default value (use ``default_factory`` for lists and dicts).
         doc: What the setting does; the example config file and the README quote it.
+        default: The default value (use ``default_factory`` for lists and dicts).
         default_factory: Builds a mutable default.
         ge: Smallest allowed number.
         le: Largest allowed number.
@@ -265,7 +267,7 @@ class Section:
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None) -> Self:
         """Return a copy with ``update`` applied (converted and checked like any other value)."""
-        changed = dataclasses.replace(self, **(update or {}))
+        changed: Self = dataclasses.replace(self, **(update or {}))  # type: ignore[type-var]  # a dataclass at runtime
         object.__setattr__(changed, "_given", self.model_fields_set | frozenset(update or {}))
         return changed
 

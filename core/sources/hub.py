@@ -359,8 +359,8 @@ def use_endpoint_in_library(endpoint: str) -> None:
     os.environ["HF_ENDPOINT"] = endpoint
     constants = sys.modules.get("huggingface_hub.constants")
     if constants is not None and getattr(constants, "ENDPOINT", endpoint) != endpoint:
-        constants.ENDPOINT = endpoint
-        constants.HUGGINGFACE_CO_URL_TEMPLATE = endpoint + "/{repo_id}/resolve/{revision}/{filename}"
+        setattr(constants, "ENDPOINT", endpoint)  # noqa: B010 - a module attribute the library reads at call time
+        setattr(constants, "HUGGINGFACE_CO_URL_TEMPLATE", endpoint + "/{repo_id}/resolve/{revision}/{filename}")  # noqa: B010
 
 
 def make_hub_client(

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from tui import __version__
+
+if TYPE_CHECKING:
+    import argparse
 
 OK, ERROR, USAGE, PARTIAL, INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -45,7 +49,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run(args)
 
 
-def run(args: object) -> int:
+def build_parser(verbs: Iterable[str] | None = None) -> argparse.ArgumentParser:
+    """Return the parser with ``verbs`` registered (all when None); see ``tui.cli.parser``."""
+    from tui.cli.parser import build_parser as build
+
+    return build(verbs)
+
+
+def run(args: argparse.Namespace) -> int:
     """Run the parsed command line and map every failure to its exit status."""
     import traceback
 
@@ -58,14 +69,14 @@ def run(args: object) -> int:
         if command is None:
             from tui.launch import launch_app
 
-            return launch_app(args)  # type: ignore[arg-type]  # an argparse.Namespace
+            return launch_app(args)
         from tui.cli.context import Context
 
         if getattr(args, "demo", False):
             from tui.launch import use_demo_cache
 
-            use_demo_cache(args)  # type: ignore[arg-type]  # `ptlm-tui --demo VERB` works on the demo cache
-        result: int = args.func(Context(args))  # type: ignore[attr-defined]
+            use_demo_cache(args)  # `ptlm-tui --demo VERB` works on the demo cache
+        result: int = args.func(Context(args))
         return result
     except UsageError as exc:
         print(f"ptlm-tui {command}: error: {one_line(exc.one_line())}", file=sys.stderr)
