@@ -16,6 +16,7 @@ from cache.store import CacheStore
 from core.commits import INPUT_COLUMNS, REQUIRED_COLUMNS, MergeResult, parse_commit_rows, store_commits
 from core.errors import InputError
 from core.io.tables import read_table, table_columns
+from core.text import plural
 
 
 @dataclass(frozen=True)
@@ -48,10 +49,10 @@ class ImportReport:
         """Return a one-line summary for the terminal."""
         if self.strict_refused:
             return (
-                f"imported nothing: {len(self.rejections)} of {self.read} rows rejected and --strict is set "
+                f"imported nothing: {len(self.rejections)} of {plural(self.read, 'row')} rejected and --strict is set "
                 "(fix the rows above, or drop --strict to take the good ones)"
             )
-        text = f"imported {self.taken} of {self.read} rows from {len(self.files)} file(s)"
+        text = f"imported {self.taken} of {plural(self.read, 'row')} from {plural(len(self.files), 'file')}"
         if self.merge is not None:
             text += f" ({self.merge.added} new, {self.merge.replaced} replaced; cache holds {self.merge.total})"
         if self.rejections:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.errors import InputError, UsageError
+from core.text import plural
 from tui.cli.context import TABLE_FORMATS, family_arguments, output_arguments
 from tui.cli.main import ERROR, OK, PARTIAL
 
@@ -124,7 +125,7 @@ def _analyze_files(ctx: Context, files: list[Path]) -> int:
     read = read_commit_files(files, columns=("family", "platform", "repo", "authored_at"))
     _report_rejections(ctx, read.rejections)
     if read.rejections:
-        ctx.info(f"analysed {read.frame.height} of {read.read} rows; rejected {len(read.rejections)}")
+        ctx.info(f"analysed {read.frame.height} of {plural(read.read, 'row')}; rejected {len(read.rejections)}")
     wanted = ctx.family_names()
     present = set(read.frame["family"].unique().to_list()) if wanted else set()
     missing = [f for f in wanted if f not in present]

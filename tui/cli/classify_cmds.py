@@ -103,14 +103,14 @@ def run_validate(ctx: Context) -> int:
 
 
 def _validation_text(result: Any) -> str:
-    from core.text import one_line
+    from core.text import one_line, plural
 
     def fmt(value: float | None) -> str:
         return "-" if value is None else f"{value:.3f}"
 
     lines = [f"gold: {one_line(result.gold_file)}   labels: {result.source}"]
     if result.skipped:
-        lines.append(f"skipped {result.skipped} rows without a gold label")
+        lines.append(f"skipped {plural(result.skipped, 'row')} without a gold label")
     lines.append(f"{'scope':<14}{'n':>5}{'kappa':>8}{'agreement':>11}{'macro-F1':>10}")
     scopes = [*result.platforms.items(), ("all", result.overall)]
     for name, figures in scopes:
