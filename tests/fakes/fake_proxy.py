@@ -3,12 +3,14 @@
 Point a child process at it with ``HTTPS_PROXY``/``HTTP_PROXY`` (and ``NO_PROXY`` for the
 loopback fakes it may reach directly): every request to any other host then arrives here as
 ``CONNECT host:port`` (https) or an absolute-URL request (http), is recorded and refused with
-403. Tests assert on ``targets``: for example that no request went to the public Hub.
+403 (after ``delay`` seconds: a stand-in for a name server or a firewall that lets a connection
+hang). Tests assert on ``targets``: for example that no request went to the public Hub.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -16,7 +18,8 @@ from typing import Any
 class FakeProxy:
     """The proxy server; use as a context manager."""
 
-    def __init__(self) -> None:
+    def __init__(self, delay: float = 0.0) -> None:
+        self.delay = delay
         self.targets: list[str] = []
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -31,6 +34,7 @@ class FakeProxy:
             def _refuse(self) -> None:
                 with proxy._lock:
                     proxy.targets.append(self.path)
+                time.sleep(proxy.delay)
                 self.send_error(403, "the test proxy lets nothing through")
 
             do_CONNECT = _refuse  # noqa: N815 - stdlib naming
