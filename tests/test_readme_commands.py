@@ -11,19 +11,14 @@ order, against the loopback fake Hub and local repositories, the study check inc
 
 from __future__ import annotations
 
-import fcntl
 import io
 import os
 import pwd
 import re
-import select
 import shlex
 import shutil
-import struct
 import subprocess
 import sys
-import termios
-import time
 from pathlib import Path
 
 import polars as pl
@@ -32,6 +27,7 @@ import pytest
 from tests.conftest import REPO_ROOT, SHARED
 from tests.fakes.fake_hub import FakeHub
 from tests.fakes.mining import make_gh_repo
+from tests.terminal import run_on_terminal
 
 pytestmark = pytest.mark.slow
 
@@ -50,33 +46,8 @@ def _uv_cache_dir(uv: str) -> str:
 def run_in_terminal(
     argv: list[str], env: dict[str, str], until: bytes, timeout: float = 30.0, cwd: Path | None = None
 ) -> tuple[int, str]:
-    """Run ``argv`` on a 120x30 pseudo-terminal; once ``until`` is on screen, press q until it exits."""
-    master, slave = os.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 120, 0, 0))
-    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True, cwd=cwd)
-    os.close(slave)
-    out, start, pressed = b"", time.monotonic(), 0.0
-    try:
-        while True:
-            ready, _, _ = select.select([master], [], [], 0.2)
-            if ready:
-                try:
-                    chunk = os.read(master, 65536)
-                except OSError:  # EIO: the program exited and the terminal closed
-                    break
-                if not chunk:
-                    break
-                out += chunk
-            now = time.monotonic()
-            if proc.poll() is None and until in out and now - pressed > 1.0:
-                os.write(master, b"q")
-                pressed = now
-            if now - start > timeout:
-                proc.kill()
-                break
-    finally:
-        code = proc.wait(10)
-        os.close(master)
+    """Run ``argv`` on a pseudo-terminal; once ``until`` is on screen, press q; return the screen's text."""
+    code, out = run_on_terminal(argv, env, quit_when=until, timeout=timeout, cwd=cwd)
     text = re.sub(r"\x1b\[[0-9;?<>=$]*[A-Za-z~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)", "", out.decode("utf-8", "replace"))
     return code, text
 

@@ -7,9 +7,11 @@ becomes a per-row rejection, not a failure of the whole file.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -34,21 +36,33 @@ def _read_error(path: Path, exc: Exception) -> InputError:
     )
 
 
+def _existing(path: Path) -> Path:
+    path = Path(path)
+    if not path.exists():
+        raise InputError("File not found", str(path), "check the path")
+    return path
+
+
+@contextlib.contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """Turn polars' and the OS's reading errors into one InputError naming the file."""
+    try:
+        yield
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise _read_error(path, exc) from exc
+
+
 def table_columns(path: Path) -> list[str]:
     """Return the column names of a CSV or Parquet file without reading its rows.
 
     Raises:
         InputError: The file is missing, unreadable or not the format its suffix says.
     """
-    path = Path(path)
-    if not path.exists():
-        raise InputError("File not found", str(path), "check the path")
-    try:
+    path = _existing(path)
+    with _reading(path):
         if _is_parquet(path):
             return list(pl.read_parquet_schema(path))
         return pl.read_csv(path, n_rows=0, infer_schema=False, encoding="utf8-lossy").columns
-    except (pl.exceptions.PolarsError, OSError) as exc:
-        raise _read_error(path, exc) from exc
 
 
 def read_table(path: Path, *, strings: bool = True, columns: list[str] | None = None) -> pl.DataFrame:
@@ -62,24 +76,16 @@ def read_table(path: Path, *, strings: bool = True, columns: list[str] | None = 
     Raises:
         InputError: The file is missing, unreadable or not the format its suffix says.
     """
-    path = Path(path)
-    if not path.exists():
-        raise InputError("File not found", str(path), "check the path")
-    try:
+    path = _existing(path)
+    with _reading(path):
         if _is_parquet(path):
             frame = pl.read_parquet(path, columns=columns)
             if strings:
                 frame = frame.with_columns(_as_string(frame, name) for name in frame.columns)
             return frame
         return pl.read_csv(
-            path,
-            columns=columns,
-            infer_schema=not strings,
-            encoding="utf8-lossy",
-            empty_string_is_null=False,
+            path, columns=columns, infer_schema=not strings, encoding="utf8-lossy", empty_string_is_null=False
         )
-    except (pl.exceptions.PolarsError, OSError) as exc:
-        raise _read_error(path, exc) from exc
 
 
 def _as_string(frame: pl.DataFrame, name: str) -> pl.Expr:

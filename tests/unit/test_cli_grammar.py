@@ -17,6 +17,7 @@ from cache.store import CacheStore
 from tests.app_published import write_published
 from tests.fakes.fake_hub import FakeHub, Reply
 from tests.fakes.mining import fast_retries, gh_root, hub, make_gh_repo
+from tests.helpers import run_cli as run
 from tui.cli.main import main
 
 __all__ = ["fast_retries", "gh_root", "hub"]
@@ -40,12 +41,6 @@ FAMILY_VERBS = {
     "classify": [],
 }
 TABLE_VERBS = ["analyze", "transitions", "report", "compare", "status", "labels", "classify", "discover", "keys"]
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(args)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

@@ -12,13 +12,7 @@ import pytest
 from core.config import Settings, load_settings
 from core.config_schema import Secret, SettingError
 from core.errors import ConfigError
-from tui.cli.main import main
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(args)
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.helpers import run_cli as run
 
 
 def test_precedence_file_then_environment_then_flags(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import select
 import subprocess
 import sys
 from pathlib import Path
@@ -28,7 +27,8 @@ from tests.conftest import REPO_ROOT
 from tests.fakes.fake_hub import FakeHub, Reply
 from tests.fakes.fake_proxy import FakeProxy
 from tests.fakes.mining import fast_retries, gh_root, hub, make_gh_repo, make_settings, seed_family
-from tui.cli.main import main
+from tests.helpers import run_cli as cli
+from tests.terminal import run_on_terminal
 
 __all__ = ["fast_retries", "gh_root", "hub"]
 
@@ -38,38 +38,16 @@ TOKEN = "hf_hostiletestTOKENabcdefghij0123"
 EVIL_TITLE = "fix \x1b]0;pwned\x07\x1b]52;c;ZXZpbA==\x07\x1b[2J\u202eevil\x9b31m end"
 
 
-def cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(args)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def child_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("HF_HUB_DISABLE_TELEMETRY", "HF_ENDPOINT")}
     env["PYTHONPATH"] = str(REPO_ROOT)
     return env | extra
 
 
-def run_on_terminal(argv: list[str], env: dict[str, str]) -> bytes:
-    """Run ``argv`` with stdout on a pseudo-terminal; return exactly the bytes it wrote there."""
-    master, slave = os.openpty()
-    proc = subprocess.Popen(argv, stdout=slave, stderr=subprocess.PIPE, env=env)
-    os.close(slave)
-    out = b""
-    while True:
-        ready, _, _ = select.select([master], [], [], 30)
-        if not ready:
-            break
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:  # EIO: the child exited and closed the terminal
-            break
-        if not chunk:
-            break
-        out += chunk
-    proc.wait(30)
-    os.close(master)
-    assert proc.returncode == 0, proc.stderr.read() if proc.stderr else b""
+def on_terminal(argv: list[str], env: dict[str, str]) -> bytes:
+    """Exactly the bytes ``argv`` wrote on a pseudo-terminal (it must succeed)."""
+    code, out = run_on_terminal(argv, env)
+    assert code == 0, out.decode(errors="replace")
     return out
 
 
@@ -96,11 +74,11 @@ def evil_cache(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
 
 def test_csv_and_json_on_a_terminal_show_control_characters_as_escapes(evil_cache: Path) -> None:
     base = [sys.executable, "-m", "tui", "--cache-dir", str(evil_cache), "labels"]
-    shown = run_on_terminal([*base, "--format", "csv"], child_env())
+    shown = on_terminal([*base, "--format", "csv"], child_env())
     assert b"\x1b" not in shown and b"\x07" not in shown and b"\xc2\x9b" not in shown
     assert "\u202e" not in shown.decode()
     assert b"\\x1b]52;c;ZXZpbA==\\x07" in shown and b"\\u202e" in shown  # visible, so the reader sees them
-    as_json = run_on_terminal([*base, "--format", "json"], child_env()).replace(b"\r\n", b"\n")
+    as_json = on_terminal([*base, "--format", "json"], child_env()).replace(b"\r\n", b"\n")
     assert b"\x1b" not in as_json and "\u202e" not in as_json.decode()
     assert {row["title"] for row in json.loads(as_json)} >= {EVIL_TITLE}  # still valid JSON, exact text
 
