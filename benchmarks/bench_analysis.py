@@ -85,7 +85,7 @@ def same_verdicts(ours_csv: Path, baseline_csv: Path) -> bool:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--factors", type=float, nargs="+", default=[1, 4])
+    parser.add_argument("--factors", type=float, nargs="*", default=[1, 4])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--large", type=float, nargs="*", default=[])
     parser.add_argument("--workdir", type=Path, default=None)
