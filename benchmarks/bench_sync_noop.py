@@ -1,6 +1,7 @@
 """Times a sync of 50 families with nothing new, against the loopback fake Hub and local repositories.
 
 Usage: uv run python benchmarks/bench_sync_noop.py [--families 50] [--variants 2] [--runs 3] [--workdir DIR]
+                                                   [--slow-internet 10]
 
 Sets up N families (a local GitHub repository of 200 commits each, reached through file://,
 and V Hugging Face variants of 20 commits each on the fake Hub, linked through their model
@@ -9,6 +10,13 @@ cards), runs discover and a first sync, then times the second sync (nothing new)
   in-process core.sync.sync() alone.
 The fake Hub runs in this process, the CLI in another. Target (issue 5): under 5 s.
 Also printed: requests the no-op sync made (model info only; no commit pages, no compare).
+
+--slow-internet S runs the process once more with every connection to a host other than this
+machine routed to a proxy that answers only after S seconds (a stand-in for a name server that
+does not answer, where a lookup of huggingface.co hangs for seconds). ptlm-tui asks only the
+configured Hub, so that run takes as long as the others; "reached out" counts the attempts.
+This is where the 14 s between process and in-process went (issue 14): huggingface_hub fetched
+`/api/agent-harnesses` from the public Hub when the endpoint was set only in the config file.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ from core.config import load_settings  # noqa: E402
 from core.discover import discover  # noqa: E402
 from core.sync import sync  # noqa: E402
 from tests.fakes.fake_hub import FakeHub  # noqa: E402
+from tests.fakes.fake_proxy import FakeProxy  # noqa: E402
 from tests.fakes.git_repos import bulk_repo  # noqa: E402
 
 
@@ -39,6 +48,7 @@ def main() -> None:
     parser.add_argument("--variants", type=int, default=2)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--slow-internet", type=float, default=0.0, metavar="S")
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="ptlm-bench-sync-"))
     gh_root = workdir / "github"
@@ -71,7 +81,10 @@ def main() -> None:
         start = time.perf_counter()
         first = sync(store, settings)
         print(f"first sync: {first.summary()} (wall {time.perf_counter() - start:.2f} s)")
+        # As a user's shell has it: no test-only switches (telemetry on), the endpoint only in the config.
         env = {**os.environ, "PTLM_CONFIG_FILE": str(config)}
+        for name in ("HF_HUB_DISABLE_TELEMETRY", "HF_ENDPOINT"):
+            env.pop(name, None)
         cli = [sys.executable, "-m", "tui", "sync"]
         process_times, inprocess_times, requests = [], [], []
         for _ in range(args.runs):
@@ -95,6 +108,15 @@ def main() -> None:
             f"{args.families:>8} {repos:>6} {statistics.median(process_times):>10.2f} "
             f"{statistics.median(inprocess_times):>13.2f} {requests[-1]:>9} {history:>8}"
         )
+        if args.slow_internet:
+            with FakeProxy(delay=args.slow_internet) as internet:
+                start = time.perf_counter()
+                subprocess.run(cli, env=env | internet.environment(), capture_output=True, text=True, check=True)
+                slow = time.perf_counter() - start
+            print(
+                f"with every outside connection delayed {args.slow_internet:g} s: process {slow:.2f} s, "
+                f"reached out {len(internet.targets)} times {sorted(set(internet.targets))}"
+            )
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ import contextlib
 import datetime as dt
 import fcntl
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,33 +20,14 @@ import polars as pl
 
 from cache.schema import CACHE_VERSION, TABLES, empty
 from core.errors import CacheError
+from core.files import atomic_write
 
 MANIFEST = "cache.json"
 
 
-def _fsync_dir(path: Path) -> None:
-    # Make the rename itself durable; not all platforms allow opening a directory.
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (temp file in the same directory, fsync, rename)."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        with tmp.open("wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-    _fsync_dir(path.parent)
+    """Write ``data`` to ``path`` atomically (``core.files.atomic_write``)."""
+    atomic_write(path, data)
 
 
 class CacheStore:
@@ -193,20 +173,12 @@ class CacheStore:
             raise CacheError(f"Refusing to write cache table '{table}'", f"missing columns {missing}")
         self.root.mkdir(parents=True, exist_ok=True)
         path = self.path(table)
-        tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
         try:
-            frame.write_parquet(tmp, compression="zstd", statistics=True)
-            with tmp.open("rb+") as handle:
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
+            atomic_write(path, lambda tmp: frame.write_parquet(tmp, compression="zstd", statistics=True))
         except OSError as exc:
             raise CacheError(
                 f"Cannot write cache table '{table}'", f"{path}: {exc.strerror or exc}", "check free disk space"
             ) from exc
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
-        _fsync_dir(self.root)
         self._touch_manifest(table, frame.height)
 
     @contextlib.contextmanager

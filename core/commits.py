@@ -2,12 +2,13 @@
 
 The same functions serve ``ptlm-tui import``, sync and the demo, so a commit is keyed and
 de-duplicated one way everywhere: by (platform, repo, sha), or by (platform, repo, time,
-title) when the sha is empty (FORMATS.md).
+title) when the sha is empty (docs/formats.md).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
@@ -28,8 +29,11 @@ _PLATFORM_ALIASES = {
     "hf": HUGGINGFACE,
 }
 _ISO_FORMATS = ("%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f%z", "%Y-%m-%dT%H:%M%z")
-# The shapes almost every real file uses; polars parses these with a fast specialised path.
-_FAST_FORMATS = ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d")
+# The shape almost every real file uses; polars parses it with a fast specialised path.
+_FAST_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+# Times outside these years are typing or tool errors (a year 9999 breaks date arithmetic downstream).
+EARLIEST = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(2101, 1, 1, tzinfo=dt.UTC)
 
 
 def _parse_general(expr: pl.Expr) -> pl.Expr:
@@ -49,15 +53,11 @@ def parse_utc_times(values: pl.Series) -> pl.Series:
     """Parse ISO 8601 strings with a zone (``Z`` or ``±hh:mm``) or a bare ``YYYY-MM-DD`` to UTC.
 
     Values without a zone are not guessed at: they become null and the row is rejected. The
-    common shapes are parsed first on the whole column; only the rest go through the slower
-    general formats.
+    common shape is parsed first on the whole column; only what it leaves goes through the
+    slower general formats.
     """
-    fast = pl.select(
-        pl.coalesce(
-            values.str.to_datetime(_FAST_FORMATS[0], strict=False, time_unit="us", time_zone="UTC"),
-            values.str.to_date(_FAST_FORMATS[1], strict=False).cast(pl.Datetime("us")).dt.replace_time_zone("UTC"),
-        )
-    ).to_series()
+    # cache=False: times are nearly all distinct, so polars' per-value cache only costs (1.7x slower).
+    fast = values.str.to_datetime(_FAST_FORMAT, strict=False, time_unit="us", time_zone="UTC", cache=False)
     missing = fast.is_null() & values.is_not_null()
     if not missing.any():
         return fast.alias(values.name)
@@ -84,25 +84,54 @@ class ParsedCommits:
     rejected: pl.DataFrame  # columns: row (0-based data row), reason
 
 
-def _rejection_reasons(frame: pl.DataFrame) -> pl.DataFrame:
-    """Return ``row, reason`` for invalid rows of a frame with the parsed helper columns."""
+def _per_value(column: pl.Series, convert: Callable[[str], str | None]) -> tuple[pl.Series, set[str]]:
+    """Apply ``convert`` to each distinct value of ``column`` once, and join the results back.
+
+    A file has a few distinct platforms and one repository per thousand rows, so the checks
+    run on those values, not on every row; when no value changes the column is returned as it
+    is (no copy). Returns the converted column and the original values ``convert`` refused (None).
+    """
+    distinct = column.drop_nulls().unique().to_list()
+    mapping = {value: convert(value) for value in distinct}
+    refused = {value for value, result in mapping.items() if result is None}
+    changed = {value: result for value, result in mapping.items() if result != value}
+    if changed:
+        column = column.replace(changed)
+    return column, refused
+
+
+def _platform(value: str) -> str | None:
+    return _PLATFORM_ALIASES.get(value.strip().lower())
+
+
+def _repo(value: str) -> str | None:
+    repo = value.strip()
+    return repo if REPO_ID_RE.match(repo) and ".." not in repo else None
+
+
+def _rejection_reasons(frame: pl.DataFrame, bad_platforms: set[str], bad_repos: set[str]) -> pl.DataFrame:
+    """Return ``row, reason`` for the rejected rows (``frame`` holds only them, with ``row``)."""
+    platform = pl.col("platform").fill_null("").str.strip_chars()
+    time = pl.col("authored_at").fill_null("").str.strip_chars()
     reason = (
-        pl.when(pl.col("family") == "")
+        pl.when(pl.col("family").fill_null("").str.strip_chars() == "")
         .then(pl.lit("missing family"))
-        .when(pl.col("_platform_raw") == "")
+        .when(platform == "")
         .then(pl.lit("missing platform"))
-        .when(pl.col("_platform").is_null())
-        .then(pl.format("unknown platform '{}' (expected github or huggingface)", pl.col("_platform_raw")))
-        .when(pl.col("repo") == "")
+        .when(pl.col("platform").is_in(list(bad_platforms)))
+        .then(pl.format("unknown platform '{}' (expected github or huggingface)", platform.str.slice(0, 40)))
+        .when(pl.col("repo").fill_null("").str.strip_chars() == "")
         .then(pl.lit("missing repo"))
-        .when(~pl.col("_repo_ok"))
+        .when(pl.col("repo").is_in(list(bad_repos)))
         .then(pl.format("bad repo '{}' (expected owner/name)", pl.col("repo").str.slice(0, 80)))
-        .when(pl.col("authored_at").fill_null("").str.strip_chars() == "")
+        .when(time == "")
         .then(pl.lit("missing authored_at"))
+        .when(pl.col("_when").is_not_null())
+        .then(pl.format("time '{}' is outside the years 1970-2100", time.str.slice(0, 40)))
         .otherwise(
             pl.format(
                 "bad time '{}' (expected ISO 8601 with a zone, e.g. 2024-01-31T12:00:00Z, or YYYY-MM-DD)",
-                pl.col("authored_at").str.slice(0, 40),
+                time.str.slice(0, 40),
             )
         )
     )
@@ -112,63 +141,58 @@ def _rejection_reasons(frame: pl.DataFrame) -> pl.DataFrame:
 def parse_commit_rows(raw: pl.DataFrame, *, source: str = "import") -> ParsedCommits:
     """Validate and convert user rows (all strings) to the cache's commits schema.
 
+    Per-repository work (platform names, repository ids, stray spaces in families) is done
+    once per distinct value and joined back; only the times are parsed row by row. Columns that
+    need no change are passed through without a copy.
+
     Args:
         raw: Rows as read from CSV or Parquet, every column a string. Optional columns may be
             absent; required ones (family, platform, repo, authored_at) must be present.
         source: Value for the cache's ``source`` column.
 
     Returns:
-        The good rows in cache schema and the rejected rows with reasons.
+        The good rows in cache schema and the rejected rows with reasons. A row is rejected for
+        a missing family, platform, repo or time, an unknown platform, a repo that is not
+        ``owner/name``, a time that cannot be read or one outside the years 1970-2100.
     """
-    frame = raw
-    for name in INPUT_COLUMNS:
-        if name not in frame.columns:
-            frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(name))
-    platform_raw = pl.col("platform").fill_null("").str.strip_chars()
-    repo = pl.col("repo").fill_null("").str.strip_chars()
-    frame = frame.with_columns(
-        pl.col("family").fill_null("").str.strip_chars(),
-        repo.alias("repo"),
-        platform_raw.str.to_lowercase()
-        .replace_strict(_PLATFORM_ALIASES, default=None, return_dtype=pl.String)
-        .alias("_platform"),
-    ).with_columns(
-        (pl.col("repo").str.contains(REPO_ID_RE.pattern) & ~pl.col("repo").str.contains("..", literal=True)).alias(
-            "_repo_ok"
-        ),
-        parse_utc_times(frame["authored_at"]).alias("_when"),
-    )
+    family, _ = _per_value(raw["family"], lambda v: v.strip())
+    platform, bad_platforms = _per_value(raw["platform"], _platform)
+    repo, bad_repos = _per_value(raw["repo"], _repo)
+    when = parse_utc_times(raw["authored_at"])
+    # Refused platforms and repositories became nulls above.
     valid = (
-        (pl.col("family") != "")
-        & pl.col("_platform").is_not_null()
-        & pl.col("_repo_ok")
-        & pl.col("_when").is_not_null()
+        (family.fill_null("") != "")
+        & platform.is_not_null()
+        & repo.is_not_null()
+        & when.is_between(EARLIEST, LATEST, closed="left").fill_null(False)
     )
-    ok = frame.select(valid).to_series()
-    bad = ~ok
-    if bad.any():
-        # Reasons are worked out for the bad rows only; the good path never formats strings.
-        rejected = _rejection_reasons(
-            frame.with_row_index("row").filter(bad).with_columns(platform_raw.alias("_platform_raw"))
-        )
-        frame = frame.filter(ok)
-    else:
+    columns = {
+        name: raw[name] if name in raw.columns else None for name in ("sha", "author", "title", "message", "files")
+    }
+    good = pl.DataFrame(
+        {
+            "family": family,
+            "platform": platform,
+            "repo": repo,
+            "sha": _text(columns["sha"], raw.height, strip=True),
+            "authored_at": when,
+            "author": _text(columns["author"], raw.height),
+            "title": _text(columns["title"], raw.height),
+            "message": _text(columns["message"], raw.height),
+            "files": _text(columns["files"], raw.height),
+        }
+    ).with_columns(pl.lit(None, dtype=pl.String).alias("parents"), pl.lit(source).alias("source"))
+    if valid.all():
         rejected = pl.DataFrame(schema={"row": pl.UInt32, "reason": pl.String})
-    good = frame.select(
-        pl.col("family"),
-        pl.col("_platform").alias("platform"),
-        pl.col("repo"),
-        pl.col("sha").fill_null("").str.strip_chars(),
-        pl.col("_when").alias("authored_at"),
-        pl.col("author").fill_null(""),
-        pl.col("title").fill_null(""),
-        pl.col("message").fill_null(""),
-        pl.col("files").fill_null(""),
-        pl.lit(None, dtype=pl.String).alias("parents"),
-        pl.lit(source).alias("source"),
-    )
+    else:
+        # Reasons are worked out for the bad rows only; the good path never formats strings.
+        bad = ~valid
+        rejected = _rejection_reasons(
+            raw.with_columns(when.alias("_when")).with_row_index("row").filter(bad), bad_platforms, bad_repos
+        )
+        good = good.filter(valid)
     if (good["title"] == "").any():
-        # An empty title but a message: the title is the message's first line (FORMATS.md).
+        # An empty title but a message: the title is the message's first line (docs/formats.md).
         # Done only when needed: splitting every message of a large file is costly.
         good = good.with_columns(
             pl.when(pl.col("title") == "")
@@ -177,6 +201,19 @@ def parse_commit_rows(raw: pl.DataFrame, *, source: str = "import") -> ParsedCom
             .alias("title")
         )
     return ParsedCommits(good, rejected)
+
+
+def _text(column: pl.Series | None, height: int, *, strip: bool = False) -> pl.Series:
+    """An optional text column: empty strings when absent, nulls as empty, copied only when something changes."""
+    if column is None:
+        return pl.repeat("", height, dtype=pl.String, eager=True)
+    if column.null_count():
+        column = column.fill_null("")
+    if strip:
+        stripped = column.str.strip_chars()
+        if (stripped.str.len_bytes() != column.str.len_bytes()).any():
+            column = stripped  # kept only when a value had spaces around it
+    return column
 
 
 @dataclass(frozen=True)

@@ -1,27 +1,46 @@
 """Provides Settings, the one settings model, and its loading with documented precedence.
 
-Precedence, lowest to highest: built-in defaults < the TOML config file (``PTLM_CONFIG_FILE``
-or the platform's config directory) < environment variables < command-line flags.
-Environment variables: ``PTLM_<SECTION>__<FIELD>`` for any field (for example
-``PTLM_ANALYSIS__BIN_DAYS=7``), plus the conventional ones: ``PTLM_CACHE_DIR``,
-``PTLM_OFFLINE``, ``HF_ENDPOINT``, ``HF_TOKEN``, ``GITHUB_TOKEN``/``GH_TOKEN`` and
-``OLLAMA_HOST``.
-"""
+Precedence, lowest to highest: built-in defaults < the TOML config file (``--config``, else
+``PTLM_CONFIG_FILE``, else the platform's config directory) < environment variables <
+command-line flags. Environment variables: ``PTLM_<SECTION>__<FIELD>`` for any field (for
+example ``PTLM_ANALYSIS__BIN_DAYS=7``), plus the conventional ones: ``PTLM_CACHE_DIR``,
+``PTLM_OFFLINE``, ``HF_ENDPOINT``, ``HF_TOKEN``, ``GITHUB_TOKEN``/``GH_TOKEN`` and ``OLLAMA_HOST``.
 
-from __future__ import annotations
+Every command builds these, so they are plain dataclasses (``core.config_schema``): no
+validation library is imported on the way to a command's first line of output.
+To add a setting, add one line to its section: ``name: type = setting(doc="what it does",
+default=..., ge=..., check=...)``; the example config file, the environment variable and the
+strict checking follow from that line.
+
+This module is written without ``from __future__ import annotations``: see ``core.config_schema``.
+"""
 
 import datetime as dt
 import os
-import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from urllib.parse import urlsplit
 
 from core import paths
+from core.config_schema import Secret, Section, SettingError, setting
 from core.errors import ConfigError
 from core.models import is_valid_repo_id
+
+__all__ = [
+    "AnalysisSettings",
+    "CacheSettings",
+    "ClassifySettings",
+    "GitHubSettings",
+    "HubSettings",
+    "Secret",
+    "Settings",
+    "SyncSettings",
+    "UiSettings",
+    "WatchItem",
+    "load_settings",
+    "read_config_file",
+]
 
 NLP_PIPELINE_TAGS = (
     "text-classification",
@@ -39,160 +58,187 @@ NLP_PIPELINE_TAGS = (
 )
 
 
-class _Section(BaseModel):
-    # Unknown keys are errors: a typo in the config file must not be silently ignored.
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+def _repo_id(value: str) -> None:
+    if not is_valid_repo_id(value):
+        raise ValueError(f"{value[:80]!r} is not an owner/name repository id")
 
 
-class CacheSettings(_Section):
+def _url_without_credentials(value: str) -> None:
+    """A base URL must not carry a user or password: it would be stored in clones and logs."""
+    if "@" in (urlsplit(value).netloc if "://" in value else ""):
+        raise ValueError(
+            "the URL holds credentials (user:password@); remove them and give the token through "
+            "GITHUB_TOKEN / GH_TOKEN (GitHub) or HF_TOKEN (the Hub), which are sent only as a header"
+        )
+
+
+def _http_url(value: str) -> None:
+    if not value.lower().startswith(("http://", "https://")):
+        raise ValueError(f"{value[:80]!r} is not an http(s):// URL")
+    _url_without_credentials(value)
+
+
+def _clone_base(value: str) -> None:
+    if not value.lower().startswith(("http://", "https://", "file://", "ssh://", "git://", "/")):
+        raise ValueError(f"{value[:80]!r} is not a URL git can clone from (https://, ssh://, file:// or a path)")
+    _url_without_credentials(value)
+
+
+def _printable(value: str) -> None:
+    if not value.strip() or any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ValueError(f"{value[:40]!r} is empty or holds control characters")
+
+
+def _links(value: Mapping[str, str]) -> None:
+    for model, repo in value.items():
+        if not is_valid_repo_id(model):
+            raise ValueError(f"{model[:80]!r} is not a Hugging Face model id (owner/name)")
+        if not is_valid_repo_id(repo):
+            raise ValueError(
+                f"{model} = {repo[:80]!r}: the value must be a GitHub repository as owner/name "
+                '(for example "google-research/bert")'
+            )
+
+
+def _family_names(value: Mapping[str, str]) -> None:
+    for repo, family in value.items():
+        if not is_valid_repo_id(repo):
+            raise ValueError(f"{repo[:80]!r} is not a GitHub repository id (owner/name)")
+        _printable(family)
+
+
+class CacheSettings(Section):
     """Where fetched and computed data lives."""
 
-    dir: Path | None = Field(
-        default=None,
-        description="Cache directory; empty means the platform's user cache dir (see `ptlm-tui locate cache`).",
+    dir: Path | None = setting(
+        doc="Cache directory; empty means the platform's user cache dir (see `ptlm-tui locate cache`).", default=None
     )
-    stale_after_days: int = Field(
-        default=7, ge=1, description="Data synced longer ago than this is marked stale in the app."
-    )
+    stale_after_days: int = setting(doc="Data synced longer ago than this is marked stale in the app.", default=7, ge=1)
 
 
-class AnalysisSettings(_Section):
-    """The study's method (METHOD.md §3–§6); defaults reproduce the study."""
+class AnalysisSettings(Section):
+    """The study's method (docs/method.md §3–§6); defaults reproduce the study."""
 
-    bin_days: int = Field(default=14, ge=1, le=366, description="Length of a time bin in days.")
-    truncate_hf_to_day: bool = Field(
-        default=True, description="Cut Hugging Face commit times to the UTC day, as the study did."
+    bin_days: int = setting(doc="Length of a time bin in days.", default=14, ge=1, le=366)
+    truncate_hf_to_day: bool = setting(
+        doc="Cut Hugging Face commit times to the UTC day, as the study did.", default=True
     )
-    until: dt.date | None = Field(
-        default=None,
-        description="Ignore commits after this UTC day (the study's data ends 2024-10-10).",
+    until: dt.date | None = setting(
+        doc="Ignore commits after this UTC day (the study's data ends 2024-10-10).", default=None
     )
-    transitions_since: dt.date = Field(
-        default=dt.date(2016, 1, 1), description="Transitions use commits from this day on."
-    )
+    transitions_since: dt.date = setting(doc="Transitions use commits from this day on.", default=dt.date(2016, 1, 1))
 
 
-class HubSettings(_Section):
+class HubSettings(Section):
     """Hugging Face Hub access and discovery."""
 
-    endpoint: str | None = Field(
-        default=None, description="Hub base URL; empty means HF_ENDPOINT, else https://huggingface.co."
+    endpoint: str | None = setting(
+        doc="Hub base URL; empty means HF_ENDPOINT, else https://huggingface.co.", default=None, check=_http_url
     )
-    token: SecretStr | None = Field(
-        default=None,
-        description="Hub token; empty means HF_TOKEN or the login stored by `hf auth login`.",
+    token: Secret | None = setting(
+        doc="Hub token; empty means HF_TOKEN or the login stored by `hf auth login`.", default=None
     )
-    pipeline_tags: list[str] = Field(
+    pipeline_tags: list[str] = setting(
         default_factory=lambda: list(NLP_PIPELINE_TAGS),
-        description="Pipeline tags that make a model a candidate (the study's 12 NLP tags).",
+        doc="Pipeline tags that make a model a candidate (the study's 12 NLP tags).",
     )
-    min_downloads: int = Field(
-        default=10_000, ge=0, description="Minimum downloads (last 30 days) for a candidate model."
+    min_downloads: int = setting(doc="Minimum downloads (last 30 days) for a candidate model.", default=10_000, ge=0)
+    timeout: float = setting(doc="Seconds before one Hub request times out.", default=30.0, gt=0)
+    max_retries: int = setting(
+        doc="Retries for 429, 5xx and timeouts before a repo is marked failed.", default=4, ge=0, le=20
     )
-    timeout: float = Field(default=30.0, gt=0, description="Seconds before one Hub request times out.")
-    max_retries: int = Field(
-        default=4, ge=0, le=20, description="Retries for 429, 5xx and timeouts before a repo is marked failed."
+    max_retry_after: float = setting(
+        doc="Longest wait in seconds a rate limit (Retry-After, RateLimit) may impose; a server asking for more is "
+        "tried again after this long.",
+        default=900.0,
+        ge=0,
     )
 
 
-class GitHubSettings(_Section):
+class GitHubSettings(Section):
     """GitHub (or Enterprise, a mirror, or file:// repositories) access."""
 
-    base_url: str = Field(
+    base_url: str = setting(
+        doc="Base URL that owner/name is appended to for cloning (GitHub Enterprise, mirrors, file://).",
         default="https://github.com",
-        description="Base URL that owner/name is appended to for cloning (GitHub Enterprise, mirrors, file://).",
+        check=_clone_base,
     )
-    token: SecretStr | None = Field(
-        default=None, description="Token for private repositories; empty means GITHUB_TOKEN or GH_TOKEN."
+    token: Secret | None = setting(
+        doc="Token for private repositories; empty means GITHUB_TOKEN or GH_TOKEN.", default=None
     )
-    timeout: float = Field(default=300.0, gt=0, description="Seconds before one clone or fetch is abandoned.")
+    timeout: float = setting(doc="Seconds before one clone or fetch is abandoned.", default=300.0, gt=0)
 
 
-class SyncSettings(_Section):
+class SyncSettings(Section):
     """How mining runs."""
 
-    workers: int = Field(default=4, ge=1, le=32, description="Parallel fetches during sync.")
-    changed_files: Literal["auto", "compare", "clone", "none"] = Field(
-        default="auto",
-        description="How HF changed files are fetched: 'compare' (one Hub API request per new commit), 'clone' "
+    workers: int = setting(doc="Parallel fetches during sync.", default=4, ge=1, le=32)
+    changed_files: Literal["auto", "compare", "clone", "none"] = setting(
+        doc="How HF changed files are fetched: 'compare' (one Hub API request per new commit), 'clone' "
         "(a bare blob-less git clone of the model repo: about 3 requests however many commits), 'auto' (clone "
         "when more than 3 commits are new, else compare), or 'none'.",
+        default="auto",
     )
 
 
-class ClassifySettings(_Section):
-    """Commit classification (METHOD.md §5)."""
+class ClassifySettings(Section):
+    """Commit classification (docs/method.md §5)."""
 
-    backend: Literal["rules", "ollama"] = Field(
-        default="rules", description="'rules' (offline, instant) or 'ollama' (rules first, a local model for the rest)."
+    backend: Literal["rules", "ollama"] = setting(
+        doc="'rules' (offline, instant) or 'ollama' (rules first, a local model for the rest).", default="rules"
     )
-    ollama_host: str | None = Field(
-        default=None, description="Ollama server; empty means OLLAMA_HOST, else http://127.0.0.1:11434."
+    ollama_host: str | None = setting(
+        doc="Ollama server; empty means OLLAMA_HOST, else http://127.0.0.1:11434.",
+        default=None,
+        check=_url_without_credentials,
     )
-    model: str = Field(default="qwen2.5:7b-instruct", description="Ollama model name.")
-    threshold: float = Field(
-        default=0.6, ge=0, le=1, description="Rule labels below this confidence are sent to Ollama."
-    )
-    concurrency: int = Field(default=2, ge=1, le=32, description="Parallel Ollama requests.")
-    num_ctx: int = Field(default=4096, ge=512, description="Ollama context window (tokens).")
-    num_predict: int = Field(default=64, ge=8, description="Cap on generated tokens per answer.")
-    seed: int = Field(default=42, description="Sampling seed, fixed so answers repeat.")
-    timeout: float = Field(default=120.0, gt=0, description="Seconds before one Ollama request times out.")
-    keep_alive: str = Field(default="10m", description="How long Ollama keeps the model loaded.")
+    model: str = setting(doc="Ollama model name.", default="qwen2.5:7b-instruct", check=_printable)
+    threshold: float = setting(doc="Rule labels below this confidence are sent to Ollama.", default=0.6, ge=0, le=1)
+    concurrency: int = setting(doc="Parallel Ollama requests.", default=2, ge=1, le=32)
+    num_ctx: int = setting(doc="Ollama context window (tokens).", default=4096, ge=512)
+    num_predict: int = setting(doc="Cap on generated tokens per answer.", default=64, ge=8)
+    seed: int = setting(doc="Sampling seed, fixed so answers repeat.", default=42)
+    timeout: float = setting(doc="Seconds before one Ollama request times out.", default=120.0, gt=0)
+    keep_alive: str = setting(doc="How long Ollama keeps the model loaded.", default="10m")
 
 
-class UiSettings(_Section):
+class UiSettings(Section):
     """The terminal app."""
 
-    theme: str = Field(default="textual-dark", description="Textual theme name (for example textual-light).")
-    keymap: dict[str, str] = Field(
+    theme: str = setting(doc="Textual theme name (for example textual-light).", default="textual-dark")
+    keymap: dict[str, str] = setting(
         default_factory=dict,
-        description="Key overrides: binding id = keys, for example 'sync' = 'ctrl+s' (see the README key table).",
+        doc="Key overrides: binding id = keys, for example 'sync-family' = 'ctrl+s' (ids: `ptlm-tui keys`).",
     )
 
 
-class WatchItem(_Section):
+class WatchItem(Section):
     """A model to follow even when discovery would not find it."""
 
-    model: str
-    github: str | None = None
-
-    @field_validator("model", "github")
-    @classmethod
-    def _repo_id(cls, value: str | None) -> str | None:
-        if value is not None and not is_valid_repo_id(value):
-            raise ValueError(f"{value!r} is not an owner/name repository id")
-        return value
+    model: str = setting(doc="Hugging Face model id (owner/name).", check=_repo_id)
+    github: str | None = setting(
+        doc="Its GitHub repository (owner/name), if the card does not say.", default=None, check=_repo_id
+    )
 
 
-class Settings(BaseModel):
+class Settings(Section):
     """All settings of ptlm-tui."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
-
-    offline: bool = Field(default=False, description="Never make a network request (PTLM_OFFLINE=1).")
-    cache: CacheSettings = Field(default_factory=CacheSettings)
-    analysis: AnalysisSettings = Field(default_factory=AnalysisSettings)
-    hub: HubSettings = Field(default_factory=HubSettings)
-    github: GitHubSettings = Field(default_factory=GitHubSettings)
-    sync: SyncSettings = Field(default_factory=SyncSettings)
-    classify: ClassifySettings = Field(default_factory=ClassifySettings)
-    ui: UiSettings = Field(default_factory=UiSettings)
-    watchlist: list[WatchItem] = Field(default_factory=list, description="Models to follow.")
-    links: dict[str, str] = Field(
-        default_factory=dict, description="Model id = GitHub owner/repo, overriding the model card's link."
+    offline: bool = setting(doc="Never make a network request (PTLM_OFFLINE=1).", default=False)
+    cache: CacheSettings = setting(default_factory=CacheSettings)
+    analysis: AnalysisSettings = setting(default_factory=AnalysisSettings)
+    hub: HubSettings = setting(default_factory=HubSettings)
+    github: GitHubSettings = setting(default_factory=GitHubSettings)
+    sync: SyncSettings = setting(default_factory=SyncSettings)
+    classify: ClassifySettings = setting(default_factory=ClassifySettings)
+    ui: UiSettings = setting(default_factory=UiSettings)
+    watchlist: list[WatchItem] = setting(default_factory=list, doc="Models to follow.")
+    links: dict[str, str] = setting(
+        default_factory=dict, doc="Model id = GitHub owner/repo, overriding the model card's link.", check=_links
     )
-    family_names: dict[str, str] = Field(
-        default_factory=dict, description="GitHub owner/repo = family id, to rename a family."
+    family_names: dict[str, str] = setting(
+        default_factory=dict, doc="GitHub owner/repo = family id, to rename a family.", check=_family_names
     )
-
-    @field_validator("links", "family_names")
-    @classmethod
-    def _repo_keys(cls, value: dict[str, str]) -> dict[str, str]:
-        for key in value:
-            if not is_valid_repo_id(key):
-                raise ValueError(f"{key!r} is not an owner/name repository id")
-        return value
 
     @property
     def cache_dir(self) -> Path:
@@ -214,21 +260,18 @@ class Settings(BaseModel):
         return self.classify.ollama_host or os.environ.get("OLLAMA_HOST") or "http://127.0.0.1:11434"
 
 
-_TRUE = {"1", "true", "yes", "on"}
-
-
 def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
-    """Collect PTLM_<SECTION>__<FIELD> and the conventional variables into a nested dict."""
+    """Collect PTLM_<SECTION>__<FIELD> and the conventional variables into a nested dict (values as text)."""
     out: dict[str, Any] = {}
     for key, value in environ.items():
         if not key.startswith("PTLM_") or "__" not in key:
             continue
         section, _, name = key[5:].lower().partition("__")
         out.setdefault(section, {})[name] = value
-    if "PTLM_CACHE_DIR" in environ:
+    if environ.get("PTLM_CACHE_DIR"):
         out.setdefault("cache", {})["dir"] = environ["PTLM_CACHE_DIR"]
     if "PTLM_OFFLINE" in environ:
-        out["offline"] = environ["PTLM_OFFLINE"].strip().lower() in _TRUE
+        out["offline"] = environ["PTLM_OFFLINE"]  # converted (and refused when not a boolean) like any setting
     return out
 
 
@@ -242,21 +285,41 @@ def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def read_config_file(path: Path) -> dict[str, Any]:
-    """Return the TOML content of ``path``, or {} when it does not exist.
+def read_config_file(path: Path, *, required: bool = False) -> dict[str, Any]:
+    """Return the TOML content of ``path``, or {} when it does not exist and is not ``required``.
 
     Raises:
-        ConfigError: The file exists but is not valid TOML.
+        ConfigError: The file is missing but required, unreadable, not UTF-8 or not valid TOML.
     """
+    import tomllib
+
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        data = path.read_bytes()
     except FileNotFoundError:
+        if required:
+            raise ConfigError(
+                "Config file not found",
+                str(path),
+                "check the --config path, or create it: `ptlm-tui --config PATH locate config --write-example`",
+            ) from None
         return {}
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError("Config file is not valid TOML", f"{path}: {exc}", "fix the file or move it away") from exc
+    except IsADirectoryError:
+        raise ConfigError("The config path is a directory", str(path), "give the path of a .toml file") from None
     except OSError as exc:
         raise ConfigError("Cannot read the config file", f"{path}: {exc.strerror}", "check its permissions") from exc
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            "Config file is not UTF-8 text",
+            f"{path}, line {line}: byte 0x{data[exc.start]:02x} cannot be decoded",
+            "save the file as UTF-8",
+        ) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError("Config file is not valid TOML", f"{path}: {exc}", "fix the file or move it away") from exc
 
 
 def load_settings(
@@ -264,13 +327,17 @@ def load_settings(
     *,
     environ: Mapping[str, str] | None = None,
     overrides: Mapping[str, Any] | None = None,
+    checks: Mapping[str, Callable[[Any], None]] | None = None,
 ) -> Settings:
     """Build Settings from defaults, the config file, the environment and CLI overrides.
 
     Args:
-        config_path: Config file to read; None means ``PTLM_CONFIG_FILE`` or the default path.
+        config_path: Config file given on the command line: it must exist. None means
+            ``PTLM_CONFIG_FILE`` or the default location, either of which may be absent.
         environ: Environment to read (``os.environ`` when None); tests pass their own.
         overrides: Nested values from command-line flags; they win over everything else.
+        checks: Extra checks by dotted setting name (``"ui.keymap"``) for what only the caller
+            knows (the app's binding ids); each raises ValueError with a message.
 
     Returns:
         The validated settings.
@@ -280,7 +347,7 @@ def load_settings(
     """
     env = os.environ if environ is None else environ
     path = paths.config_file(config_path) if config_path else _config_path_from(env)
-    data = read_config_file(path)
+    data = read_config_file(path, required=bool(config_path))
     layers = [
         ("config file " + str(path), data),
         ("environment", _env_overrides(env)),
@@ -290,16 +357,25 @@ def load_settings(
     for _, layer in layers:
         merged = _merge(merged, layer)
     try:
-        return Settings.model_validate(merged)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        source = next((name for name, layer in reversed(layers) if _has_path(layer, first["loc"])), "settings")
+        if not isinstance(merged.get("watchlist", []), list):
+            raise SettingError(["watchlist"], "write each entry as a [[watchlist]] block")
+        settings = Settings.model_validate(merged)
+        for name, check in (checks or {}).items():
+            value: Any = settings
+            for part in name.split("."):
+                value = getattr(value, part)
+            try:
+                check(value)
+            except ValueError as exc:
+                raise SettingError(list(name.split(".")), str(exc)) from None
+    except SettingError as exc:
+        source = next((n for n, layer in reversed(layers) if _has_path(layer, exc.path)), "the defaults")
         raise ConfigError(
-            f"Invalid setting {where}",
-            f"{first['msg']} (from {source})",
-            "fix it, or see `ptlm-tui locate config` and the README's configuration section",
-        ) from exc
+            f"Invalid setting {exc.where}",
+            f"{exc.message} (from {source})",
+            "fix it; `ptlm-tui locate config` shows the file and the README's Configuration section every setting",
+        ) from None
+    return settings
 
 
 def _config_path_from(environ: Mapping[str, str]) -> Path:
@@ -307,13 +383,15 @@ def _config_path_from(environ: Mapping[str, str]) -> Path:
     return Path(env_path).expanduser() if env_path else paths.config_file()
 
 
-def _has_path(layer: Mapping[str, Any], loc: tuple[Any, ...]) -> bool:
+def _has_path(layer: Mapping[str, Any], loc: list[str | int]) -> bool:
+    """True when ``layer`` (a parsed file, the environment, the flags) holds the setting at ``loc``."""
     node: Any = layer
     for part in loc:
-        if (isinstance(node, Mapping) and part in node) or (
-            isinstance(node, list) and isinstance(part, int) and part < len(node)
-        ):
+        if isinstance(node, Mapping) and part in node:
             node = node[part]
-        else:
-            return False
+            continue
+        if isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+            continue
+        return False
     return True

@@ -7,14 +7,13 @@ says what we meant, and write it atomically with the original file's permissions
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import re
 import tomllib
 from pathlib import Path
 
 from core.errors import ConfigError
+from core.files import atomic_write
 
 _KEY_RE = re.compile(r"""^\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*=""")
 _HEADER_RE = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$")
@@ -112,20 +111,11 @@ def set_table_entry(path: Path, table: str, key: str, value: str) -> Path:
         raise ConfigError(
             "Refusing to write the config file", f"{path}: the edit of [{table}] did not read back", "edit it by hand"
         )
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with tmp.open("w", encoding="utf-8") as handle:
-            handle.write(updated)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode if mode is not None else 0o600)
-        os.replace(tmp, path)
+        atomic_write(path, updated.encode("utf-8"), mode=mode if mode is not None else 0o600)
     except OSError as exc:
         raise ConfigError(
             "Cannot write the config file", f"{path}: {exc.strerror or exc}", "check permissions"
         ) from exc
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
     return path

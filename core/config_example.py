@@ -10,9 +10,8 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, SecretStr
-
 from core.config import Settings
+from core.config_schema import Secret, Section, field_doc, literal_choices
 
 # Values shown for settings that have no default, so that uncommenting a line gives a valid
 # setting (an empty string would mean "the current directory" for a path, or an empty token).
@@ -28,12 +27,12 @@ EXAMPLE_VALUES: dict[str, Any] = {
 
 def _field_lines(name: str, info: Any, value: Any, key: str) -> list[str]:
     """Return the comment lines documenting one field and its (commented-out) setting line."""
-    doc = info.description or "(undocumented)"
-    choices = getattr(info.annotation, "__args__", ())
-    if choices and all(isinstance(c, str) for c in choices):  # a Literal: say what is allowed
+    doc = field_doc(info) or "(undocumented)"
+    choices = literal_choices(info.type)
+    if choices:
         doc += " One of: " + ", ".join(choices) + "."
     lines = [f"# {doc}"]
-    if value is None or isinstance(value, SecretStr):
+    if value is None or isinstance(value, Secret):
         if key not in EXAMPLE_VALUES:
             return [*lines, f"# ({name} has no default)"]
         return [*lines, "# No default; for example:", f"# {name} = {_toml_value(EXAMPLE_VALUES[key])}"]
@@ -60,17 +59,19 @@ def example_config() -> str:
     ]
     sections: list[str] = []
     tables: list[str] = []
-    for name, info in Settings.model_fields.items():
+    for info in Settings.settings_fields():
+        name = info.name
         value = getattr(top, name)
-        if isinstance(value, BaseModel):
+        if isinstance(value, Section):
             doc = (type(value).__doc__ or "").strip().splitlines()[0]
             sections += [f"[{name}]", f"# {doc} Environment: PTLM_{name.upper()}__<FIELD>."]
-            for sub, sub_info in type(value).model_fields.items():
+            for sub_info in type(value).settings_fields():
+                sub = sub_info.name
                 sections += _field_lines(sub, sub_info, getattr(value, sub), f"{name}.{sub}")
             sections.append("")
         elif name == "watchlist":
             tables += [
-                f"# {info.description} One [[watchlist]] block per model; github (owner/repo) is optional.",
+                f"# {field_doc(info)} One [[watchlist]] block per model; github (owner/repo) is optional.",
                 "# [[watchlist]]",
                 '# model = "google-bert/bert-base-uncased"',
                 '# github = "google-research/bert"',
@@ -81,7 +82,7 @@ def example_config() -> str:
                 "links": ('"microsoft/BiomedNLP-BiomedBERT-base-uncased-abstract"', '"microsoft/biomedsearch"'),
                 "family_names": ('"google-research/bert"', '"google-bert_bert"'),
             }.get(name, ('"owner/name"', '"value"'))
-            tables += [f"# {info.description}", f"[{name}]", f"# {example[0]} = {example[1]}", ""]
+            tables += [f"# {field_doc(info)}", f"[{name}]", f"# {example[0]} = {example[1]}", ""]
         else:
             lines += _field_lines(name, info, value, name)
     # Top-level keys must come before the first [table] to stay top-level once uncommented.
@@ -89,7 +90,7 @@ def example_config() -> str:
 
 
 def _toml_value(value: Any) -> str:
-    if value is None or isinstance(value, SecretStr):
+    if value is None or isinstance(value, Secret):
         return '""'
     if isinstance(value, bool):
         return "true" if value else "false"

@@ -1,7 +1,7 @@
 """Provides discover(): find model families on the Hub (or in the watchlist) and record them in the cache.
 
 Candidates come from the Hub's model listing, filtered by the configured pipeline tags and
-downloads threshold (METHOD.md §1), optionally narrowed by author or search text, plus every
+downloads threshold (docs/method.md §1), optionally narrowed by author or search text, plus every
 watchlist model. Each candidate's GitHub link comes from the config (``[links]``, watchlist),
 else from its model card (``core.links``); a card is read again only when the model
 repository changed since the last discovery. Models that link to the same repository form a
@@ -21,6 +21,7 @@ from core.errors import Cancelled, InputError, NetworkError
 from core.families import FamilyFound, Resolved, UnlinkedModel, cached_models, record_families, unlinked_models
 from core.links import extract_link, override_link
 from core.progress import CancelToken, EtaTracker, Progress, ProgressCallback
+from core.text import plural
 
 if TYPE_CHECKING:
     from cache.store import CacheStore
@@ -46,18 +47,19 @@ class DiscoverReport:
         """Return a one-line summary for the terminal."""
         if self.offline:
             return (
-                f"no request made; the cache knows {len(self.families)} families of {self.candidates} models and "
-                f"{len(self.unlinked)} models without a GitHub link"
+                f"no request made; the cache knows {plural(len(self.families), 'family', 'families')} of "
+                f"{plural(self.candidates, 'model')} and {plural(len(self.unlinked), 'model')} without a GitHub link"
             )
         new = sum(f.new for f in self.families)
         mono = sum(f.monorepo for f in self.families)
-        text = f"discovered {self.candidates} models: {len(self.families)} families ({new} new"
+        families = plural(len(self.families), "family", "families")
+        text = f"discovered {plural(self.candidates, 'model')}: {families} ({new} new"
         text += f", {mono} on a shared monorepo)" if mono else ")"
         if self.unlinked:
             text += f", {len(self.unlinked)} without a GitHub link (set one with `ptlm-tui link MODEL OWNER/REPO`)"
         if self.failures:
             text += f", {len(self.failures)} failed (see above)"
-        return text + f"; {self.cards_fetched} cards read, {self.cards_reused} unchanged"
+        return text + f"; {plural(self.cards_fetched, 'card')} read, {self.cards_reused} unchanged"
 
 
 def _check_filters(author: str | None, limit: int | None) -> None:

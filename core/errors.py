@@ -42,6 +42,10 @@ class ConfigError(PtlmError):
     """The configuration file or an environment variable holds an invalid setting."""
 
 
+class UsageError(PtlmError):
+    """The command line asks for something incomplete or contradictory (exit status 2, like argparse's errors)."""
+
+
 class NetworkError(PtlmError):
     """A remote service failed in a way the user has to know about."""
 

@@ -1,6 +1,6 @@
 """Provides explain_pattern(): why a family got its pattern, as steps that quote the study's rules.
 
-Each step is one dimension of METHOD.md §3 (lag, synchronization type, intensity) with the
+Each step is one dimension of docs/method.md §3 (lag, synchronization type, intensity) with the
 evidence from ``compute_patterns``'s figures and the rule it satisfied, for example "12 of
 31 HF bins share GitHub activity → partial (PS)". Notes add the method's known weaknesses
 (§7) where they apply to this family, so the user can judge the verdict.

@@ -99,10 +99,11 @@ def record_families(
         by_repo, taken = _family_ids(store, settings)
         existing = store.read("families")
         known = set(existing["family"].to_list())
+        cached_spelling = {github_key(r): r for r in existing["gh_repo"].drop_nulls().to_list()}
         found: list[FamilyFound] = []
         family_of: dict[str, str] = {}
         for key, items in sorted(groups.items()):
-            gh_repo = _spelling(items)
+            gh_repo = _spelling(items, cached_spelling.get(key))
             family = by_repo.get(key) or _unique(family_id_for(gh_repo), taken)
             by_repo[key] = family_of[key] = family
             monorepo = any(i.link.monorepo for i in items)
@@ -197,8 +198,19 @@ def _apply_renames(store: CacheStore, settings: Settings) -> None:
             store.write(table, frame.with_columns(pl.col("family").replace(renames)))
 
 
-def _spelling(items: list[Resolved]) -> str:
-    """The repository as most of its models' cards spell it (GitHub ids are case-insensitive)."""
+def _spelling(items: list[Resolved], cached: str | None = None) -> str:
+    """The repository id as it is to be written (GitHub compares ids case-insensitively).
+
+    The user's own spelling (``[links]``, the watchlist) first; then the one the cache already
+    holds, so that re-reading cards (``discover --offline``, ``link``) never rewrites an id that
+    came from the Hub or GitHub (``01-ai/Yi`` stays ``01-ai/Yi`` when a card writes ``01-ai/yi``);
+    then the spelling most of the models' cards use.
+    """
+    explicit = [i.link.repo for i in items if i.link.repo and i.link.source in ("config", "watchlist")]
+    if explicit:
+        return explicit[0]
+    if cached is not None:
+        return cached
     counts: dict[str, int] = {}
     for item in items:
         if item.link.repo:

@@ -1,6 +1,6 @@
 """Provides the GitHub link of a model: the study's card heuristic, our improvements, and overrides.
 
-The study (METHOD.md §1) took every ``https://github.com/...`` URL in the model card, kept those
+The study (docs/method.md §1) took every ``https://github.com/...`` URL in the model card, kept those
 containing a search term built from the model id, and normalised the first one. We keep that
 core and add: case-insensitive matching, ``.git`` dropped, URLs cut where Markdown or HTML ends
 them, card metadata fields that name a repository, badge images rejected, links inside
@@ -20,7 +20,7 @@ from typing import Any
 from core.models import is_valid_repo_id
 
 # Repositories that hold many unrelated models' code; a family built on one is flagged, not
-# dropped (METHOD.md §1; the study excluded such families by hand).
+# dropped (docs/method.md §1; the study excluded such families by hand).
 MONOREPOS = frozenset(
     repo.lower()
     for repo in (
@@ -339,7 +339,7 @@ def candidates(card: str, model_id: str, card_data: Mapping[str, Any] | None = N
 
 
 def extract_link(card: str, model_id: str, card_data: Mapping[str, Any] | None = None) -> LinkResult:
-    """Return the GitHub repository a model card points to (METHOD.md §1 with our improvements).
+    """Return the GitHub repository a model card points to (docs/method.md §1 with our improvements).
 
     Among candidates that pass the study's term filter (or come from an explicit metadata
     field), the best is chosen by: metadata before body, strong before weak (citation or badge),

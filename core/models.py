@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Final
 
 GITHUB: Final = "github"
@@ -19,7 +18,7 @@ LAGS: Final = (GITHUB_FIRST, SIMULTANEOUS, HUGGINGFACE_FIRST)
 SYNC_TYPES: Final = ("CS", "PS", "VS", "AS")
 INTENSITIES: Final = ("R", "S", "F")
 
-# Pattern code (sync type + intensity) to the study's pattern name (METHOD.md §3).
+# Pattern code (sync type + intensity) to the study's pattern name (docs/method.md §3).
 PATTERN_BY_CODE: Final = {
     "CSF": "Frequent",
     "PSF": "Dense",
@@ -54,7 +53,7 @@ PATTERN_MEANING: Final = {
     "Rare Disjoint": "no overlap, rare",
 }
 
-# The 15 change types of METHOD.md §5, in the study's order of GitHub share.
+# The 15 change types of docs/method.md §5, in the study's order of GitHub share.
 CHANGE_TYPES: Final = (
     "model structure",
     "external documentation",
@@ -76,9 +75,6 @@ CHANGE_TYPES: Final = (
 EXCLUDED_LABELS: Final = ("bug fix", "add model", "unclear", "uncategorized")
 ALL_LABELS: Final = CHANGE_TYPES + ("bug fix", "add model", "unclear")
 
-# Where a label came from; a manual label always wins over the others.
-LABEL_SOURCES: Final = ("manual", "llm", "rule")
-
 # owner/name as GitHub and the Hub allow them: letters, digits, '-', '_', '.'; no leading
 # '-' or '.', no '..' (path traversal), bounded length.
 _REPO_PART = r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}"
@@ -93,16 +89,3 @@ def is_valid_repo_id(repo: str) -> bool:
 def pattern_name(code: str | None) -> str | None:
     """Return the pattern name for a code such as ``PSS``, or None for an impossible code."""
     return PATTERN_BY_CODE.get(code or "")
-
-
-@dataclass(frozen=True, slots=True)
-class RepoRef:
-    """A repository on one platform."""
-
-    platform: str
-    repo: str
-
-    @property
-    def url_path(self) -> str:
-        """The ``owner/name`` part used in web URLs."""
-        return self.repo

@@ -43,7 +43,7 @@ def github_key(repo: str) -> str:
 def family_id_for(gh_repo: str) -> str:
     """Return the readable family id derived from a GitHub repository: ``owner_name``.
 
-    The id only has to be stable and readable (METHOD.md §1); uniqueness against ids already
+    The id only has to be stable and readable (docs/method.md §1); uniqueness against ids already
     taken is settled by the caller, which knows the families table.
     """
     owner, _, name = gh_repo.partition("/")

@@ -26,7 +26,7 @@ from core.sources.failures import SourceFailure, redact
 from core.sync_fetch import Fetched, Unit, clone_files, fetch_github, fetch_hf
 from core.sync_state import RepoOutcome, read_states
 from core.sync_writer import BatchWriter
-from core.text import one_line
+from core.text import one_line, plural
 
 if TYPE_CHECKING:
     from cache.store import CacheStore
@@ -62,17 +62,22 @@ class SyncReport:
     def summary(self) -> str:
         """Return a one-line summary for the terminal."""
         if not self.outcomes and not self.offline:
-            skipped = f" ({len(self.skipped_monorepos)} monorepo families skipped)" if self.skipped_monorepos else ""
+            mono = plural(len(self.skipped_monorepos), "monorepo family", "monorepo families")
+            skipped = f" ({mono} skipped)" if self.skipped_monorepos else ""
             return f"nothing to sync{skipped}: run `ptlm-tui discover` (or import) first, or name families"
         if self.offline:
             cached = sum(o.commits or 0 for o in self.outcomes)
             return (
-                f"offline: no request made; the cache holds {cached} commits of {len(self.outcomes)} repositories "
+                f"offline: no request made; the cache holds {plural(cached, 'commit')} of "
+                f"{plural(len(self.outcomes), 'repository', 'repositories')} "
                 "(`ptlm-tui status` shows when each was last synced)"
             )
         ok = [o for o in self.outcomes if o.ok]
         new = sum(o.new_commits for o in ok)
-        text = f"synced {len(self.outcomes)} repositories in {self.elapsed:.1f} s: {len(ok)} ok ({new} new commits)"
+        text = (
+            f"synced {plural(len(self.outcomes), 'repository', 'repositories')} in {self.elapsed:.1f} s: "
+            f"{len(ok)} ok ({plural(new, 'new commit')})"
+        )
         by_status: dict[str, int] = {}
         for o in self.failures:
             by_status[o.status] = by_status.get(o.status, 0) + 1
@@ -80,7 +85,8 @@ class SyncReport:
             text += ", " + ", ".join(f"{n} {status}" for status, n in sorted(by_status.items()))
             text += " (see `ptlm-tui status`)"
         if self.skipped_monorepos:
-            text += f"; skipped {len(self.skipped_monorepos)} monorepo families (name them to sync them)"
+            mono = plural(len(self.skipped_monorepos), "monorepo family", "monorepo families")
+            text += f"; skipped {mono} (name them to sync them)"
         return text
 
 

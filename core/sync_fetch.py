@@ -22,6 +22,7 @@ from core.models import GITHUB, HUGGINGFACE
 from core.sources import polite
 from core.sources.failures import SourceFailure
 from core.sync_state import RepoOutcome
+from core.text import plural
 
 if TYPE_CHECKING:
     from core.progress import CancelToken
@@ -132,7 +133,8 @@ def fetch_hf(
                 "the model changed during the sync: sync again",
             )
     rewritten = bool(known) and not met_known
-    detail = f"history was rewritten: re-read {len(commits)} commits" if rewritten else f"{len(commits)} new commits"
+    count = plural(len(commits), "commit")
+    detail = f"history was rewritten: re-read {count}" if rewritten else f"{plural(len(commits), 'new commit')}"
     head = commits[0].id if commits else info.sha
     outcome = RepoOutcome(HUGGINGFACE, unit.repo, unit.family, "ok", detail, new_commits=len(commits), head=head)
     new = [c.id for c in commits]
@@ -215,7 +217,8 @@ def fetch_github(
     raw = read_log(clone_path, since=last_head if forward else None)
     history = parse_history(raw, family=unit.family, repo=unit.repo)
     frame = history.commits
-    detail = f"history was rewritten: re-read {frame.height} commits" if rewritten else f"{frame.height} new commits"
+    count = plural(frame.height, "commit")
+    detail = f"history was rewritten: re-read {count}" if rewritten else f"{plural(frame.height, 'new commit')}"
     outcome = RepoOutcome(GITHUB, unit.repo, unit.family, "ok", detail, new_commits=frame.height, head=state.after)
     return Fetched(outcome, frame, replace=rewritten, changes=history.changes)
 

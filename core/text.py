@@ -56,3 +56,35 @@ def one_line(text: str | None, limit: int = 0) -> str:
     if limit and len(flat) > limit:
         return flat[: max(limit - 1, 0)] + "…"
     return flat
+
+
+# What a terminal may act on: C0 controls (newline and tab excepted), DEL, C1 controls, the
+# line/paragraph separators and bidi embeddings, overrides and isolates.
+_TERMINAL_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def escape_controls(text: str, *, json_style: bool = False) -> str:
+    r"""Return ``text`` with every character a terminal could act on written as a visible escape.
+
+    For machine-readable output (CSV, JSON, markdown) sent to a terminal: an ESC becomes the four
+    characters ``\x1b`` and a right-to-left override ``\u202e``, so the reader sees that they
+    are there and the terminal does nothing. Newlines and tabs are kept. Files and pipes get the
+    exact text instead; this is only for a screen.
+
+    Args:
+        text: The output.
+        json_style: Write every escape as ``\uXXXX``, which JSON strings read back as the
+            character itself (the output stays valid JSON).
+    """
+
+    def visible(match: re.Match[str]) -> str:
+        code = ord(match.group())
+        return f"\\u{code:04x}" if json_style or code > 0xFF else f"\\x{code:02x}"
+
+    return _TERMINAL_UNSAFE.sub(visible, text)
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """Return ``"1 family"``, ``"2 families"``: the count with the noun in the right number."""
+    word = singular if count == 1 else (plural_form or singular + "s")
+    return f"{count} {word}"

@@ -50,6 +50,10 @@ def _isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monk
         "COLORTERM",
     ):
         monkeypatch.delenv(var, raising=False)
+    # The Hub client sets HF_ENDPOINT for huggingface_hub (core.sources.hub.use_endpoint_in_library):
+    # recorded here as unset so that teardown removes whatever a test's client set.
+    monkeypatch.setenv("HF_ENDPOINT", "unset-by-conftest")
+    monkeypatch.delenv("HF_ENDPOINT")
     monkeypatch.setenv("HF_HUB_DISABLE_TELEMETRY", "1")
     monkeypatch.setenv("GIT_TERMINAL_PROMPT", "0")
     monkeypatch.setenv("TEXTUAL_SMOOTH_SCROLL", "0")

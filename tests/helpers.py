@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 import polars as pl
+import pytest
 
 from cache.schema import TABLES
 
@@ -61,3 +65,46 @@ def hf(family: str, when: dt.datetime, repo: str = "org/model") -> dict[str, obj
 def days(n: float) -> dt.timedelta:
     """``n`` days."""
     return dt.timedelta(days=n)
+
+
+def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """Run ``ptlm-tui ARGS`` in this process; return its exit status, stdout and stderr."""
+    from tui.cli.main import main
+
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@contextlib.contextmanager
+def served_app(cache: Path) -> Iterator[tuple[str, str]]:
+    """Run ``ptlm-tui serve`` on a free loopback port; yield its base URL and its page once it answers."""
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+
+    from tests.conftest import REPO_ROOT
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    base = f"http://127.0.0.1:{port}"
+    cmd = [sys.executable, "-m", "tui", "--cache-dir", str(cache), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    proc = subprocess.Popen(cmd, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/", timeout=5) as response:
+                    assert response.status == 200
+                    page = response.read().decode()
+                    break
+            except OSError:
+                assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+                assert time.monotonic() < deadline, "ptlm-tui serve did not answer within 30 s"
+                time.sleep(0.3)
+        yield base, page
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

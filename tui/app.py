@@ -89,7 +89,6 @@ class PtlmApp(App[int], inherit_bindings=False):
         self.load_seconds: dict[str, float] = {}
         self.view_changed: Signal[pl.DataFrame] = Signal(self, "view-changed")
         self.status_changed: Signal[StatusState] = Signal(self, "status-changed")
-        self.analysis_cache: tuple[int, object] | None = None  # (generation, Analysis) for the dashboard
         self._readers: ThreadPoolExecutor | None = None
 
     @property
@@ -192,7 +191,6 @@ class PtlmApp(App[int], inherit_bindings=False):
     def reload(self) -> None:
         """Read the cache again (after background work or a headless command changed it)."""
         self.generation += 1
-        self.analysis_cache = None
         self.loading = "reading families…"
         self.refresh_status()
         self.load_data(self.generation)
@@ -246,7 +244,6 @@ class PtlmApp(App[int], inherit_bindings=False):
     @on(LabelChanged)
     def label_changed(self, message: LabelChanged) -> None:
         self.labels_version += 1
-        self.analysis_cache = None
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.errors import InputError
 from tui.bindings import SCOPES, commands_for, effective_keys, key_display
+
+if TYPE_CHECKING:
+    import polars as pl
 
 START, END = "<!-- keys:start -->", "<!-- keys:end -->"
 
@@ -48,6 +52,24 @@ def text_key_table(keymap: Mapping[str, str] | None = None) -> str:
             out.append(f"  {keys:<16} {command.description:<14} {command.tooltip}  [{command.id}]")
         out.append("")
     return "\n".join(out)
+
+
+def key_frame(keymap: Mapping[str, str] | None = None) -> pl.DataFrame:
+    """Return every command as rows (where, keys, action, description, id) for csv, json and parquet."""
+    import polars as pl
+
+    rows = [
+        {
+            "where": title,
+            "keys": key_display(effective_keys(command, keymap)),
+            "action": command.description,
+            "description": command.tooltip,
+            "id": command.id,
+        }
+        for scope, title in SCOPES.items()
+        for command in commands_for(scope)
+    ]
+    return pl.DataFrame(rows, schema={name: pl.String for name in ("where", "keys", "action", "description", "id")})
 
 
 def readme_block() -> str:

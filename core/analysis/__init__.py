@@ -1,1 +1,1 @@
-"""Provides the study's analysis (METHOD.md §3–§6), vectorised over all families with polars."""
+"""Provides the study's analysis (docs/method.md §3–§6), vectorised over all families with polars."""

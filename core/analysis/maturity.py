@@ -1,4 +1,4 @@
-"""Provides family ages, age tertiles and the early/late evolution of patterns (METHOD.md §6)."""
+"""Provides family ages, age tertiles and the early/late evolution of patterns (docs/method.md §6)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Provides compute_patterns(): lag, synchronization type, intensity and pattern of every family.
 
-The rules are METHOD.md §3, applied to all families at once: each step is a join or a
+The rules are docs/method.md §3, applied to all families at once: each step is a join or a
 group-by over (family, repo, bin) sets, never a Python loop per family. Besides the verdict
 the result carries the figures behind it (bins, shared bins, the longest shared run, ...),
 which the app's "why this pattern" panel explains and the report aggregates.
@@ -18,7 +18,7 @@ STATUS_OK = "ok"
 STATUS_NO_HF = "no Hugging Face commits"
 STATUS_NO_GH = "no GitHub commits"
 
-# Thresholds of the study's rules (METHOD.md §3); named so the explanation can quote them.
+# Thresholds of the study's rules (docs/method.md §3); named so the explanation can quote them.
 RARE_MAX_BINS = 3
 FREQUENT_RUN = 5
 VS_MIN_VARIANTS = 3

@@ -16,7 +16,7 @@ from core.analysis.patterns import STATUS_OK
 from core.analysis.service import Analysis
 from core.io.tables import frame_records
 from core.models import CHANGE_TYPES, LAGS, PATTERNS, SYNC_TYPES
-from core.text import one_line
+from core.text import one_line, plural
 
 
 def _share(frame: pl.DataFrame, column: str, total: int | float) -> pl.DataFrame:
@@ -187,16 +187,32 @@ def markdown_table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_markdown(report: dict[str, Any], title: str = "ptlm-tui synchronization report") -> str:
-    """Return the report as markdown."""
-    summary = report["summary"]
-    out = [f"# {title}", ""]
-    out.append(
-        f"{summary['families_analysed']} of {summary['families']} families analysed "
-        f"({summary['variants']} HF variants), {summary['transitions']} transitions."
-    )
+def report_table(report: dict[str, Any], name: str | None = None) -> pl.DataFrame:
+    """Return one table of the report as a frame, or every table in long form when ``name`` is None.
+
+    The long form has one row per cell: ``table, row, column, value`` (value as text), so that a
+    whole report fits one CSV or Parquet file.
+    """
+    if name is not None:
+        rows = report["tables"][name]
+        return pl.DataFrame(rows, infer_schema_length=None) if rows else pl.DataFrame()
+    cells = [
+        {"table": table, "row": i, "column": column, "value": None if value is None else str(value)}
+        for table, rows in report["tables"].items()
+        for i, row in enumerate(rows)
+        for column, value in row.items()
+    ]
+    schema = {"table": pl.String, "row": pl.Int64, "column": pl.String, "value": pl.String}
+    return pl.DataFrame(cells, schema=schema)
+
+
+def _summary_lines(summary: dict[str, Any]) -> list[str]:
+    out = [
+        f"{summary['families_analysed']} of {plural(summary['families'], 'family', 'families')} analysed "
+        f"({plural(summary['variants'], 'HF variant')}), {plural(summary['transitions'], 'transition')}."
+    ]
     for status, count in summary.get("families_skipped", {}).items():
-        out.append(f"Skipped: {count} families with {status}.")
+        out.append(f"Skipped: {plural(count, 'family', 'families')} with {status}.")
     bounds = summary.get("age_boundaries_days")
     if bounds and all(b == b for b in bounds):
         out.append(f"Age tertile boundaries: {bounds[0]} and {bounds[1]} days.")
@@ -205,10 +221,27 @@ def render_markdown(report: dict[str, Any], title: str = "ptlm-tui synchronizati
     if "jaccard" in summary:
         jac = summary["jaccard"]
         out.append(
-            f"Change-type similarity (Jaccard) over {jac['families']} labelled families: "
+            f"Change-type similarity (Jaccard) over {plural(jac['families'], 'labelled family', 'labelled families')}: "
             f"mean {jac['mean']}, median {jac['median']}."
         )
-    out.append("")
+    return out
+
+
+def render_markdown(report: dict[str, Any], title: str = "ptlm-tui synchronization report") -> str:
+    """Return the report as markdown."""
+    out = [f"# {title}", "", *_summary_lines(report["summary"]), ""]
     for name, rows in report["tables"].items():
         out += [f"## {TITLES.get(name, name)}", "", markdown_table(rows)]
+    return "\n".join(out)
+
+
+def render_text(report: dict[str, Any], title: str = "ptlm-tui synchronization report") -> str:
+    """Return the report as aligned plain-text tables, for reading in a terminal."""
+    from core.io.tables import render_text_table
+
+    out = [title, "", *_summary_lines(report["summary"]), ""]
+    for name, rows in report["tables"].items():
+        heading = TITLES.get(name, name)
+        table = render_text_table(pl.DataFrame(rows, infer_schema_length=None)) if rows else "(no data)\n"
+        out += [heading, "=" * len(heading), table]
     return "\n".join(out)

@@ -32,9 +32,9 @@ def load_events(store: CacheStore, settings: AnalysisSettings, families: list[st
 
 
 def patterns(store: CacheStore, settings: AnalysisSettings, families: list[str] | None = None) -> pl.DataFrame:
-    """Return the pattern table (FORMATS.md) for the cache's families, ``behind`` and ``behind_variant`` last.
+    """Return the pattern table (docs/formats.md) for the cache's families, ``behind`` and ``behind_variant`` last.
 
-    ``behind`` (METHOD.md §8.1) uses the full HF times, whatever ``truncate_hf_to_day`` says.
+    ``behind`` (docs/method.md §8.1) uses the full HF times, whatever ``truncate_hf_to_day`` says.
     """
     from core.drift.behind import family_behind
 
@@ -42,8 +42,28 @@ def patterns(store: CacheStore, settings: AnalysisSettings, families: list[str] 
     return compute_patterns(events, settings.bin_days).join(family_behind(events), on="family", how="left")
 
 
+def patterns_of_commits(
+    commits: pl.DataFrame, settings: AnalysisSettings, families: list[str] | None = None
+) -> pl.DataFrame:
+    """Return the pattern table for commits already in memory (``ptlm-tui analyze FILE``: no cache).
+
+    ``commits`` needs ``family, platform, repo, authored_at`` in the cache's types, as
+    ``core.io.importer.read_commit_files`` returns them.
+    """
+    from core.drift.behind import family_behind
+
+    events = (
+        commit_events(
+            commits.lazy(), truncate_hf_to_day=settings.truncate_hf_to_day, until=settings.until, families=families
+        )
+        .collect()
+        .lazy()
+    )
+    return compute_patterns(events, settings.bin_days).join(family_behind(events), on="family", how="left")
+
+
 def transitions(store: CacheStore, settings: AnalysisSettings, families: list[str] | None = None) -> pl.DataFrame:
-    """Return the transitions table (FORMATS.md) for the cache's families."""
+    """Return the transitions table (docs/formats.md) for the cache's families."""
     return compute_transitions(load_events(store, settings, families), settings.transitions_since)
 
 

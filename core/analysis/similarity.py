@@ -1,4 +1,4 @@
-"""Provides change-type similarity (Jaccard) and distribution per platform (METHOD.md §5)."""
+"""Provides change-type similarity (Jaccard) and distribution per platform (docs/method.md §5)."""
 
 from __future__ import annotations
 

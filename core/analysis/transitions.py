@@ -1,4 +1,4 @@
-"""Provides compute_transitions(): every switch between platforms on a family's merged timeline (METHOD.md §4)."""
+"""Provides compute_transitions(): every switch between platforms on a family's merged timeline (docs/method.md §4)."""
 
 from __future__ import annotations
 

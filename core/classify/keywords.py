@@ -2,7 +2,7 @@ r"""Provides the message rules: fixed commit markers and ordered keyword rules o
 
 Markers are messages that tools write (the Hub's upload tool, GitHub mirrors, ``initial
 commit``); they say what the commit is whatever files it touches. Keyword rules read the words
-people use for each change type (METHOD.md §5's descriptions) and are tried in order, so a
+people use for each change type (docs/method.md §5's descriptions) and are tried in order, so a
 title that names several things gets the label of the earliest, most telling rule: "demo for
 fine-tuning" is documentation, "tokenizer update" is preprocessing. Texts are lower-cased with
 ``_`` turned into spaces first, so ``\\b`` sees ``readme_ja.md`` as the word ``readme``.

@@ -1,6 +1,6 @@
 """Provides the label vocabulary of the classifier and the normalisation of label spellings.
 
-The 15 change types are METHOD.md §5's strings; ``bug fix``, ``add model`` and ``unclear``
+The 15 change types are docs/method.md §5's strings; ``bug fix``, ``add model`` and ``unclear``
 may also be given (by a model or a person) and are left out of the analyses, as in the study.
 Raters and models spell labels loosely (``pipeline_performance``, ``Model Structure``), so every
 label that enters ptlm-tui goes through ``normalise_label`` first.

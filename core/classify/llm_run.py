@@ -123,7 +123,10 @@ def _answer_row(labeller: OllamaLabeller, row: dict[str, object], answer: LlmAns
         "labelled_at": label_cache.now(),
         "reason": answer.reason,
         "linked_sha": row.get("linked_sha"),
-        "input_hash": row["input_hash"],
+        # An answer that stayed unusable (not JSON, cut off, an unknown label) is kept as
+        # ``unclear`` with its reason but without the input hash, so no later run reuses it:
+        # the next run asks again.
+        "input_hash": row["input_hash"] if answer.usable else None,
     }
 
 

@@ -48,13 +48,13 @@ PATH_CATEGORIES: Final = (
         "gitattributes",
         r"^\.gitattributes$",
         None,
-        "Git LFS tracking rules; METHOD.md §5 files .gitattributes under project metadata",
+        "Git LFS tracking rules; docs/method.md §5 files .gitattributes under project metadata",
     ),
     PathCategory(
         "artefact",
         r"^(\.ds_store|thumbs\.db|\.ipynb_checkpoints|__pycache__|\.idea|\.vscode)$|\.pyc$",
         r"(^|/)(\.ipynb_checkpoints|__pycache__|\.idea|\.vscode)/",
-        "editor and runtime leftovers; removing one is 'removing an artefact' (METHOD.md §5)",
+        "editor and runtime leftovers; removing one is 'removing an artefact' (docs/method.md §5)",
     ),
     PathCategory(
         "meta",
@@ -90,7 +90,7 @@ PATH_CATEGORIES: Final = (
         r"|sentencepiece[^/]*\.model|spm[^/]*\.model|[^/]*\.spm|bpe[^/]*\.(codes|model|txt|json)|chat_template[^/]*"
         r"|preprocessor_config\.json|feature_extractor[^/]*\.json|processor_config\.json|normalizer\.json)$",
         r"(^|/)tokenizers?/",
-        "tokenizer, vocabulary and input-processor files: preprocessing (METHOD.md §5)",
+        "tokenizer, vocabulary and input-processor files: preprocessing (docs/method.md §5)",
     ),
     PathCategory(
         "train_artefact",
@@ -105,7 +105,7 @@ PATH_CATEGORIES: Final = (
         r"\.(bin|safetensors|h5|hdf5|ckpt|msgpack|onnx|onnx_data|gguf|ggml|pt|pth|pb|tflite|ot|mlmodel|npz|keras"
         r"|caffemodel|pdparams|pdmodel|engine|nemo|llamafile|mlpackage)$|\.(safetensors|bin)\.index\.json$",
         r"\.mlpackage/|(^|/)(saved_model|checkpoints?|ckpts?|weights)/",
-        "weights and checkpoints in every common format: model structure (METHOD.md §5)",
+        "weights and checkpoints in every common format: model structure (docs/method.md §5)",
     ),
     PathCategory(
         "docs",
@@ -140,7 +140,7 @@ PATH_CATEGORIES: Final = (
         r"^(config\.json|generation_config[^/]*\.json|[^/]*config[^/]*\.(json|ya?ml|toml|cfg|ini)|params\.json"
         r"|hparams[^/]*|[^/]*hyper[-_]?param[^/]*|model_args\.json|modules\.json)$",
         r"(^|/)(configs?|conf|hparams)/.*\.(json|ya?ml|toml|cfg|ini)$",
-        "model and generation configs hold hyper-parameters: parameter tuning (METHOD.md §5)",
+        "model and generation configs hold hyper-parameters: parameter tuning (docs/method.md §5)",
     ),
     PathCategory(
         "preproc_code",

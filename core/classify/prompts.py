@@ -24,7 +24,7 @@ TITLE_CHARS: Final = 300
 BODY_CHARS: Final = 1200
 MAX_FILES: Final = 40
 
-# What each label covers, from METHOD.md §5 (the study's taxonomy, after Bhatia et al. 2023).
+# What each label covers, from docs/method.md §5 (the study's taxonomy, after Bhatia et al. 2023).
 LABEL_MEANING: Final = {
     "model structure": "weights, checkpoints, model/architecture code, safetensors or format conversions",
     "external documentation": "README or model card, docs, licence text, links, citations, examples, demos",

@@ -104,7 +104,7 @@ def _file_label(category: pl.Expr, status: pl.Expr, is_hf: pl.Expr) -> pl.Expr:
         .then(pl.when(status == "D").then(pl.lit("remove dependency")).otherwise(pl.lit("project metadata")))
         .when(category == "license")
         .then(
-            # METHOD.md §5 lists licence text under documentation and licence-file creation under
+            # docs/method.md §5 lists licence text under documentation and licence-file creation under
             # project metadata. The study's raters applied the second on the Hub, where the
             # licence is also a field of the card's metadata, and the first on GitHub.
             pl.when(is_hf & (status == "A"))
@@ -223,7 +223,7 @@ def classify_frame(commits: pl.DataFrame) -> pl.DataFrame:
 
     Args:
         commits: Commits with at least ``platform`` and ``title``; ``repo``, ``sha``,
-            ``authored_at``, ``message`` and ``files`` (FORMATS.md) are used when present.
+            ``authored_at``, ``message`` and ``files`` (docs/formats.md) are used when present.
 
     Returns:
         ``platform, repo, commit_key, label, confidence, reason, linked_sha``: the commit key

@@ -24,6 +24,7 @@ from core.config import Settings
 from core.errors import InputError
 from core.labels import effective_labels, label_columns
 from core.progress import CancelToken, Progress, ProgressCallback, format_duration
+from core.text import plural
 
 BACKENDS = ("rules", "ollama")
 COMMIT_COLUMNS = ["family", "platform", "repo", "sha", "authored_at", "title", "message", "files"]
@@ -56,10 +57,12 @@ class ClassifyReport:
     def summary(self) -> str:
         """Return a one-line account of the run."""
         text = (
-            f"labelled {self.commits} commits of {self.families} families with rules "
+            f"labelled {plural(self.commits, 'commit')} of {plural(self.families, 'family', 'families')} with rules "
             f"({self.below_threshold} below the confidence threshold)"
         )
-        if self.backend == "ollama":
+        if self.backend == "ollama" and not self.below_threshold:
+            text += "; nothing for the model to label (every rule label is confident)"
+        elif self.backend == "ollama":
             llm = self.llm
             text += (
                 f"; {llm.model}: {llm.answered} answered, {llm.cached} cached"
@@ -242,4 +245,39 @@ def family_label_counts(store: CacheStore, families: Sequence[str] | None = None
         .group_by("family", "platform", "label")
         .agg(pl.len().cast(pl.Int64).alias("commits"))
         .sort(["family", "platform", "commits", "label"], descending=[False, False, True, False])
+    )
+
+
+def family_summary(store: CacheStore, families: Sequence[str] | None = None) -> pl.DataFrame:
+    """Return the per-family account ``classify`` prints: label counts, top types and Jaccard similarity.
+
+    Columns: ``family, gh_commits, hf_commits, typed, by_model, by_hand, gh_top_type, hf_top_type, jaccard``.
+    """
+    from core.analysis.similarity import change_type_similarity
+    from core.models import CHANGE_TYPES
+
+    labelled = commit_labels(store, families)
+    typed = labelled.filter(pl.col("label").is_in(list(CHANGE_TYPES)))
+    top = (
+        typed.group_by("family", "platform", "label")
+        .len()
+        .sort(["family", "platform", "len", "label"], descending=[False, False, True, False])
+        .unique(["family", "platform"], keep="first", maintain_order=True)
+        .pivot(on="platform", index="family", values="label")
+    )
+    counts = labelled.group_by("family").agg(
+        (pl.col("platform") == "github").sum().alias("gh_commits"),
+        (pl.col("platform") == "huggingface").sum().alias("hf_commits"),
+        pl.col("label").is_in(list(CHANGE_TYPES)).sum().alias("typed"),
+        (pl.col("label_source") == "llm").sum().alias("by_model"),
+        (pl.col("label_source") == "manual").sum().alias("by_hand"),
+    )
+    for name in ("github", "huggingface"):
+        if name not in top.columns:
+            top = top.with_columns(pl.lit(None, dtype=pl.String).alias(name))
+    similarity = change_type_similarity(labelled.lazy()).select("family", pl.col("jaccard").round(3))
+    return (
+        counts.join(top.rename({"github": "gh_top_type", "huggingface": "hf_top_type"}), on="family", how="left")
+        .join(similarity, on="family", how="left")
+        .sort("family")
     )

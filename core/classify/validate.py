@@ -1,9 +1,9 @@
-"""Provides validate_gold(): label a gold file (FORMATS.md) and measure agreement with its labels.
+"""Provides validate_gold(): label a gold file (docs/formats.md) and measure agreement with its labels.
 
 Gold rows need ``platform``, ``title`` and the gold column (``label`` by default); ``repo``,
 ``sha``, ``authored_at``, ``message`` and ``files`` are used when present, so the study's
 GitHub sample (no sha, no files, lower-cased messages) is read as it is. Figures are given per
-platform and overall (METHOD.md §5 asks for raw agreement and per-class figures beside κ,
+platform and overall (docs/method.md §5 asks for raw agreement and per-class figures beside κ,
 because the GitHub sample is almost all one class).
 """
 
@@ -59,6 +59,26 @@ class ValidationResult:
             }
         return self.overall | {"platforms": self.platforms} | extra
 
+    def per_class_frame(self) -> pl.DataFrame:
+        """Per scope (each platform, then ``all``) and class: precision, recall, F1, support, predicted."""
+        scopes = [*self.platforms.items(), ("all", self.overall)]
+        rows = [
+            {"scope": scope, "label": label, **{k: figures[k] for k in ("precision", "recall", "f1")}}
+            | {"support": figures["support"], "predicted": figures["predicted"]}
+            for scope, report in scopes
+            for label, figures in report["per_class"].items()
+        ]
+        schema = {
+            "scope": pl.String,
+            "label": pl.String,
+            "precision": pl.Float64,
+            "recall": pl.Float64,
+            "f1": pl.Float64,
+            "support": pl.Int64,
+            "predicted": pl.Int64,
+        }
+        return pl.DataFrame(rows, schema=schema)
+
 
 def read_gold(path: Path, column: str = "label") -> tuple[pl.DataFrame, int]:
     """Read a gold file into commit rows with a ``gold`` column; return them and the number of unlabelled rows skipped.
@@ -72,7 +92,7 @@ def read_gold(path: Path, column: str = "label") -> tuple[pl.DataFrame, int]:
         raise InputError(
             "Gold file lacks columns",
             f"{path}: {', '.join(missing)}",
-            "see FORMATS.md: platform, repo, sha, authored_at, title, message, files, label",
+            "see docs/formats.md: platform, repo, sha, authored_at, title, message, files, label",
         )
     for name in ("repo", "sha", "authored_at", "message", "files"):
         if name not in raw.columns:
@@ -98,7 +118,7 @@ def read_gold(path: Path, column: str = "label") -> tuple[pl.DataFrame, int]:
         raise InputError(
             "Gold labels outside the vocabulary",
             f"{path}:{bad['line'][0]}: {values}",
-            "use the 15 change types of METHOD.md §5, bug fix, add model or unclear",
+            "use the 15 change types of docs/method.md §5, bug fix, add model or unclear",
         )
     # Rows without a sha are keyed by time and title (core.commits.commit_key); a row without a
     # usable time gets the epoch, so it still has a key and its model answer is cached.

@@ -319,7 +319,7 @@ FAMILIES: Final[tuple[FamilySpec, ...]] = (
         _sizes("lattice-lab", "lattice", ("ner", "qa", "sum", "nli", "pos", "sts")),
         "token-classification",
         96,
-        "Six unrelated models link to one research monorepo, so GitHub activity is inflated (METHOD.md §7).",
+        "Six unrelated models link to one research monorepo, so GitHub activity is inflated (docs/method.md §7).",
         monorepo=True,
     ),
     FamilySpec(

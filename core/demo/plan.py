@@ -1,6 +1,6 @@
 """Provides plan_family(): the active 14-day bins of a demo family, chosen so its verdict is known in advance.
 
-The study's rules (METHOD.md §3) only look at which bins are active on each side, so the demo
+The study's rules (docs/method.md §3) only look at which bins are active on each side, so the demo
 first decides those bins and only then writes commits into them. Each rule is satisfied by
 construction:
 

@@ -1,6 +1,6 @@
 """Provides the demo's commit vocabulary: believable titles and changed files for each change type.
 
-Titles follow what real repositories show (METHOD.md §5 lists typical commits per type): on
+Titles follow what real repositories show (docs/method.md §5 lists typical commits per type): on
 the Hub, card edits, config and tokenizer uploads, safetensors conversions and uploads with
 huggingface_hub; on GitHub, training and evaluation code, dependencies and docs. Placeholders
 in braces are filled per family by the generator.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Final
 
-Template = tuple[str, str]  # (title, files as in FORMATS.md: "S:path|S:path")
+Template = tuple[str, str]  # (title, files as in docs/formats.md: "S:path|S:path")
 
 GITHUB_TEMPLATES: Final[dict[str, tuple[Template, ...]]] = {
     "model structure": (
@@ -197,7 +197,7 @@ HUGGINGFACE_TEMPLATES: Final[dict[str, tuple[Template, ...]]] = {
     "bug fix": (("Fix eos_token_id in generation_config.json", "M:generation_config.json"),),
 }
 
-# Shares of each type among commits (METHOD.md §5, the study's GH % and HF %); the excluded
+# Shares of each type among commits (docs/method.md §5, the study's GH % and HF %); the excluded
 # label "bug fix" appears too because real histories have it. Rare HF types get a floor so
 # the demo shows each of them.
 GITHUB_WEIGHTS: Final[dict[str, float]] = {

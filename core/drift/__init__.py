@@ -1,4 +1,4 @@
-"""Provides drift (METHOD.md §8): what each Hugging Face variant is missing from its GitHub repository.
+"""Provides drift (docs/method.md §8): what each Hugging Face variant is missing from its GitHub repository.
 
 One concept per module: ``events`` (file changes to first-parent events), ``chain`` (the
 first-parent order from parents), ``pairs`` (linked pairs and their states), ``family`` (the

@@ -1,4 +1,4 @@
-"""Provides §8.1 of METHOD.md: how many GitHub commits each variant has not moved since, per variant and family.
+"""Provides §8.1 of docs/method.md: how many GitHub commits each variant has not moved since, per variant and family.
 
 ``behind(V)`` is the number of GitHub commits of the family authored after V's last HF commit
 (full time, not the study's UTC day). A variant with no HF commit is not behind: it was never
@@ -66,7 +66,7 @@ def _count_after(last: pl.LazyFrame, commits: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def family_behind(commits: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
-    """Return ``family, behind, behind_variant`` (FORMATS.md's ``analyze`` columns).
+    """Return ``family, behind, behind_variant`` (docs/formats.md's ``analyze`` columns).
 
     Args:
         commits: ``family, platform, repo, authored_at`` (the commits, or ``commit_events``),

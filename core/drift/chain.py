@@ -1,6 +1,6 @@
 """Provides first_parent_order(): each repository's first-parent chain, in order, from its commits' parents.
 
-Drift reads the default branch's first-parent history (METHOD.md §8.2). The cache holds every
+Drift reads the default branch's first-parent history (docs/method.md §8.2). The cache holds every
 reachable commit with its parents, appended sync after sync, so the chain is recovered from
 the ``parents`` column rather than stored: the head is the commit no other commit names as a
 parent, and the chain is followed by pointer doubling (jump 1, 2, 4, ... first parents at once)

@@ -1,4 +1,4 @@
-"""Provides file_events(): a repository's file changes reduced to drift's events (METHOD.md §8.2).
+"""Provides file_events(): a repository's file changes reduced to drift's events (docs/method.md §8.2).
 
 An event is a first-parent commit that changes a path's blob id, with the new blob (null for a
 deletion). Mode-only changes are not events, and submodule entries (mode 160000) are not

@@ -45,7 +45,7 @@ def family_drift(
     *,
     never_link: Iterable[str] = (),
 ) -> pl.DataFrame:
-    """Return the drift table (FORMATS.md) of one family from its cached commits and file changes.
+    """Return the drift table (docs/formats.md) of one family from its cached commits and file changes.
 
     Args:
         family: The family id.

@@ -1,6 +1,6 @@
 """Provides linked_pairs(): the drift table of one family, every linked (GitHub path, HF path) pair with its state.
 
-METHOD.md §8.2 and FORMATS.md "Drift", all as joins over the two sides' events: versions are
+docs/method.md §8.2 and docs/formats.md "Drift", all as joins over the two sides' events: versions are
 the (path, blob) pairs of events, a link is a blob shared by a GitHub version and an HF
 version, heads are each path's last event, and the GitHub commits HF is missing are the events
 of the GitHub path after the common version's last appearance.
@@ -84,7 +84,7 @@ def linked_pairs(
     gh_repo: str,
     never_link: Iterable[str] = (),
 ) -> pl.DataFrame:
-    """Return the drift table (``DRIFT_SCHEMA``, FORMATS.md order) of one family.
+    """Return the drift table (``DRIFT_SCHEMA``, docs/formats.md order) of one family.
 
     Args:
         gh_events: ``file_events`` of the GitHub repository (its ``repo`` column is ignored).

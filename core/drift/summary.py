@@ -1,4 +1,4 @@
-"""Provides the per-variant rule of METHOD.md §8.2: one state per HF file, and counts per variant and family.
+"""Provides the per-variant rule of docs/method.md §8.2: one state per HF file, and counts per variant and family.
 
 An HF file may link to several GitHub paths (a file GitHub moved or duplicated). It counts as
 behind (or diverged) only when none of its pairs is in sync: a file GitHub moved, and HF

@@ -15,7 +15,8 @@ import polars as pl
 from cache.store import CacheStore
 from core.commits import INPUT_COLUMNS, REQUIRED_COLUMNS, MergeResult, parse_commit_rows, store_commits
 from core.errors import InputError
-from core.io.tables import read_table
+from core.io.tables import read_table, table_columns
+from core.text import plural
 
 
 @dataclass(frozen=True)
@@ -48,10 +49,10 @@ class ImportReport:
         """Return a one-line summary for the terminal."""
         if self.strict_refused:
             return (
-                f"imported nothing: {len(self.rejections)} of {self.read} rows rejected and --strict is set "
+                f"imported nothing: {len(self.rejections)} of {plural(self.read, 'row')} rejected and --strict is set "
                 "(fix the rows above, or drop --strict to take the good ones)"
             )
-        text = f"imported {self.taken} of {self.read} rows from {len(self.files)} file(s)"
+        text = f"imported {self.taken} of {plural(self.read, 'row')} from {plural(len(self.files), 'file')}"
         if self.merge is not None:
             text += f" ({self.merge.added} new, {self.merge.replaced} replaced; cache holds {self.merge.total})"
         if self.rejections:
@@ -87,14 +88,61 @@ def record_start_lines(path: Path, rows: list[int], total_rows: int) -> dict[int
     return found
 
 
-def _check_columns(path: Path, frame: pl.DataFrame) -> None:
-    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
+def _check_columns(path: Path, columns: list[str]) -> None:
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         raise InputError(
             "Not a commits table",
             f"{path} lacks column(s) {', '.join(missing)}",
-            f"the header must name at least {', '.join(REQUIRED_COLUMNS)} (see FORMATS.md: {', '.join(INPUT_COLUMNS)})",
+            f"the header must name at least {', '.join(REQUIRED_COLUMNS)} "
+            f"(docs/formats.md: {', '.join(INPUT_COLUMNS)})",
         )
+
+
+@dataclass
+class CommitFiles:
+    """Commits tables read and checked: the good rows (cache schema) and what was rejected."""
+
+    frame: pl.DataFrame
+    files: list[str] = field(default_factory=list)
+    read: int = 0
+    rejections: list[Rejection] = field(default_factory=list)
+
+
+def read_commit_files(files: list[Path], *, columns: tuple[str, ...] = INPUT_COLUMNS) -> CommitFiles:
+    """Read commits tables (CSV or Parquet, docs/formats.md) and check every row.
+
+    Args:
+        files: The tables.
+        columns: The columns to read; the rest of each file is skipped (``analyze`` needs only
+            family, platform, repo and authored_at). Required columns are always read.
+
+    Raises:
+        InputError: A file cannot be read or lacks required columns.
+    """
+    result = CommitFiles(pl.DataFrame())
+    good: list[pl.DataFrame] = []
+    wanted = list(dict.fromkeys([*REQUIRED_COLUMNS, *columns]))
+    for path in map(Path, files):
+        header = table_columns(path)
+        _check_columns(path, header)
+        raw = read_table(path, columns=[c for c in wanted if c in header])
+        parsed = parse_commit_rows(raw, source="import")
+        result.files.append(str(path))
+        result.read += raw.height
+        if parsed.rejected.height:
+            rows = parsed.rejected["row"].to_list()
+            parquet = path.suffix.lower() in (".parquet", ".pq")
+            lines = {r: r + 1 for r in rows} if parquet else record_start_lines(path, rows, raw.height)
+            result.rejections += [
+                Rejection(str(path), lines.get(row, row + 2), reason, parquet)
+                for row, reason in parsed.rejected.iter_rows()
+            ]
+        good.append(parsed.good)
+        del raw  # the good rows share its buffers; nothing else needs it
+    # One file (the usual case) is passed on as it is: concatenating would copy it.
+    result.frame = good[0] if len(good) == 1 else pl.concat(good) if good else pl.DataFrame()
+    return result
 
 
 def import_commit_files(store: CacheStore, files: list[Path], *, strict: bool = False) -> ImportReport:
@@ -102,7 +150,7 @@ def import_commit_files(store: CacheStore, files: list[Path], *, strict: bool = 
 
     Args:
         store: The cache to merge into.
-        files: CSV or Parquet files in the commits-table format (FORMATS.md).
+        files: CSV or Parquet files in the commits-table format (docs/formats.md).
         strict: Take nothing if any row of any file is rejected.
 
     Returns:
@@ -111,28 +159,12 @@ def import_commit_files(store: CacheStore, files: list[Path], *, strict: bool = 
     Raises:
         InputError: A file cannot be read or lacks required columns.
     """
-    report = ImportReport()
-    good_frames: list[pl.DataFrame] = []
-    for path in files:
-        path = Path(path)
-        raw = read_table(path)
-        _check_columns(path, raw)
-        parsed = parse_commit_rows(raw, source="import")
-        report.files.append(str(path))
-        report.read += raw.height
-        if parsed.rejected.height:
-            rows = parsed.rejected["row"].to_list()
-            parquet = path.suffix.lower() in (".parquet", ".pq")
-            lines = {r: r + 1 for r in rows} if parquet else record_start_lines(path, rows, raw.height)
-            report.rejections += [
-                Rejection(str(path), lines.get(row, row + 2), reason, parquet)
-                for row, reason in parsed.rejected.iter_rows()
-            ]
-        good_frames.append(parsed.good)
+    read = read_commit_files(files)
+    report = ImportReport(files=read.files, read=read.read, rejections=read.rejections)
     if strict and report.rejections:
         report.strict_refused = True
         return report
-    incoming = pl.concat(good_frames) if good_frames else pl.DataFrame()
+    incoming = read.frame
     report.taken = incoming.height
     if incoming.height:
         report.merge = store_commits(store, incoming, source="import")

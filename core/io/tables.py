@@ -1,59 +1,91 @@
 """Provides read_table() and write_table(): every command reads CSV and Parquet and writes CSV, JSON and Parquet.
 
 CSV goes through polars' CSV reader, which handles quoted fields with commas, quotes and
-newlines (FORMATS.md). Everything user-provided is read as strings first so that a bad value
+newlines (docs/formats.md). Everything user-provided is read as strings first so that a bad value
 becomes a per-row rejection, not a failure of the whole file.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import io
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
 import polars as pl
 
-from core.errors import InputError
-from core.text import one_line
+from core.errors import InputError, UsageError
+from core.text import escape_controls, one_line
 
 FORMATS = ("table", "csv", "json", "parquet")
 
 
-def read_table(path: Path, *, strings: bool = True) -> pl.DataFrame:
+def _is_parquet(path: Path) -> bool:
+    return path.suffix.lower() in (".parquet", ".pq")
+
+
+def _read_error(path: Path, exc: Exception) -> InputError:
+    if isinstance(exc, OSError) and not isinstance(exc, FileNotFoundError):
+        return InputError("Cannot read file", f"{path}: {exc.strerror}", "check its permissions")
+    kind = "Parquet" if _is_parquet(path) else "CSV"
+    return InputError(
+        f"Cannot read {kind} file", f"{path}: {one_line(str(exc), 160)}", f"check that it is a valid {kind} file"
+    )
+
+
+def _existing(path: Path) -> Path:
+    path = Path(path)
+    if not path.exists():
+        raise InputError("File not found", str(path), "check the path")
+    return path
+
+
+@contextlib.contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """Turn polars' and the OS's reading errors into one InputError naming the file."""
+    try:
+        yield
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise _read_error(path, exc) from exc
+
+
+def table_columns(path: Path) -> list[str]:
+    """Return the column names of a CSV or Parquet file without reading its rows.
+
+    Raises:
+        InputError: The file is missing, unreadable or not the format its suffix says.
+    """
+    path = _existing(path)
+    with _reading(path):
+        if _is_parquet(path):
+            return list(pl.read_parquet_schema(path))
+        return pl.read_csv(path, n_rows=0, infer_schema=False, encoding="utf8-lossy").columns
+
+
+def read_table(path: Path, *, strings: bool = True, columns: list[str] | None = None) -> pl.DataFrame:
     """Read a CSV or Parquet file chosen by its suffix.
 
     Args:
         path: The file; ``.parquet``/``.pq`` is Parquet, anything else is read as CSV.
         strings: Read every column as a string (CSV) or cast every column to string (Parquet).
+        columns: Read only these columns (they must exist); None reads all.
 
     Raises:
         InputError: The file is missing, unreadable or not the format its suffix says.
     """
-    path = Path(path)
-    if not path.exists():
-        raise InputError("File not found", str(path), "check the path")
-    try:
-        if path.suffix.lower() in (".parquet", ".pq"):
-            frame = pl.read_parquet(path)
+    path = _existing(path)
+    with _reading(path):
+        if _is_parquet(path):
+            frame = pl.read_parquet(path, columns=columns)
             if strings:
                 frame = frame.with_columns(_as_string(frame, name) for name in frame.columns)
             return frame
         return pl.read_csv(
-            path,
-            infer_schema=not strings,
-            encoding="utf8-lossy",
-            empty_string_is_null=False,
+            path, columns=columns, infer_schema=not strings, encoding="utf8-lossy", empty_string_is_null=False
         )
-    except pl.exceptions.PolarsError as exc:
-        kind = "Parquet" if path.suffix.lower() in (".parquet", ".pq") else "CSV"
-        raise InputError(
-            f"Cannot read {kind} file", f"{path}: {one_line(str(exc), 160)}", f"check that it is a valid {kind} file"
-        ) from exc
-    except OSError as exc:
-        raise InputError("Cannot read file", f"{path}: {exc.strerror}", "check its permissions") from exc
 
 
 def _as_string(frame: pl.DataFrame, name: str) -> pl.Expr:
@@ -67,12 +99,6 @@ def _as_string(frame: pl.DataFrame, name: str) -> pl.Expr:
     if dtype == pl.String:
         return col
     return col.cast(pl.String)
-
-
-def format_from_suffix(path: str | Path, default: str = "csv") -> str:
-    """Return ``csv``, ``json`` or ``parquet`` for an output path's suffix."""
-    suffix = Path(path).suffix.lower()
-    return {".parquet": "parquet", ".pq": "parquet", ".json": "json", ".csv": "csv"}.get(suffix, default)
 
 
 def _jsonable(value: Any) -> Any:
@@ -122,39 +148,55 @@ def render_text_table(frame: pl.DataFrame, *, max_width: int = 60) -> str:
     return "\n".join(lines) + "\n"
 
 
+def is_terminal(out: IO[str]) -> bool:
+    """True when ``out`` is a terminal, where raw control characters would be acted on."""
+    isatty = getattr(out, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def write_text(text: str, dest: Path | None = None, out: IO[str] | None = None, *, json_style: bool = False) -> None:
+    """Write ``text`` to the file ``dest`` exactly, or to ``out`` (stdout), escaped when that is a terminal.
+
+    Untrusted text (commit messages, model ids) can hold escape sequences that a terminal would
+    obey: retitle the window, write the clipboard (OSC 52), clear the screen. On a terminal they
+    are shown as visible escapes (``core.text.escape_controls``); files and pipes keep the bytes.
+
+    Raises:
+        InputError: The file cannot be written.
+    """
+    out = out or sys.stdout
+    if dest is None:
+        out.write(escape_controls(text, json_style=json_style) if is_terminal(out) else text)
+        return
+    try:
+        Path(dest).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError("Cannot write output", f"{dest}: {exc.strerror}", "check the path") from exc
+
+
 def write_table(frame: pl.DataFrame, fmt: str, dest: Path | None = None, out: IO[str] | None = None) -> None:
     """Write ``frame`` as ``table``, ``csv``, ``json`` or ``parquet`` to ``dest`` or ``out``.
 
     Parquet needs a destination file (binary); the others go to ``out`` (stdout) by default.
 
     Raises:
-        InputError: Parquet asked for without ``--output``, or the file cannot be written.
+        UsageError: Parquet asked for without ``--output``, or an unknown format.
+        InputError: The file cannot be written.
     """
-    out = out or sys.stdout
-    try:
-        if fmt == "parquet":
-            if dest is None:
-                raise InputError("Parquet output needs a file", "stdout is text", "add --output FILE.parquet")
-            frame.write_parquet(dest)
-            return
-        if fmt == "csv":
-            text = _csv_ready(frame).write_csv()
-        elif fmt == "json":
-            text = json.dumps(frame_records(frame), indent=2, ensure_ascii=False) + "\n"
-        elif fmt == "table":
-            text = render_text_table(frame)
-        else:
-            raise InputError("Unknown output format", fmt, f"use one of {', '.join(FORMATS)}")
+    if fmt == "parquet":
         if dest is None:
-            out.write(text)
-        else:
-            Path(dest).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise InputError("Cannot write output", f"{dest}: {exc.strerror}", "check the path") from exc
-
-
-def to_csv_string(frame: pl.DataFrame) -> str:
-    """Return ``frame`` as CSV text (times in ISO 8601 UTC)."""
-    buffer = io.StringIO()
-    buffer.write(_csv_ready(frame).write_csv())
-    return buffer.getvalue()
+            raise UsageError("Parquet output needs a file", "stdout is text", "add --output FILE.parquet")
+        try:
+            frame.write_parquet(dest)
+        except OSError as exc:
+            raise InputError("Cannot write output", f"{dest}: {exc.strerror}", "check the path") from exc
+        return
+    if fmt == "csv":
+        text = _csv_ready(frame).write_csv()
+    elif fmt == "json":
+        text = json.dumps(frame_records(frame), indent=2, ensure_ascii=False) + "\n"
+    elif fmt == "table":
+        text = render_text_table(frame)
+    else:
+        raise UsageError("Unknown output format", fmt, f"use one of {', '.join(FORMATS)}")
+    write_text(text, dest, out, json_style=fmt == "json")

@@ -2,7 +2,7 @@
 
 One subprocess prints every commit with ``--raw --no-renames --no-abbrev``: each changed path
 comes with its old and new mode and blob id, read from trees only, so a blob-less clone
-downloads nothing (METHOD.md §8.2). Merges are diffed against their first parent
+downloads nothing (docs/method.md §8.2). Merges are diffed against their first parent
 (``--diff-merges=first-parent``), which is what drift's first-parent events need; the
 commits table keeps ``files`` empty for merges, as before. Parsing is vectorised polars
 string work over the whole output.

@@ -16,13 +16,16 @@ parser of raw diff lines returns no files at all, silently; it is not used.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
+from urllib.parse import quote, urljoin, urlsplit
 
 from core.progress import CancelToken
 from core.repo_ids import require_repo_id
 from core.sources import failures as st
+from core.sources import polite
 from core.sources.failures import SourceFailure
 from core.sources.hub_payloads import HubCommit, HubModel, parse_commit, parse_model
 from core.sources.polite import Politeness, WaitCallback, retry_after_seconds
@@ -35,6 +38,7 @@ if TYPE_CHECKING:
     from core.config import Settings
 
 LISTING_PAGE = 1000
+MAX_REDIRECTS = 5
 LISTING_EXPAND = ("downloads", "likes", "pipeline_tag", "createdAt", "lastModified", "sha", "gated", "cardData")
 FIRST_SYNC_PAGE = 1000  # the JS client's maximum for the commits endpoint
 INCREMENTAL_PAGE = 100
@@ -53,15 +57,24 @@ class HubClient:
         max_retries: int,
         cancel: CancelToken | None = None,
         on_wait: WaitCallback | None = None,
+        max_retry_after: float | None = None,
     ) -> None:
+        self.endpoint = endpoint.rstrip("/")
+        use_endpoint_in_library(self.endpoint)
         from huggingface_hub.utils._headers import build_hf_headers
 
-        self.endpoint = endpoint.rstrip("/")
         self.timeout = timeout
         self._token = token
+        self._origin = _origin(self.endpoint)
         # token=False: never let the library look one up behind our back; we resolved it already.
         self._headers = build_hf_headers(token=token or False, library_name="ptlm-tui")
-        self.polite = Politeness(max_retries=max_retries, cancel=cancel, on_wait=on_wait, secrets=(token,))
+        self.polite = Politeness(
+            max_retries=max_retries,
+            cancel=cancel,
+            on_wait=on_wait,
+            secrets=(token,),
+            max_wait=polite.MAX_RETRY_AFTER_SECONDS if max_retry_after is None else max_retry_after,
+        )
 
     @property
     def authenticated(self) -> bool:
@@ -73,17 +86,40 @@ class HubClient:
     def _fail(self, status: str, detail: str, hint: str = "", **kw: Any) -> SourceFailure:
         return SourceFailure(status, detail, hint, secrets=(self._token,), **kw)
 
+    def _same_host(self, url: str, what: str, came_from: str) -> str:
+        """Return ``url`` if it is on the configured Hub host; refuse anything else.
+
+        Page links and redirects come from the server: following one to another host would hand
+        that host our token (and our requests), so it is a failure, not a hop.
+        """
+        if _origin(url) != self._origin:
+            shown = f"{urlsplit(url).scheme}://{urlsplit(url).netloc}"[:80]
+            raise self._fail(
+                st.ERROR,
+                f"{what}: the Hub's {came_from} points to another host ({shown}); not followed",
+                "check hub.endpoint / HF_ENDPOINT: ptlm-tui talks only to the configured Hub",
+            )
+        return url
+
     def get(self, url: str, params: Any = None, *, what: str) -> httpx2.Response:
-        """GET ``url`` with bounded retries; raise SourceFailure with a sync_state status on failure."""
+        """GET ``url`` with bounded retries; raise SourceFailure with a sync_state status on failure.
+
+        Redirects are followed here, only within the configured Hub host (a renamed repository
+        answers 307 to its new name); one to another host is refused.
+        """
         import httpx2
         from huggingface_hub.errors import HfHubHTTPError, OfflineModeIsEnabled
         from huggingface_hub.utils._http import get_session, hf_raise_for_status
 
         attempt = 0
+        redirects = 0
+        url = self._same_host(url, what, "address")
         while True:
             self.polite.before_request(what)
             try:
-                response = get_session().get(url, params=params, headers=self._headers, timeout=self.timeout)
+                response = get_session().get(
+                    url, params=params, headers=self._headers, timeout=self.timeout, follow_redirects=False
+                )
             except OfflineModeIsEnabled:
                 raise self._fail(st.OFFLINE, "HF_HUB_OFFLINE is set", "unset HF_HUB_OFFLINE to sync") from None
             except httpx2.TimeoutException:
@@ -95,11 +131,19 @@ class HubClient:
             else:
                 self.polite.succeeded()
                 code = response.status_code
+                if response.is_redirect:
+                    redirects += 1
+                    if redirects > MAX_REDIRECTS:
+                        raise self._fail(st.ERROR, f"{what}: more than {MAX_REDIRECTS} redirects", "check HF_ENDPOINT")
+                    target = urljoin(str(response.url), response.headers.get("location", ""))
+                    url, params = self._same_host(target, what, "redirect"), None
+                    continue
                 if code == 429:
                     attempt += 1
                     wait = retry_after_seconds(response.headers)
                     if attempt > self.polite.max_retries:
-                        retry_at = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=wait or 60)
+                        wait = min(wait if wait is not None else 60.0, self.polite.max_wait)
+                        retry_at = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=wait)
                         raise self._fail(
                             st.RATE_LIMITED,
                             f"HTTP 429 from the Hub after {attempt} attempts",
@@ -147,11 +191,13 @@ class HubClient:
         if isinstance(exc, RevisionNotFoundError | RemoteEntryNotFoundError | DisabledRepoError):
             return self._fail(st.NOT_FOUND, f"{what}: not found (HTTP {code}){said}", "check the model id")
         if isinstance(exc, RepositoryNotFoundError):
+            # Without a token the Hub answers 401 for a repository that does not exist, the same
+            # as for a private one: it is first of all "not found", not a token problem.
             if code == 401 and not self._token:
                 return self._fail(
-                    st.UNAUTHORIZED,
-                    f"{what} is missing or private (HTTP 401)",
-                    "check the model id; for a private model set HF_TOKEN or run `hf auth login`",
+                    st.NOT_FOUND,
+                    f"{what}: not found or private (HTTP 401)",
+                    "check the model id (`ptlm-tui link` fixes a wrong one); if it is private, set HF_TOKEN",
                 )
             return self._fail(st.NOT_FOUND, f"{what} not found (HTTP {code})", "check the model id, or remove it")
         if code in (401, 403):
@@ -174,7 +220,8 @@ class HubClient:
             if not isinstance(data, list):
                 raise self._fail(st.ERROR, f"{what}: unexpected answer (not a list)", "check HF_ENDPOINT")
             yield data, response
-            next_url = response.links.get("next", {}).get("url")
+            link = response.links.get("next", {}).get("url")
+            next_url = self._same_host(urljoin(str(response.url), link), what, "next-page link") if link else None
 
     # -- endpoints ---------------------------------------------------------------------------
 
@@ -266,6 +313,29 @@ def resolve_hf_token(settings: Settings) -> str | None:
     return get_token()
 
 
+def _origin(url: str) -> tuple[str, str]:
+    """Scheme and host:port of ``url`` (default ports spelled out), to compare hosts exactly."""
+    parts = urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme.lower(), 0)
+    return parts.scheme.lower(), f"{(parts.hostname or '').lower()}:{port}"
+
+
+def use_endpoint_in_library(endpoint: str) -> None:
+    """Point huggingface_hub itself at ``endpoint``, not only our requests.
+
+    The library reads ``HF_ENDPOINT`` once, at import, and contacts it on its own (it fetches
+    ``/api/agent-harnesses`` when it first builds request headers); an endpoint set only in
+    our config file would otherwise leave it talking to the public Hub. So the variable is set
+    before the library is imported, and the library's constant too if it was imported already.
+    """
+    endpoint = endpoint.rstrip("/")
+    os.environ["HF_ENDPOINT"] = endpoint
+    constants = sys.modules.get("huggingface_hub.constants")
+    if constants is not None and getattr(constants, "ENDPOINT", endpoint) != endpoint:
+        setattr(constants, "ENDPOINT", endpoint)  # noqa: B010 - a module attribute the library reads at call time
+        setattr(constants, "HUGGINGFACE_CO_URL_TEMPLATE", endpoint + "/{repo_id}/resolve/{revision}/{filename}")  # noqa: B010
+
+
 def make_hub_client(
     settings: Settings, *, cancel: CancelToken | None = None, on_wait: WaitCallback | None = None
 ) -> HubClient:
@@ -285,4 +355,5 @@ def make_hub_client(
         max_retries=settings.hub.max_retries,
         cancel=cancel,
         on_wait=on_wait,
+        max_retry_after=settings.hub.max_retry_after,
     )

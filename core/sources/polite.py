@@ -28,6 +28,9 @@ BACKOFF_MAX_SECONDS = 30.0
 # A reset further away than this is not waited for: the repository is marked rate_limited
 # with its retry time, and the next sync takes it up.
 MAX_RATE_LIMIT_WAIT_SECONDS = 300.0
+# The longest pause a server may impose at all (setting hub.max_retry_after): a Retry-After of
+# a day, by mistake or malice, would otherwise freeze every sync of that host until then.
+MAX_RETRY_AFTER_SECONDS = 900.0
 # Consecutive connection failures (any repository) after which the host counts as down.
 DOWN_AFTER_CONNECT_FAILURES = 3
 _TICK = 0.25
@@ -69,6 +72,7 @@ class Politeness:
     cancel: CancelToken | None = None
     on_wait: WaitCallback | None = None
     secrets: tuple[str | None, ...] = ()
+    max_wait: float = MAX_RETRY_AFTER_SECONDS  # cap on any rate-limit pause, announced or remembered
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _paused_until: float = 0.0
     _connect_failures: int = 0
@@ -122,8 +126,11 @@ class Politeness:
             self._connect_failures = 0
 
     def rate_limited(self, seconds: float | None, attempt: int) -> float:
-        """Record a 429 and return how long to wait before the next attempt (pausing everyone)."""
-        wait = seconds if seconds is not None else self.backoff(attempt)
+        """Record a 429 and return how long to wait before the next attempt (pausing everyone).
+
+        The server's wait is capped at ``max_wait``; past that the request is simply tried again.
+        """
+        wait = min(seconds if seconds is not None else self.backoff(attempt), self.max_wait)
         with self._lock:
             self._paused_until = max(self._paused_until, time.monotonic() + wait)
         if wait > MAX_RATE_LIMIT_WAIT_SECONDS:
@@ -132,7 +139,7 @@ class Politeness:
 
     def pause_until(self, when: dt.datetime) -> None:
         """Hold every request until ``when`` (a reset the Hub announced in an earlier run)."""
-        left = (when - dt.datetime.now(dt.UTC)).total_seconds()
+        left = min((when - dt.datetime.now(dt.UTC)).total_seconds(), self.max_wait)
         if left > 0:
             with self._lock:
                 self._paused_until = max(self._paused_until, time.monotonic() + left)

@@ -15,7 +15,7 @@ from core.errors import InputError
 from core.models import PATTERN_BY_CODE, REPO_ID_RE
 from core.study.names import age_group_name, lag_name, pattern_name
 
-CUTOFF = "2024-10-10"  # the study's data ends here (METHOD.md §2)
+CUTOFF = "2024-10-10"  # the study's data ends here (docs/method.md §2)
 
 
 @dataclass(frozen=True)

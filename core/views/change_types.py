@@ -1,7 +1,7 @@
 """Provides change_type_summary(): what a family's commits changed, per platform, and how alike the two sides are.
 
 The family screen shows it under the pattern's explanation: the most frequent change types on
-GitHub and on Hugging Face and the family's change-type Jaccard similarity (METHOD.md §5),
+GitHub and on Hugging Face and the family's change-type Jaccard similarity (docs/method.md §5),
 computed by the same function as ``ptlm-tui report``.
 """
 

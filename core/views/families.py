@@ -171,7 +171,7 @@ def family_activity(events: pl.LazyFrame, settings: AnalysisSettings, now: dt.da
 def family_handoffs(events: pl.LazyFrame, settings: AnalysisSettings, now: dt.datetime) -> pl.DataFrame:
     """Return ``HANDOFF_COLUMNS``: when Hugging Face last followed GitHub, and how many days ago.
 
-    A hand-off is a GH → HF transition of METHOD.md §4; families without one are absent.
+    A hand-off is a GH → HF transition of docs/method.md §4; families without one are absent.
     """
     ref = reference_time(settings, now)
     transitions = compute_transitions(events, settings.transitions_since)

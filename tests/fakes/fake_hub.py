@@ -493,8 +493,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _model(self, repo: str, auth: str | None, head: bool) -> FakeModel | None:
         model = self.fake.models.get(repo)
         if model is None or (model.private and not self.fake.authorized(auth)):
-            # The Hub answers 401 for a private repo without access, and 404 for a missing one.
-            status = 401 if model is not None else 404
+            # The real Hub answers an anonymous client 401 for a repository it cannot show,
+            # missing or private alike (dependency notes); a client with a token gets 404 for a
+            # missing one and 401 for a private one it may not read.
+            status = 401 if model is not None or auth is None else 404
             self._error(status, "RepoNotFound", "Repository not found", head=head)
             return None
         return model

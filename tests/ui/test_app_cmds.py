@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.app_data import build_cache
 from tests.conftest import REPO_ROOT
+from tests.helpers import served_app
 from tui.bindings import COMMANDS
 from tui.cli.app_cmds import serve_command
 from tui.cli.main import build_parser, main
@@ -72,32 +69,9 @@ def test_serve_command_forwards_the_common_flags(tmp_path: Path) -> None:
     assert "-m tui" in command and "--offline" in command and f"'{tmp_path / 'c d'}'" in command
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.mark.slow
 def test_serve_answers_in_a_browser(tmp_path: Path) -> None:
     pytest.importorskip("textual_serve")
     build_cache(tmp_path / "cache")
-    port = _free_port()
-    cmd = [sys.executable, "-m", "tui", "--cache-dir", str(tmp_path / "cache"), "serve", "--host", "127.0.0.1"]
-    proc = subprocess.Popen([*cmd, "--port", str(port)], cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:
-                    page = response.read().decode()
-                    assert response.status == 200
-                    break
-            except OSError:
-                assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
-                assert time.monotonic() < deadline, "ptlm-tui serve did not answer within 30 s"
-                time.sleep(0.3)
+    with served_app(tmp_path / "cache") as (_, page):
         assert "ptlm-tui" in page and "/ws" in page
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)

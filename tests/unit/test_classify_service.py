@@ -83,7 +83,7 @@ def test_rules_backend_labels_everything_once(store: CacheStore) -> None:
     assert effective(store)["h1"] == ("external documentation", "rule")
     run_classify(store, settings_for())
     assert labels(store).height == 7  # replaced, never duplicated
-    assert "labelled 7 commits of 1 families with rules (4 below the confidence threshold)" in report.summary()
+    assert "labelled 7 commits of 1 family with rules (4 below the confidence threshold)" in report.summary()
 
 
 def test_ollama_labels_only_the_unsure_commits_and_records_provenance(store: CacheStore) -> None:
@@ -221,15 +221,21 @@ def test_offline_refuses_a_remote_ollama(store: CacheStore) -> None:
     assert report.error is not None and "Offline mode" in report.error
 
 
-def test_unusable_answers_are_cached_as_unclear_with_the_reason(store: CacheStore) -> None:
-    with running_fake_ollama(behaviour="invalid_json") as fake:
+@pytest.mark.parametrize(
+    ("behaviour", "reason"),
+    [("invalid_json", "not valid JSON"), ("length", "cut off"), ("unknown_label", "unknown label")],
+)
+def test_unusable_answers_are_kept_as_unclear_but_asked_again(store: CacheStore, behaviour: str, reason: str) -> None:
+    with running_fake_ollama(behaviour=behaviour) as fake:
         report = run_classify(store, settings_for(fake.host), backend="ollama")
         assert len(fake.chats()) == 8  # one retry each
+        llm = labels(store, "llm")
+        assert set(llm["label"]) == {"unclear"} and llm["reason"].str.contains(reason).all()
+        fake.behaviour = "good"
         again = run_classify(store, settings_for(fake.host), backend="ollama")
-        assert len(fake.chats()) == 8
-    assert report.llm.unusable == 4 and again.llm.cached == 4
-    llm = labels(store, "llm")
-    assert set(llm["label"]) == {"unclear"} and llm["reason"].str.contains("not valid JSON").all()
+        assert len(fake.chats()) == 12  # not final: each is asked again, and now answered
+    assert report.llm.unusable == 4 and (again.llm.cached, again.llm.answered, again.llm.unusable) == (0, 4, 0)
+    assert "unclear" not in set(labels(store, "llm")["label"])
 
 
 def test_repeated_server_errors_stop_the_run_and_cache_nothing(store: CacheStore) -> None:

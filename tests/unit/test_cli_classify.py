@@ -60,13 +60,13 @@ def test_classify_with_rules(cache: list[str], capsys: pytest.CaptureFixture[str
         "hf_top_type": "external documentation",
         "jaccard": 0.0,
     }
-    assert "labelled 4 commits of 1 families with rules (1 below the confidence threshold)" in err
+    assert "labelled 4 commits of 1 family with rules (1 below the confidence threshold)" in err
     code, out, _ = run(["labels", "--format", "json", *cache], capsys)
     rows = {r["commit_key"]: r for r in json.loads(out)}
     assert rows["h2"]["label"] == "project metadata" and rows["h2"]["label_source"] == "rule"
     code, out, _ = run(["report", *cache], capsys)
     assert code == 0 and "## Change types per platform" in out and "## Label coverage" in out
-    assert "Change-type similarity (Jaccard) over 1 labelled families" in out
+    assert "Change-type similarity (Jaccard) over 1 labelled family" in out
 
 
 def test_classify_with_ollama(cache: list[str], capsys: pytest.CaptureFixture[str]) -> None:
@@ -104,18 +104,18 @@ def test_manual_label_through_the_cli(cache: list[str], capsys: pytest.CaptureFi
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("args", "message", "status"),
     [
-        (["classify", "--threshold", "2"], "Invalid --threshold"),
-        (["classify", "nofamily"], "Unknown family"),
-        (["validate", "--gold", "/nonexistent.csv"], "File not found"),
+        (["classify", "--threshold", "2"], "Invalid --threshold", 2),  # a bad flag value: usage
+        (["classify", "nofamily"], "Unknown family", 1),
+        (["validate", "--gold", "/nonexistent.csv"], "File not found", 1),
     ],
 )
 def test_errors_are_one_line(
-    cache: list[str], capsys: pytest.CaptureFixture[str], args: list[str], message: str
+    cache: list[str], capsys: pytest.CaptureFixture[str], args: list[str], message: str, status: int
 ) -> None:
     code, _, err = run([*args, *cache], capsys)
-    assert code == 1 and message in err and len(err.strip().splitlines()) == 1
+    assert code == status and message in err and len(err.strip().splitlines()) == 1
 
 
 def test_validate_a_hand_made_gold_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -114,7 +114,6 @@ def test_diff_of_a_moved_file_shows_each_pair(built: DriftRepos, capsys: pytest.
         (["drift", "--github", "file://{tmp}/nowhere", "--hub", "{hf}"], "Cannot read repository"),
         (["drift", "--github", "{gh}", "--hub", "{hf}", "--diff", "nope.txt"], "Not a linked path: nope.txt"),
         (["drift", "--github", "{gh}"], "--github and --hub go together"),
-        (["drift", "--github", "{gh}", "--hub", "{hf}", "--format", "parquet"], "Parquet output needs a file"),
         (["drift", "--github", "https://example.org/a/b", "--hub", "{hf}", "--offline"], "Offline mode is on"),
     ],
 )
@@ -125,6 +124,11 @@ def test_bad_input_is_one_line_and_exit_1(
     code, out, err = run(capsys, *[a.format(**names) for a in argv])
     assert code == 1 and out == ""
     assert err.count("\n") == 1 and err.startswith("ptlm-tui: error: ") and message.format(**names) in err
+
+
+def test_parquet_to_stdout_is_a_usage_error(built: DriftRepos, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, *adhoc(built, "--format", "parquet"))
+    assert code == 2 and out == "" and "Parquet output needs a file" in err
 
 
 def test_cache_mode_reads_the_clones_sync_keeps(

@@ -140,8 +140,9 @@ def test_server_errors_are_retried_then_reported(hub: FakeHub, fast_retries: Non
 @pytest.mark.parametrize(
     ("setup", "token", "status"),
     [
-        ("missing", None, "not_found"),
-        ("private", None, "unauthorized"),
+        ("missing", None, "not_found"),  # 401, as the real Hub answers an anonymous client
+        ("private", None, "not_found"),  # the same 401: "not found or private", not a token problem
+        ("missing", "wrong-token-value", "not_found"),  # 404
         ("private", "wrong-token-value", "not_found"),
         ("gated", None, "gated"),
     ],

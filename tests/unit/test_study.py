@@ -195,7 +195,7 @@ def test_report_published_needs_an_import_and_no_method_flags(
     assert code == 1 and "no published results" in err and "import-study" in err
     run([*cache, "import-study", str(write_package(tmp_path / "pkg"))], capsys)
     code, _, err = run([*cache, "report", "--published", "--bin-days", "7"], capsys)
-    assert code == 1 and "--bin-days" in err
+    assert code == 2 and "--bin-days" in err  # contradictory flags: a usage error
     code, out, _ = run([*cache, "report", "--published", "--format", "json"], capsys)
     report = json.loads(out)
     assert report["summary"]["families"] == 3 and report["summary"]["source"] == "published"

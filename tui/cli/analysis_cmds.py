@@ -1,21 +1,25 @@
-"""Provides the verbs import, analyze, transitions and report (FORMATS.md)."""
+"""Provides the verbs import, analyze, transitions and report (docs/formats.md)."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from core.errors import InputError
+from core.errors import InputError, UsageError
+from core.text import plural
+from tui.cli.context import TABLE_FORMATS, family_arguments, output_arguments
+from tui.cli.main import ERROR, OK, PARTIAL
 
-if TYPE_CHECKING:  # the parser is built for every command; keep polars and pydantic out of it
+if TYPE_CHECKING:  # the parser is built for every command; keep polars out of it
     from core.config import AnalysisSettings
+    from core.io.importer import Rejection
     from tui.cli.context import Context
 
 MAX_REJECTIONS_SHOWN = 20
 TABLE_COLUMNS = ["family", "lag", "code", "pattern", "variants", "gh_commits", "hf_commits", "status"]
+TABLE_SUFFIXES = (".csv", ".parquet", ".pq")
 
 
 def _date(text: str) -> dt.date:
@@ -26,9 +30,8 @@ def _date(text: str) -> dt.date:
 
 
 def add_analysis_options(parser: argparse.ArgumentParser) -> None:
-    """Add the options that change the method (bin length, HF day truncation, cut-off, families)."""
+    """Add the options that change the method (bin length, HF day truncation, cut-off)."""
     group = parser.add_argument_group("method")
-    group.add_argument("--family", action="append", metavar="ID", help="only this family (repeatable)")
     group.add_argument("--bin-days", type=int, metavar="N", help="bin length in days (default 14)")
     group.add_argument(
         "--hf-time",
@@ -38,19 +41,13 @@ def add_analysis_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--until", type=_date, metavar="YYYY-MM-DD", help="ignore commits after this UTC day")
 
 
-def add_output_options(parser: argparse.ArgumentParser, formats: tuple[str, ...], default: str) -> None:
-    """Add --format and --output."""
-    parser.add_argument("--format", choices=formats, default=default, help=f"output format (default {default})")
-    parser.add_argument("--output", "-o", type=Path, metavar="FILE", help="write to FILE instead of stdout")
-
-
 def analysis_settings(ctx: Context) -> AnalysisSettings:
     """Return the analysis settings with this command's flags applied."""
     args = ctx.args
     update: dict[str, Any] = {}
     if args.bin_days is not None:
         if args.bin_days < 1:
-            raise InputError("Invalid --bin-days", str(args.bin_days), "give a whole number of days ≥ 1")
+            raise UsageError("Invalid --bin-days", str(args.bin_days), "give a whole number of days ≥ 1")
         update["bin_days"] = args.bin_days
     if args.hf_time is not None:
         update["truncate_hf_to_day"] = args.hf_time == "day"
@@ -59,29 +56,27 @@ def analysis_settings(ctx: Context) -> AnalysisSettings:
     return ctx.settings.analysis.model_copy(update=update)
 
 
-def selected_families(ctx: Context) -> list[str] | None:
-    """Return the --family values (comma-separated allowed), checking that each is in the cache."""
-    if not ctx.args.family:
-        return None
-    wanted = [f.strip() for value in ctx.args.family for f in value.split(",") if f.strip()]
-    known = set(ctx.store.read("commits", ["family"])["family"].unique().to_list()) | set(
-        ctx.store.read("families", ["family"])["family"].to_list()
-    )
-    missing = [f for f in wanted if f not in known]
-    if missing:
-        close = sorted(k for k in known if any(m.lower() in k.lower() for m in missing))[:5]
-        hint = f"did you mean {', '.join(close)}?" if close else "`ptlm-tui analyze` lists the families in the cache"
-        raise InputError("Unknown family", ", ".join(missing), hint)
-    return wanted
-
-
 def _require_commits(ctx: Context) -> None:
     if not ctx.store.exists("commits"):
         raise InputError(
             "The cache holds no commits",
             str(ctx.store.root),
-            "run `ptlm-tui import FILE` or `ptlm-tui sync` first (or pass --cache-dir)",
+            "run `ptlm-tui import FILE` or `ptlm-tui sync` first (or pass --cache-dir, or name commits files)",
         )
+
+
+def _report_rejections(ctx: Context, rejections: list[Rejection]) -> None:
+    for rejection in rejections[:MAX_REJECTIONS_SHOWN]:
+        ctx.info(f"rejected {rejection.message()}")
+    if len(rejections) > MAX_REJECTIONS_SHOWN:
+        ctx.info(f"... and {len(rejections) - MAX_REJECTIONS_SHOWN} more rejected rows")
+
+
+def rows_status(read: int, taken: int, rejected: int) -> int:
+    """Exit status of a command that took rows: 3 when some were rejected, 1 when all were."""
+    if rejected and not taken:
+        return ERROR
+    return PARTIAL if rejected else OK
 
 
 def run_import(ctx: Context) -> int:
@@ -89,69 +84,113 @@ def run_import(ctx: Context) -> int:
     from core.io.importer import import_commit_files
 
     report = import_commit_files(ctx.store, ctx.args.files, strict=ctx.args.strict)
-    for rejection in report.rejections[:MAX_REJECTIONS_SHOWN]:
-        ctx.info(f"rejected {rejection.message()}")
-    if len(report.rejections) > MAX_REJECTIONS_SHOWN:
-        ctx.info(f"... and {len(report.rejections) - MAX_REJECTIONS_SHOWN} more rejected rows")
+    _report_rejections(ctx, report.rejections)
     ctx.info(report.summary())
-    return 1 if report.strict_refused else 0
+    if report.strict_refused:
+        return ERROR
+    return rows_status(report.read, report.taken, len(report.rejections))
+
+
+def _files_and_families(ctx: Context) -> list[Path]:
+    """Split analyze's positionals: commits tables (by suffix or path) go apart from family ids."""
+    files, families = [], []
+    for value in ctx.args.families:
+        if value.lower().endswith(TABLE_SUFFIXES) or "/" in value or value.startswith("."):
+            files.append(Path(value))
+        else:
+            families.append(value)
+    ctx.args.families = families
+    return files
 
 
 def run_analyze(ctx: Context) -> int:
-    """ptlm-tui analyze: one pattern row per family."""
+    """ptlm-tui analyze [FILE...] [FAMILY...]: one pattern row per family."""
     from core.analysis import service
-    from core.io.tables import write_table
 
+    files = _files_and_families(ctx)
+    if files:
+        return _analyze_files(ctx, files)
     _require_commits(ctx)
-    frame = service.patterns(ctx.store, analysis_settings(ctx), selected_families(ctx))
-    if ctx.args.format == "table":
-        # People read the verdict; the figures behind it are in csv/json/parquet.
-        frame = frame.select(TABLE_COLUMNS)
-    write_table(frame, ctx.args.format, ctx.args.output, ctx.out)
-    return 0
+    frame = service.patterns(ctx.store, analysis_settings(ctx), ctx.families())
+    # People read the verdict in a table; the figures behind it are in csv/json/parquet.
+    ctx.table(frame, TABLE_COLUMNS)
+    return OK
+
+
+def _analyze_files(ctx: Context, files: list[Path]) -> int:
+    """Analyse commits tables straight from the files, in this process, without the cache."""
+    from core.analysis.service import patterns_of_commits
+    from core.io.importer import read_commit_files
+
+    read = read_commit_files(files, columns=("family", "platform", "repo", "authored_at"))
+    _report_rejections(ctx, read.rejections)
+    if read.rejections:
+        ctx.info(f"analysed {read.frame.height} of {plural(read.read, 'row')}; rejected {len(read.rejections)}")
+    wanted = ctx.family_names()
+    present = set(read.frame["family"].unique().to_list()) if wanted else set()
+    missing = [f for f in wanted if f not in present]
+    if missing:
+        raise InputError(
+            "Unknown family", ", ".join(missing), "the families of the files are in `ptlm-tui analyze FILE`"
+        )
+    ctx.table(patterns_of_commits(read.frame, analysis_settings(ctx), wanted or None), TABLE_COLUMNS)
+    return rows_status(read.read, read.frame.height, len(read.rejections))
 
 
 def run_transitions(ctx: Context) -> int:
-    """ptlm-tui transitions: every platform switch on each family's timeline."""
+    """ptlm-tui transitions [FAMILY...]: every platform switch on each family's timeline."""
     from core.analysis import service
-    from core.io.tables import write_table
 
     _require_commits(ctx)
-    frame = service.transitions(ctx.store, analysis_settings(ctx), selected_families(ctx))
-    write_table(frame, ctx.args.format, ctx.args.output, ctx.out)
-    return 0
+    ctx.table(service.transitions(ctx.store, analysis_settings(ctx), ctx.families()))
+    return OK
 
 
 def run_report(ctx: Context) -> int:
-    """ptlm-tui report: the study's summary tables for the cache's families."""
+    """ptlm-tui report [FAMILY...]: the study's summary tables for the cache's families."""
     from core.analysis import service
-    from core.analysis.report import build_report, render_markdown
+    from core.analysis.report import build_report
 
     if getattr(ctx.args, "published", False):
-        from tui.cli.study_cmds import published_report_text
+        from tui.cli.study_cmds import published_report
 
-        _emit(ctx, published_report_text(ctx))
-        return 0
+        write_report(ctx, *published_report(ctx))
+        return OK
     _require_commits(ctx)
-    analysis = service.analyze(ctx.store, analysis_settings(ctx), selected_families(ctx))
-    report = build_report(analysis)
-    text = (
-        json.dumps(report, indent=2, ensure_ascii=False) + "\n"
-        if ctx.args.format == "json"
-        else render_markdown(report)
-    )
-    _emit(ctx, text)
-    return 0
+    analysis = service.analyze(ctx.store, analysis_settings(ctx), ctx.families())
+    write_report(ctx, build_report(analysis))
+    return OK
 
 
-def _emit(ctx: Context, text: str) -> None:
-    if ctx.args.output:
-        try:
-            ctx.args.output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise InputError("Cannot write output", f"{ctx.args.output}: {exc.strerror}", "check the path") from exc
+def write_report(ctx: Context, report: dict[str, Any], title: str | None = None, note: str = "") -> None:
+    """Write a report (``core.analysis.report``) in ``--format``.
+
+    markdown and table show every table under its heading; json is the report itself; csv and
+    parquet are one table: ``--table NAME``, or all tables in long form. ``--table`` narrows
+    any format to that table.
+    """
+    import json
+
+    from core.analysis import report as rendering
+
+    fmt, name = ctx.args.format, ctx.args.table
+    if name is not None and name not in report["tables"]:
+        raise UsageError("Unknown report table", name, "use one of: " + ", ".join(report["tables"]))
+    if name is not None or fmt in ("csv", "parquet"):
+        frame = rendering.report_table(report, name)
+        if fmt == "markdown":
+            ctx.emit(rendering.markdown_table(frame.to_dicts()))
+        else:
+            ctx.table(frame)
+    elif fmt == "json":
+        ctx.emit(json.dumps(report, indent=2, ensure_ascii=False) + "\n", json_style=True)
     else:
-        ctx.out.write(text)
+        render = rendering.render_markdown if fmt == "markdown" else rendering.render_text
+        text = render(report, title) if title else render(report)
+        if note:
+            head, _, rest = text.partition("\n\n")
+            text = f"{head}\n\n{note}\n\n{rest}"
+        ctx.emit(text)
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -161,9 +200,10 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         "import",
         parents=[common],
         formatter_class=fmt,
-        help="load commits tables (CSV or Parquet) into the cache",
-        description="Load commits tables (FORMATS.md) into the cache. Rows with the same (platform, repo, sha) "
-        "replace earlier ones; bad rows are reported with file and line and skipped.",
+        description="Load commits tables (docs/formats.md) into the cache. Rows with the same (platform, repo, "
+        "sha) replace earlier ones; bad rows (missing fields, unknown platform, a time that cannot be read or is "
+        "outside 1970-2100) are reported with file and line and skipped. Exit status 3 when some rows were "
+        "rejected, 1 when all were.",
         epilog="examples:\n  ptlm-tui import commits.csv\n  ptlm-tui import --strict gh.parquet hf.csv",
     )
     p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="commits table, .csv or .parquet")
@@ -174,41 +214,47 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         "analyze",
         parents=[common],
         formatter_class=fmt,
-        help="synchronization pattern of every family",
-        description="Compute lag, synchronization type, intensity and pattern per family (METHOD.md §3).",
+        description="Compute lag, synchronization type, intensity and pattern per family (docs/method.md §3), "
+        "from the cache, or straight from commits tables named on the command line (.csv, .parquet; the cache "
+        "is then not used at all).",
         epilog="examples:\n  ptlm-tui analyze\n  ptlm-tui analyze --format csv --until 2024-10-10 > patterns.csv\n"
-        "  ptlm-tui analyze --family google-bert_bert --format json\n"
+        "  ptlm-tui analyze google-bert_bert --format json\n"
+        "  ptlm-tui analyze commits.csv --format csv         no import, no cache\n"
         "  ptlm-tui analyze --format parquet -o patterns.parquet",
     )
+    family_arguments(p, "family ids (default: all), or commits tables (.csv, .parquet) to analyse directly")
     add_analysis_options(p)
-    add_output_options(p, ("table", "csv", "json", "parquet"), "table")
+    output_arguments(p, TABLE_FORMATS, "table")
     p.set_defaults(func=run_analyze)
 
     p = subparsers.add_parser(
         "transitions",
         parents=[common],
         formatter_class=fmt,
-        help="delays between platform switches",
-        description="List each switch between GitHub and Hugging Face on a family's timeline (METHOD.md §4).",
-        epilog="examples:\n  ptlm-tui transitions --family microsoft_BiomedNLP\n"
+        description="List each switch between GitHub and Hugging Face on a family's timeline (docs/method.md §4).",
+        epilog="examples:\n  ptlm-tui transitions microsoft_BiomedNLP\n"
         "  ptlm-tui transitions --format csv -o transitions.csv",
     )
+    family_arguments(p)
     add_analysis_options(p)
-    add_output_options(p, ("table", "csv", "json", "parquet"), "table")
+    output_arguments(p, TABLE_FORMATS, "table")
     p.set_defaults(func=run_transitions)
 
     p = subparsers.add_parser(
         "report",
         parents=[common],
         formatter_class=fmt,
-        help="the study's summary tables for your families",
         description="Families and variants per pattern, lags, type × lag, transition delays, pattern by age "
-        "group, and change-type similarity when commits are labelled.",
+        "group, and change-type similarity when commits are labelled. csv and parquet write one table: the one "
+        "--table names, or all of them in long form (table, row, column, value).",
         epilog="examples:\n  ptlm-tui report\n  ptlm-tui report --format json -o report.json\n"
         "  ptlm-tui report --until 2024-10-10 --bin-days 28\n"
+        "  ptlm-tui report --format csv --table patterns\n"
         "  ptlm-tui report --published              the study's own numbers (after import-study)",
     )
+    family_arguments(p)
     add_analysis_options(p)
-    add_output_options(p, ("markdown", "json"), "markdown")
+    output_arguments(p, ("markdown", *TABLE_FORMATS), "markdown")
+    p.add_argument("--table", metavar="NAME", help="only this table (e.g. patterns, lags, delays_by_pattern)")
     p.add_argument("--published", action="store_true", help="report the study's published results (see import-study)")
     p.set_defaults(func=run_report)

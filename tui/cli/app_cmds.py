@@ -12,12 +12,15 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from core.errors import InputError
+from core.errors import InputError, UsageError
+from tui.cli.context import family_arguments
+from tui.cli.main import ERROR, OK
 
 if TYPE_CHECKING:
     from tui.cli.context import Context
 
 SCREENS = ("families", "family", "commit", "dashboard", "help")
+PAGE_DIR = Path(__file__).resolve().parent.parent / "web"
 
 
 def _forwarded_flags(args: argparse.Namespace) -> list[str]:
@@ -47,15 +50,27 @@ def serve_command(args: argparse.Namespace) -> str:
     return " ".join(shlex.quote(part) for part in [sys.executable, "-m", "tui", *_forwarded_flags(args)])
 
 
+def _source_checkout() -> Path | None:
+    """The clone this ptlm-tui runs from (its pyproject.toml beside the packages), or None when installed."""
+    root = Path(__file__).resolve().parents[2]
+    return root if (root / "pyproject.toml").is_file() and (root / "uv.lock").is_file() else None
+
+
+def serve_install_hint() -> str:
+    """How to get textual-serve where this ptlm-tui runs: from the clone, or into the tool's environment."""
+    clone = _source_checkout()
+    if clone is not None:
+        return f"in {clone}, run it with the extra: uv run --extra serve ptlm-tui serve"
+    return "reinstall with the extra from your clone of ptlm-tui: uv tool install --reinstall '.[serve]'"
+
+
 def run_serve(ctx: Context) -> int:
-    """ptlm-tui serve: the same app in a web browser (textual-serve)."""
+    """ptlm-tui serve: the same app in a web browser (textual-serve), from a page that loads nothing remote."""
     try:
         from textual_serve.server import Server
     except ImportError as exc:
         raise InputError(
-            "textual-serve is not installed",
-            "`ptlm-tui serve` needs the optional 'serve' extra",
-            "install it: uv tool install 'ptlm-tui[serve]' (or pipx install 'ptlm-tui[serve]')",
+            "textual-serve is not installed", "`ptlm-tui serve` needs the optional 'serve' extra", serve_install_hint()
         ) from exc
     args = ctx.args
     if not _is_loopback(args.host):
@@ -63,7 +78,14 @@ def run_serve(ctx: Context) -> int:
             f"warning: serving on {args.host}: anyone who can reach port {args.port} can use the app and its cache"
         )
     ctx.info(f"ptlm-tui in your browser: http://{args.host}:{args.port} (Ctrl+C stops)")
-    Server(serve_command(args), host=args.host, port=args.port, title="ptlm-tui", public_url=args.public_url).serve()
+    Server(
+        serve_command(args),
+        host=args.host,
+        port=args.port,
+        title="ptlm-tui",
+        public_url=args.public_url,
+        templates_path=PAGE_DIR,  # our page: textual-serve's own fetches its font from Google's servers
+    ).serve()
     return 0
 
 
@@ -115,61 +137,56 @@ async def _drive(pilot: Any, screen: str, family: str | None, output: Path) -> N
 
 def run_screenshot(ctx: Context) -> int:
     """ptlm-tui screenshot: save an SVG of the app (on the demo data with --demo) for the README."""
-    from cache.store import CacheStore
     from tui.app import make_app
+    from tui.launch import use_demo_cache
 
     args = ctx.args
     demo = bool(args.use_demo or getattr(args, "demo", False))
-    store = ctx.store
-    if demo:
-        store = CacheStore(_demo_cache())
+    if args.use_demo:
+        use_demo_cache(args)  # before the cache is first looked at
+    families = ctx.families() or []
+    if len(families) > 1:
+        raise UsageError("screenshot opens one family", " ".join(families), "name one FAMILY")
+    family = families[0] if families else None
     output: Path = args.output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
-    app = make_app(settings=ctx.settings, store=store, demo=demo)
+    app = make_app(settings=ctx.settings, store=ctx.store, demo=demo)
 
     async def pilot(p: Any) -> None:
-        await _drive(p, args.screen, args.family, output)
+        await _drive(p, args.screen, family, output)
 
     app.run(headless=True, size=args.size, auto_pilot=pilot)
     if app.return_code == 2:
-        raise InputError("Unknown family", str(args.family), "`ptlm-tui analyze` lists the families in the cache")
+        raise InputError("The family has no row in the app", str(family), "`ptlm-tui analyze` lists the families")
     ctx.info(f"wrote {output}")
-    return 0
-
-
-def _demo_cache() -> Path:
-    import importlib
-
-    from core import paths
-
-    try:
-        # Built by the study work; imported by name so this verb degrades cleanly without it.
-        build_demo_cache = importlib.import_module("core.demo").build_demo_cache
-    except (ImportError, AttributeError) as exc:
-        raise InputError(
-            "The demo data is not available in this build", "core.demo is missing", "drop --demo to use your cache"
-        ) from exc
-    root = paths.demo_cache_dir()
-    build_demo_cache(root)
-    return root
+    return OK
 
 
 def run_keys(ctx: Context) -> int:
     """ptlm-tui keys: the key table from the binding registry (and the README block)."""
-    from tui.keytable import markdown_key_table, readme_is_current, text_key_table, update_readme
+    from tui.keytable import key_frame, markdown_key_table, readme_is_current, text_key_table, update_readme
 
     args = ctx.args
+    if args.check and args.readme is None:
+        raise UsageError(
+            "--check needs --readme FILE", "nothing to check", "e.g. ptlm-tui keys --readme README.md --check"
+        )
     if args.readme is not None:
         if args.check:
             if not readme_is_current(args.readme):
                 ctx.info(f"{args.readme}: the key table is out of date; run `ptlm-tui keys --readme {args.readme}`")
-                return 1
-            return 0
+                return ERROR
+            return OK
         ctx.info(f"{args.readme}: key table {'updated' if update_readme(args.readme) else 'already current'}")
-        return 0
+        return OK
     keymap = dict(ctx.settings.ui.keymap)
-    ctx.out.write(markdown_key_table(keymap) if args.format == "markdown" else text_key_table(keymap))
-    return 0
+    if args.format == "markdown":
+        ctx.emit(markdown_key_table(keymap))
+    elif args.format in ("table", "text"):
+        ctx.emit(text_key_table(keymap))
+    else:
+        ctx.table(key_frame(keymap))
+    return OK
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -179,7 +196,6 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         "serve",
         parents=[common],
         formatter_class=fmt,
-        help="run the app in a web browser (needs the 'serve' extra)",
         description="Serve the app over HTTP with textual-serve: each browser tab runs its own ptlm-tui "
         "on this machine's cache. Listens on localhost unless --host says otherwise.",
         epilog="examples:\n  ptlm-tui serve\n  ptlm-tui serve --port 8080 --offline\n"
@@ -194,16 +210,15 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         "screenshot",
         parents=[common],
         formatter_class=fmt,
-        help="save an SVG picture of the app (for the README)",
         description="Run the app without a terminal, open a screen and save it as SVG.",
         epilog="examples:\n  ptlm-tui screenshot --demo -o docs/families.svg\n"
-        "  ptlm-tui screenshot --demo --screen family --size 120x34 -o docs/family.svg\n"
+        "  ptlm-tui screenshot --demo --screen family aurora-nlp_aurora-bert --size 120x34 -o docs/family.svg\n"
         "  ptlm-tui screenshot --screen dashboard -o dash.svg",
     )
     p.add_argument("-o", "--output", type=Path, default=Path("ptlm-tui.svg"), help="SVG file (default ptlm-tui.svg)")
     p.add_argument("--size", type=_size, default=(100, 30), metavar="WxH", help="terminal size (default 100x30)")
     p.add_argument("--screen", choices=SCREENS, default="families", help="which screen (default families)")
-    p.add_argument("--family", metavar="ID", help="the family to open for --screen family/commit (default: the first)")
+    family_arguments(p, "the family to open for --screen family/commit (default: the first)")
     p.add_argument("--demo", dest="use_demo", action="store_true", help="use the built-in demo data")
     p.set_defaults(func=run_screenshot)
 
@@ -211,12 +226,17 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         "keys",
         parents=[common],
         formatter_class=fmt,
-        help="list every key of the app (from the binding registry)",
         description="Print the app's keys, after your [ui.keymap]; or write the README's key table.",
         epilog="examples:\n  ptlm-tui keys\n  ptlm-tui keys --format markdown\n  ptlm-tui keys --readme README.md\n"
         "  ptlm-tui keys --readme README.md --check   # exit 1 if the table is out of date",
     )
-    p.add_argument("--format", choices=("text", "markdown"), default="text", help="output format (default text)")
+    p.add_argument(
+        "--format",
+        choices=("table", "text", "markdown", "csv", "json", "parquet"),
+        default="table",
+        help="output format (default table; text is the same)",
+    )
+    p.add_argument("--output", "-o", type=Path, metavar="FILE", help="write to FILE instead of stdout")
     p.add_argument("--readme", type=Path, metavar="FILE", help="rewrite the key table between the markers in FILE")
     p.add_argument("--check", action="store_true", help="with --readme: only check, exit 1 if out of date")
     p.set_defaults(func=run_keys)

@@ -1,9 +1,8 @@
-"""Provides the verb drift: which files each HF variant is missing from GitHub (METHOD.md §8, FORMATS.md "Drift")."""
+"""Provides the verb drift: which files each HF variant is missing from GitHub (docs/method.md §8)."""
 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the parser is built for every command; keep polars and git out of it
@@ -68,7 +67,7 @@ def _token_for(ctx: Context) -> Any:
 
 
 def _table_view(frame: pl.DataFrame) -> pl.DataFrame:
-    """The columns a person reads; csv, json and parquet keep FORMATS.md's full ids."""
+    """The columns a person reads; csv, json and parquet keep docs/formats.md's full ids."""
     import polars as pl
 
     return frame.select(
@@ -94,7 +93,7 @@ def _runs(ctx: Context) -> list[DriftRun]:
     from core.drift.cached import cached_run, family_repos
 
     runs = []
-    for repos in family_repos(ctx.store, ctx.args.families or None, offline=ctx.settings.offline):
+    for repos in family_repos(ctx.store, ctx.families(), offline=ctx.settings.offline):
         for repo in repos.missing:
             ctx.info(f"{repos.family}: no clone of {repo} in the cache: run `ptlm-tui sync {repos.family}`")
         run = cached_run(repos)
@@ -180,22 +179,22 @@ def run_drift(ctx: Context) -> int:
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     """Add drift."""
+    from tui.cli.context import TABLE_FORMATS, output_arguments
+
     p = subparsers.add_parser(
         "drift",
         parents=[common],
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        help="files each HF variant is missing from GitHub",
         description="List every pair of an HF file and a GitHub file that once held the same version (the same git "
-        "blob), with its state, the GitHub commits HF is missing and their date (METHOD.md §8.2). From the cache's "
-        "clones for FAMILY (all families when none), or from any two git repositories with --github and --hub.",
+        "blob), with its state, the GitHub commits HF is missing and their date (docs/method.md §8.2). From the "
+        "cache's clones for FAMILY (all families when none), or from any two git repositories with --github and --hub.",
         epilog=EPILOG,
     )
     p.add_argument("families", nargs="*", metavar="FAMILY", help="families of the cache (with --diff: see below)")
     p.add_argument("--github", metavar="GIT", help="a GitHub-side repository: path, bundle, file:// or remote URL")
     p.add_argument("--hub", action="append", metavar="GIT", help="an HF-side repository (repeatable)")
     p.add_argument("--family", metavar="NAME", help="family id for --github/--hub (default: from the GitHub repo)")
-    p.add_argument("--format", choices=("table", "csv", "json", "parquet"), default="table", help="default table")
-    p.add_argument("--output", "-o", type=Path, metavar="FILE", help="write to FILE instead of stdout")
+    output_arguments(p, TABLE_FORMATS, "table")
     p.add_argument("--state", type=_states, metavar="STATE[,STATE]", help="only pairs in these states")
     p.add_argument(
         "--exit-code", action="store_true", help=f"exit {EXIT_DRIFT} when a listed pair is hf_behind or diverged"

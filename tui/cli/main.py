@@ -1,108 +1,72 @@
 """Provides main(): parse the command line, run a verb or the app, and turn failures into one line.
 
-Every failure is one line on stderr and exit status 1 (2 for bad usage, from argparse);
-``--debug`` shows the traceback instead.
+Exit status: 0 ok, 1 error (one line on stderr; ``--debug`` shows the traceback), 2 bad usage,
+3 partly done (some repositories or rows failed while others went through), 130 interrupted.
+``--version`` is answered before anything else is imported.
 """
 
 from __future__ import annotations
 
-import argparse
-import importlib
 import os
 import sys
-import traceback
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
-from core.errors import Cancelled, PtlmError, save_traceback
-from core.text import one_line
+from tui import __version__
 
-# Each module adds its verbs with register(subparsers, common); kept in the order of --help.
-VERB_MODULES = (
-    "tui.cli.analysis_cmds",
-    "tui.cli.mining_cmds",
-    "tui.cli.drift_cmds",
-    "tui.cli.classify_cmds",
-    "tui.cli.study_cmds",
-    "tui.cli.setup_cmds",
-    "tui.cli.app_cmds",
-)
+if TYPE_CHECKING:
+    import argparse
 
-EPILOG = """\
-examples:
-  ptlm-tui                          open the app (the demo when the cache is empty)
-  ptlm-tui import commits.csv       load a commits table into the cache
-  ptlm-tui analyze --format csv     one pattern row per family
-  ptlm-tui report                   the study's summary tables for your families
-  ptlm-tui discover --author ORG    find an organisation's model families on the Hub
-  ptlm-tui sync                     fetch new HF and GitHub commits of every family
-  ptlm-tui --demo report            any command on the built-in demo data
+OK, ERROR, USAGE, PARTIAL, INTERRUPTED = 0, 1, 2, 3, 130
 
-settings: defaults < config file (PTLM_CONFIG_FILE) < PTLM_<SECTION>__<FIELD> env < flags.
-"""
+_GLOBAL_WITH_VALUE = ("--cache-dir", "--config")
 
 
-def version() -> str:
-    """Return the installed version of ptlm-tui."""
-    from importlib.metadata import PackageNotFoundError
-    from importlib.metadata import version as dist_version
-
-    try:
-        return dist_version("ptlm-tui")
-    except PackageNotFoundError:  # running from a source tree without install
-        return "0+unknown"
-
-
-def common_options(for_subcommand: bool) -> argparse.ArgumentParser:
-    """Return the options every command takes, before or after the verb.
-
-    In subcommands they default to SUPPRESS so a flag given before the verb is not reset.
-    """
-    default: Any = argparse.SUPPRESS if for_subcommand else None
-    parser = argparse.ArgumentParser(add_help=False)
-    group = parser.add_argument_group("common options")
-    group.add_argument("--cache-dir", metavar="DIR", default=default, help="cache directory (env PTLM_CACHE_DIR)")
-    group.add_argument("--config", metavar="FILE", default=default, help="config file (env PTLM_CONFIG_FILE)")
-    group.add_argument(
-        "--offline",
-        action="store_true",
-        default=default if for_subcommand else False,
-        help="make no network request at all (env PTLM_OFFLINE=1)",
-    )
-    group.add_argument(
-        "--debug",
-        action="store_true",
-        default=default if for_subcommand else False,
-        help="show tracebacks instead of one-line errors",
-    )
-    return parser
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """Return the full argument parser with every verb registered."""
-    parser = argparse.ArgumentParser(
-        prog="ptlm-tui",
-        description="See how Hugging Face models drift from their GitHub repositories (arXiv 2508.10157).",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        parents=[common_options(False)],
-    )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
-    parser.add_argument("--demo", action="store_true", help="open the app on the built-in demo data")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
-    common = common_options(True)
-    for name in VERB_MODULES:
-        importlib.import_module(name).register(subparsers, common)
-    return parser
+def _asks_version(argv: Sequence[str]) -> bool:
+    """True when ``--version`` comes before the verb (where argparse would answer it too)."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--version":
+            return True
+        elif arg in _GLOBAL_WITH_VALUE:
+            skip = True
+        elif not arg.startswith("-"):
+            return False
+    return False
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ptlm-tui with ``argv`` (default: sys.argv[1:]) and return the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if _asks_version(arguments):
+        print(f"ptlm-tui {__version__}")
+        return OK
+    from tui.cli.parser import parse_args
+
+    args = parse_args(arguments)
+    return run(args)
+
+
+def build_parser(verbs: Iterable[str] | None = None) -> argparse.ArgumentParser:
+    """Return the parser with ``verbs`` registered (all when None); see ``tui.cli.parser``."""
+    from tui.cli.parser import build_parser as build
+
+    return build(verbs)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the parsed command line and map every failure to its exit status."""
+    import traceback
+
+    from core.errors import Cancelled, PtlmError, UsageError, save_traceback
+    from core.text import one_line
+
     debug = bool(getattr(args, "debug", False)) or os.environ.get("PTLM_DEBUG") == "1"
+    command = getattr(args, "command", None)
     try:
-        if args.command is None:
+        if command is None:
             from tui.launch import launch_app
 
             return launch_app(args)
@@ -114,22 +78,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             use_demo_cache(args)  # `ptlm-tui --demo VERB` works on the demo cache
         result: int = args.func(Context(args))
         return result
+    except UsageError as exc:
+        print(f"ptlm-tui {command}: error: {one_line(exc.one_line())}", file=sys.stderr)
+        return USAGE
     except PtlmError as exc:
         if debug:
             traceback.print_exc()
         print(f"ptlm-tui: error: {one_line(exc.one_line())}", file=sys.stderr)
-        return 1
+        return ERROR
     except (KeyboardInterrupt, Cancelled):
         print("ptlm-tui: interrupted; work finished so far is kept", file=sys.stderr)
-        return 130
+        return INTERRUPTED
     except BrokenPipeError:
         # `ptlm-tui analyze | head` closed the pipe; not an error worth a message.
         sys.stderr.close()
-        return 0
+        return OK
     except Exception as exc:
         if debug:
             traceback.print_exc()
-            return 1
+            return ERROR
         where = save_traceback(exc)
         detail = f"; traceback saved to {where}" if where else ""
         print(
@@ -137,4 +104,4 @@ def main(argv: Sequence[str] | None = None) -> int:
             "(run with --debug to see it; please report it)",
             file=sys.stderr,
         )
-        return 1
+        return ERROR

@@ -7,6 +7,9 @@ import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tui.cli.context import TABLE_FORMATS, family_arguments, output_arguments
+from tui.cli.main import ERROR, OK, PARTIAL
+
 if TYPE_CHECKING:  # the parser is built for every command; keep polars, git and the Hub client out of it
     import polars as pl
 
@@ -65,7 +68,7 @@ def _print_unlinked(ctx: Context, report: DiscoverReport) -> None:
     if not report.unlinked:
         return
     count = len(report.unlinked)
-    ctx.info(f"{count} model{'s have' if count > 1 else ' has'} no GitHub link; set one with:")
+    ctx.info(f"{count} model{'s have' if count != 1 else ' has'} no GitHub link; set one with:")
     for item in report.unlinked[:MAX_LISTED]:
         seen = f"  (card mentions: {', '.join(item.candidates[:3])})" if item.candidates else ""
         ctx.info(f"  {item.hint()}{seen}")
@@ -76,7 +79,6 @@ def _print_unlinked(ctx: Context, report: DiscoverReport) -> None:
 def run_discover(ctx: Context) -> int:
     """ptlm-tui discover: find families on the Hub (or the watchlist) and record them."""
     from core.discover import discover
-    from core.io.tables import write_table
     from core.progress import CancelToken
     from tui.cli.context import ProgressLine
 
@@ -101,10 +103,17 @@ def run_discover(ctx: Context) -> int:
         progress.close()
     for model, status, detail in report.failures[:MAX_LISTED]:
         ctx.info(f"failed {model}: {status}: {detail}")
-    write_table(_families_frame(report), ctx.args.format, ctx.args.output, ctx.out)
+    ctx.table(_families_frame(report))
     _print_unlinked(ctx, report)
     ctx.info(report.summary())
-    return 0
+    return outcome_status(len(report.failures), report.candidates)
+
+
+def outcome_status(failed: int, succeeded: int) -> int:
+    """Exit status of a command over many repositories: 3 when some failed, 1 when all did, else 0."""
+    if failed and not succeeded:
+        return ERROR
+    return PARTIAL if failed else OK
 
 
 def _config_path(ctx: Context) -> Path:
@@ -138,38 +147,37 @@ def run_sync(ctx: Context) -> int:
 
     progress = ProgressLine(ctx.err)
     try:
-        report = sync(ctx.store, ctx.settings, ctx.args.families or None, on_progress=progress, cancel=CancelToken())
+        report = sync(ctx.store, ctx.settings, ctx.family_names() or None, on_progress=progress, cancel=CancelToken())
     finally:
         progress.close()
+    ctx.info(report.summary())
+    if report.offline:
+        return OK  # asked for no network: reporting what the cache holds is the whole job
     for outcome in report.failures[:MAX_LISTED]:
         hint = f" — {outcome.hint}" if outcome.hint else ""
         ctx.info(f"{outcome.status}: {outcome.platform} {outcome.repo}: {outcome.detail}{hint}")
     if len(report.failures) > MAX_LISTED:
         ctx.info(f"... and {len(report.failures) - MAX_LISTED} more (see `ptlm-tui status --failed`)")
-    ctx.info(report.summary())
-    return 0
+    return outcome_status(len(report.failures), len(report.outcomes) - len(report.failures))
 
 
 def run_status(ctx: Context) -> int:
     """ptlm-tui status: the last sync outcome of every repository."""
     import polars as pl
 
-    from core.io.tables import write_table
     from core.sync import sync_status
 
+    wanted = ctx.families()
     frame = sync_status(ctx.store)
-    if ctx.args.family:
-        wanted = [f.strip() for value in ctx.args.family for f in value.split(",") if f.strip()]
+    if wanted:
         frame = frame.filter(pl.col("family").is_in(wanted))
     if ctx.args.failed:
         frame = frame.filter(~pl.col("status").is_in(["ok", "never synced"]))
-    if ctx.args.format == "table":
-        frame = frame.select("family", "platform", "repo", "status", "commits", "last_success", "detail")
     if frame.height == 0 and ctx.args.format == "table":
         ctx.info("no repositories to show (run `ptlm-tui discover`, then `ptlm-tui sync`)")
-        return 0
-    write_table(frame, ctx.args.format, ctx.args.output, ctx.out)
-    return 0
+        return OK
+    ctx.table(frame, ["family", "platform", "repo", "status", "commits", "last_success", "detail"])
+    return OK
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -179,12 +187,12 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         "discover",
         parents=[common],
         formatter_class=fmt,
-        help="find model families on the Hub (or the watchlist)",
         description=_wrap(
             "List Hub models with the configured pipeline tags and at least hub.min_downloads downloads "
             "(plus the config's watchlist), read each model card's GitHub link, and group models linking to one "
             "repository into a family. Models without a link are listed; set one with `ptlm-tui link`. A second run "
-            "re-reads only cards whose model changed. With --offline, applies the config's links to the cache only."
+            "re-reads only cards whose model changed. With --offline, applies the config's links to the cache only. "
+            "Exit status 3 when some models could not be read, 1 when none could."
         ),
         epilog="examples:\n  ptlm-tui discover --author google-bert\n  ptlm-tui discover --search biomed --limit 50\n"
         "  ptlm-tui discover --watchlist\n  ptlm-tui discover --format csv -o families.csv",
@@ -196,15 +204,13 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         "--min-downloads", type=_non_negative, metavar="N", help="downloads threshold (default hub.min_downloads)"
     )
     p.add_argument("--watchlist", action="store_true", help="only the config's watchlist, no Hub listing")
-    p.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format of the families")
-    p.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the families to FILE")
+    output_arguments(p, TABLE_FORMATS, "table")
     p.set_defaults(func=run_discover)
 
     p = subparsers.add_parser(
         "link",
         parents=[common],
         formatter_class=fmt,
-        help="set the GitHub repository of a model",
         description=_wrap(
             "Write MODEL = OWNER/REPO into the [links] table of the config file (comments and the rest of "
             "the file are kept) and regroup the cached families at once. The link wins over the model card."
@@ -219,34 +225,33 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         "sync",
         parents=[common],
         formatter_class=fmt,
-        help="fetch new HF and GitHub commits into the cache",
         description=_wrap(
             "Fetch every variant's HF commits (with changed files) and the GitHub repository's history "
             "(a blob-less bare clone in the cache, then `git fetch`). Incremental: a repository with nothing new "
             "transfers no history. Failures are recorded per repository (`ptlm-tui status`) and the rest goes on. "
             "Ctrl+C keeps what finished. Families on shared monorepos are synced only when named. "
-            "Tokens: HF_TOKEN (or `hf auth login`), GITHUB_TOKEN / GH_TOKEN."
+            "Tokens: HF_TOKEN (or `hf auth login`), GITHUB_TOKEN / GH_TOKEN. Exit status 3 when some repositories "
+            "failed, 1 when all did."
         ),
         epilog="examples:\n  ptlm-tui sync\n  ptlm-tui sync google-bert_bert microsoft_BiomedNLP\n"
         "  PTLM_SYNC__WORKERS=8 ptlm-tui sync",
     )
-    p.add_argument("families", nargs="*", metavar="FAMILY", help="family ids (default: all)")
+    family_arguments(p)
     p.set_defaults(func=run_sync)
 
     p = subparsers.add_parser(
         "status",
         parents=[common],
         formatter_class=fmt,
-        help="last sync outcome of every repository",
         description=_wrap(
             "One row per repository of the cache's families: status (ok, rate_limited, server_error, "
             "timeout, unauthorized, gated, not_found, network, error, never synced), detail, commits in the cache "
             "and when it was last synced."
         ),
-        epilog="examples:\n  ptlm-tui status\n  ptlm-tui status --failed\n  ptlm-tui status --format csv -o status.csv",
+        epilog="examples:\n  ptlm-tui status\n  ptlm-tui status --failed\n  ptlm-tui status google-bert_bert\n"
+        "  ptlm-tui status --format csv -o status.csv",
     )
-    p.add_argument("--family", action="append", metavar="ID", help="only this family (repeatable)")
+    family_arguments(p)
     p.add_argument("--failed", action="store_true", help="only repositories whose last sync failed")
-    p.add_argument("--format", choices=("table", "csv", "json", "parquet"), default="table", help="output format")
-    p.add_argument("--output", "-o", type=Path, metavar="FILE", help="write to FILE instead of stdout")
+    output_arguments(p, TABLE_FORMATS, "table")
     p.set_defaults(func=run_status)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from core.errors import InputError
+from core.errors import InputError, UsageError
+from tui.cli.main import OK
 
 if TYPE_CHECKING:
     from tui.cli.context import Context
@@ -19,7 +20,7 @@ def run_locate(ctx: Context) -> int:
 
     what = ctx.args.what
     if ctx.args.write_example and what != "config":
-        raise InputError("--write-example only applies to `locate config`", f"got `locate {what}`")
+        raise UsageError("--write-example only applies to `locate config`", f"got `locate {what}`")
     if what == "config":
         # Not through ctx.settings: the path must print even when the file is broken.
         path = paths.config_file(getattr(ctx.args, "config", None))
@@ -32,19 +33,19 @@ def run_locate(ctx: Context) -> int:
     else:
         path = paths.log_dir()
     print(path, file=ctx.out)
-    return 0
+    return OK
 
 
 def _write_example(ctx: Context, path: Any) -> None:
-    from cache.store import atomic_write_bytes
     from core.config_example import example_config
+    from core.files import atomic_write
 
     if path.exists():
         ctx.info(f"{path} exists; left unchanged (--write-example never overwrites)")
         return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(path, example_config().encode("utf-8"))
+        atomic_write(path, example_config().encode("utf-8"), mode=0o600)
     except OSError as exc:
         raise InputError("Cannot write the example config", f"{path}: {exc.strerror or exc}", "check the path") from exc
     ctx.info(f"wrote the example config (every setting, commented out) to {path}")
@@ -61,7 +62,7 @@ def run_demo(ctx: Context) -> int:
     commits = CacheStore(root).read("commits", ["sha"]).height
     ctx.info(f"DEMO DATA (generated, not real): {len(FAMILIES)} invented families, {commits} commits")
     print(root, file=ctx.out)
-    return 0
+    return OK
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -71,7 +72,6 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         "locate",
         parents=[common],
         formatter_class=fmt,
-        help="print where the config, cache, demo or logs are",
         description="Print the path ptlm-tui uses for THING: the config file (PTLM_CONFIG_FILE / --config), "
         "the cache (PTLM_CACHE_DIR / --cache-dir / [cache] dir), the demo cache, or the log directory.",
         epilog="examples:\n"
@@ -92,7 +92,6 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         "demo",
         parents=[common],
         formatter_class=fmt,
-        help="build the built-in demo cache and print its path",
         description="Generate the demo cache (30 invented families covering every pattern, lag and change "
         "type; deterministic, nothing downloaded) if it is missing or from another ptlm-tui version, then "
         "print its directory. `ptlm-tui --demo` opens the app on it.",

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from core.errors import InputError
+from core.errors import InputError, UsageError
+from core.text import plural
+from tui.cli.context import TABLE_FORMATS, family_arguments, output_arguments
+from tui.cli.main import OK
 
 if TYPE_CHECKING:  # the parser is built for every command; keep polars out of it
     from tui.cli.context import Context
@@ -17,27 +19,27 @@ PUBLISHED_NOTE = (
     "Simultaneous and Hugging Face First are the package's Upstream First, No Lag and Downstream First; the "
     "age groups and their edges are the study's own."
 )
-METHOD_FLAGS = ("family", "bin_days", "hf_time", "until")
+METHOD_FLAGS = ("bin_days", "hf_time", "until")
 
 
-def published_report_text(ctx: Context) -> str:
-    """Return ``report --published`` in the chosen format (markdown or json)."""
-    from core.analysis.report import render_markdown
-    from core.study import published_report
+def published_report(ctx: Context) -> tuple[dict[str, Any], str, str]:
+    """Return ``report --published``: the report, its title and the note on where the numbers come from.
+
+    Raises:
+        UsageError: A family or a method option was given: the study's numbers cannot honour them.
+    """
+    from core.study import published_report as study_report
     from core.study.published import PUBLISHED_TITLE
 
     given = [f"--{f.replace('_', '-')}" for f in METHOD_FLAGS if getattr(ctx.args, f, None) is not None]
+    given += ctx.family_names()
     if given:
-        raise InputError(
+        raise UsageError(
             "Option does not apply to --published",
             ", ".join(given),
             "the published report shows the study's own numbers; drop the option, or drop --published",
         )
-    report = published_report(ctx.store)
-    if ctx.args.format == "json":
-        return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
-    title, _, rest = render_markdown(report, PUBLISHED_TITLE).partition("\n\n")
-    return f"{title}\n\n{PUBLISHED_NOTE}\n\n{rest}"
+    return study_report(ctx.store), PUBLISHED_TITLE, PUBLISHED_NOTE
 
 
 def run_import_study(ctx: Context) -> int:
@@ -46,17 +48,16 @@ def run_import_study(ctx: Context) -> int:
 
     result = import_study(ctx.store, ctx.args.directory)
     for line in result.lines():
-        print(line, file=ctx.err)
-    return 0
+        ctx.info(line)
+    return OK
 
 
 def run_compare(ctx: Context) -> int:
     """ptlm-tui compare: our pattern beside the study's, per family."""
     import polars as pl
 
-    from core.io.tables import write_table
     from core.study import compare_with_published
-    from tui.cli.analysis_cmds import analysis_settings, selected_families
+    from tui.cli.analysis_cmds import analysis_settings
 
     if not ctx.store.exists("commits"):
         raise InputError(
@@ -64,29 +65,28 @@ def run_compare(ctx: Context) -> int:
             str(ctx.store.root),
             "run `ptlm-tui import FILE` or `ptlm-tui sync` first; `ptlm-tui report --published` shows the study alone",
         )
-    frame = compare_with_published(ctx.store, analysis_settings(ctx), selected_families(ctx))
+    frame = compare_with_published(ctx.store, analysis_settings(ctx), ctx.families())
     both = frame.height
     agree_p, agree_l = int(frame["agree_pattern"].sum()), int(frame["agree_lag"].sum())
     if ctx.args.disagree:
         frame = frame.filter(~pl.col("agree_pattern") | ~pl.col("agree_lag"))
-    write_table(frame, ctx.args.format, ctx.args.output, ctx.out)
+    ctx.table(frame)
     ctx.info(
-        f"{both} families have both a computed and a published pattern: pattern agrees for {agree_p}, "
-        f"lag for {agree_l}" + ("" if both else " (import-study and sync or import the same family ids)")
+        f"{plural(both, 'family has', 'families have')} both a computed and a published pattern: pattern agrees "
+        f"for {agree_p}, lag for {agree_l}" + ("" if both else " (import-study and sync or import the same family ids)")
     )
-    return 0
+    return OK
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     """Add import-study and compare."""
-    from tui.cli.analysis_cmds import add_analysis_options, add_output_options
+    from tui.cli.analysis_cmds import add_analysis_options
 
     fmt = argparse.RawDescriptionHelpFormatter
     p = subparsers.add_parser(
         "import-study",
         parents=[common],
         formatter_class=fmt,
-        help="load the study's published results (replication package)",
         description="Load the published results of arXiv 2508.10157 from its replication package "
         "(github.com/SAILResearch/replication-25-synchronization-Patterns, folder dataset/): pattern, lag, "
         "variants, downloads and transitions of its 325 families, after its 13 exclusions. Prints what was "
@@ -104,16 +104,16 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         "compare",
         parents=[common],
         formatter_class=fmt,
-        help="computed patterns beside the study's published ones",
         description="For each family with commits in the cache and a published result (import-study), show the "
         "computed lag, code and pattern beside the study's and whether they agree. A family with fewer "
         "variants synced than the study had may differ for that reason: compare the variant columns.",
         epilog="examples:\n"
         "  ptlm-tui compare --until 2024-10-10\n"
-        "  ptlm-tui compare --family microsoft_BiomedNLP --format json\n"
+        "  ptlm-tui compare microsoft_BiomedNLP --format json\n"
         "  ptlm-tui compare --disagree --format csv -o disagreements.csv",
     )
+    family_arguments(p)
     add_analysis_options(p)
-    add_output_options(p, ("table", "csv", "json", "parquet"), "table")
+    output_arguments(p, TABLE_FORMATS, "table")
     p.add_argument("--disagree", action="store_true", help="only families whose pattern or lag differs")
     p.set_defaults(func=run_compare)

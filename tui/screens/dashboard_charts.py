@@ -120,7 +120,7 @@ def figures(report: dict[str, Any]) -> list[Figure]:
                 xlabel="days",
             ),
             _frame(delays),
-            f"{summary.get('transitions', 0):,} transitions (METHOD.md §4)",
+            f"{summary.get('transitions', 0):,} transitions (docs/method.md §4)",
         ),
         Figure(
             "ages",
