@@ -60,7 +60,7 @@ def test_classify_with_rules(cache: list[str], capsys: pytest.CaptureFixture[str
         "hf_top_type": "external documentation",
         "jaccard": 0.0,
     }
-    assert "labelled 4 commits of 1 families with rules (1 below the confidence threshold)" in err
+    assert "labelled 4 commits of 1 family with rules (1 below the confidence threshold)" in err
     code, out, _ = run(["labels", "--format", "json", *cache], capsys)
     rows = {r["commit_key"]: r for r in json.loads(out)}
     assert rows["h2"]["label"] == "project metadata" and rows["h2"]["label_source"] == "rule"

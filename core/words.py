@@ -1,0 +1,21 @@
+"""Provides plural(): counts with the right English noun form ("1 family", "2 families"), for every message."""
+
+from __future__ import annotations
+
+_IRREGULAR = {"family": "families", "repository": "repositories", "this": "these", "is": "are", "was": "were"}
+
+
+def noun(n: int, word: str) -> str:
+    """Return ``word`` in the form that goes with ``n``: ``noun(1, "family")`` is ``family``, else ``families``."""
+    if n == 1:
+        return word
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
+    if word.endswith(("s", "x", "sh", "ch")):
+        return word + "es"
+    return word + "s"
+
+
+def plural(n: int, word: str) -> str:
+    """Return the count and the noun: ``1 family``, ``2 families``, ``1,234 commits``."""
+    return f"{n:,} {noun(n, word)}"
