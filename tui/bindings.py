@@ -72,7 +72,7 @@ SORT_COMMANDS: tuple[Command, ...] = tuple(
 CHART_TABS: tuple[str, ...] = ("Patterns", "Lag", "Change types", "Delays", "Age groups", "Study")
 CHART_COMMANDS: tuple[Command, ...] = tuple(
     Command(
-        f"chart-{n}",
+        "chart-" + title.lower().replace(" ", "-"),
         str(n),
         f"show_chart({n - 1})",
         title,

@@ -74,7 +74,7 @@ def help_sections(keymap: Mapping[str, str] | None = None, current: str = "") ->
         if scope == current and current != "help":
             title = f"{title} (this screen)"
         out.append(Text(f"\n{title}", style="bold underline"))
-        table = _table(14, 13, None, 16)
+        table = _table(14, 14, None, 20)
         for command in commands:
             keys = clean(key_display(effective_keys(command, keymap)), single_line=True, limit=24)
             table.add_row(
