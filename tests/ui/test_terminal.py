@@ -98,7 +98,9 @@ async def pick_theme(pilot: object, name: str) -> None:
     await pilot.pause()  # type: ignore[attr-defined]
 
 
-async def test_t_opens_the_theme_picker_the_palette_offers_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_t_opens_the_theme_picker_the_palette_offers_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from textual.command import CommandPalette
 
     monkeypatch.setenv("TERM", "xterm")

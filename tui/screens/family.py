@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import polars as pl
 from rich.text import Text
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.actions import SkipAction
 from textual.message import Message
 from textual.widgets import Footer, Input, Static
 
