@@ -265,4 +265,3 @@ async def test_a_sync_with_the_network_down_stops_early_and_says_so(world: Any, 
 def test_fixtures_make_real_repositories(world: Any) -> None:
     _, _, hub, gh = world
     assert (gh / "acme/bert" / ".git").is_dir() and "acme/bert-small" in hub.models
-    assert make_gh_repo  # the same helper mining tests use

@@ -115,7 +115,7 @@ async def test_t_opens_the_theme_picker_the_palette_offers_once(
         await pick_theme(pilot, "ansi-light")
         assert app.theme == "ansi-light"
         # The palette has one theme entry (ours, named with its key), not Textual's second one.
-        titles = [c.title for c in app.get_system_commands(app.screen)]
+        titles = [c.title for c in app.get_system_commands(app.screen)]  # type: ignore[arg-type]
         assert "Theme" not in titles
         from tui.commands import RegistryCommands
 

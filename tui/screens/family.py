@@ -470,7 +470,7 @@ class SearchInput(Input):
 
 
 def commit_search(text: str, names: dict[str, str]) -> pl.Expr:
-    """Return the filter for the commit search: every word (case-insensitive) in the title, sha, change type or variant."""
+    """Return the commit search's filter: every word (any case) in the title, sha, change type or variant."""
     short = (
         pl.col("repo").replace_strict(names, default=pl.col("repo"), return_dtype=pl.String)
         if names

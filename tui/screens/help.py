@@ -54,7 +54,7 @@ SCREEN_WIDGETS: dict[str, tuple[str, ...]] = {
 
 
 def scope_order(current: str = "") -> list[str]:
-    """Return the scopes in the order help shows them: the current screen's (and its widgets'), then everywhere, then the rest."""
+    """Return the scopes in help's order: the current screen's (and its widgets'), everywhere, the rest."""
     first = [current, *SCREEN_WIDGETS.get(current, ())] if current in SCOPES else []
     return list(dict.fromkeys([*first, "app", *SCOPES]))
 
