@@ -91,11 +91,11 @@ class SyncReport:
         for o in self.failures:
             by_status[o.status] = by_status.get(o.status, 0) + 1
         if by_status:
-            text += ", " + ", ".join(f"{n} {status}" for status, n in sorted(by_status.items()))
+            text += ", " + ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in sorted(by_status.items()))
             text += " (see `ptlm-tui status`)"
         if self.skipped_monorepos:
-            skipped = plural(len(self.skipped_monorepos), "monorepo family")
-            text += f"; skipped {skipped} (name them to sync them)"
+            n = len(self.skipped_monorepos)
+            text += f"; skipped {plural(n, 'monorepo family')} (name {'it' if n == 1 else 'them'} to sync)"
         return text
 
 

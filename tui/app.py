@@ -11,7 +11,7 @@ import datetime as dt
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import polars as pl
 from textual import on, work
@@ -38,6 +38,9 @@ from tui.screens.help import HelpScreen
 from tui.tasks import CLASSIFY, DISCOVER, SYNC, TaskRunner
 from tui.widgets.confirm import ConfirmModal
 from tui.widgets.status_bar import StatusState
+
+if TYPE_CHECKING:
+    from core.demo.source import DemoSource
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 LOAD_STEPS = {
@@ -95,6 +98,7 @@ class PtlmApp(App[int], inherit_bindings=False):
         self.status_changed: Signal[StatusState] = Signal(self, "status-changed")
         self.analysis_cache: tuple[int, object] | None = None  # (generation, Analysis) for the dashboard
         self._readers: ThreadPoolExecutor | None = None
+        self.demo_source: DemoSource | None = None  # the demo's GitHub and Hub, started on first use
 
     def get_css_variables(self) -> dict[str, str]:
         """The theme's variables plus the app's marks, each checked for contrast (``tui.contrast``)."""
@@ -116,6 +120,8 @@ class PtlmApp(App[int], inherit_bindings=False):
     def on_unmount(self) -> None:
         if self._readers is not None:
             self._readers.shutdown(wait=False, cancel_futures=True)
+        if self.demo_source is not None:
+            self.demo_source.stop()
 
     # -- start --------------------------------------------------------------------------------
 
@@ -257,8 +263,22 @@ class PtlmApp(App[int], inherit_bindings=False):
         self.refresh_status()
 
     def task_settings(self, *, prepare: bool = False, on_progress: ProgressCallback | None = None) -> Settings:
-        """Return the settings background tasks run with (on the demo: pointing at the demo source)."""
-        return self.settings
+        """Return the settings background tasks run with.
+
+        On the demo they point at the demo source (``core.demo.source``): its GitHub
+        repositories and its Hub on 127.0.0.1, built and started here on first use
+        (``prepare``, from a worker thread), so sync and discover run for real on invented data.
+        """
+        if not self.demo:
+            return self.settings
+        from core.demo.source import DemoSource, source_dir
+
+        if self.demo_source is None:
+            self.demo_source = DemoSource(source_dir(self.store.root))
+        if not prepare and self.demo_source.hub is None:
+            return self.settings
+        self.demo_source.start(on_progress)
+        return self.demo_source.settings(self.settings)
 
     def on_task_planned(self, message: TaskPlanned) -> None:
         plan, spec, families = message.plan, message.spec, message.families

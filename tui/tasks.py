@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol
 
 from core.errors import Cancelled
@@ -132,7 +132,8 @@ def plan_sync(store: CacheStore, settings: Settings, families: list[str] | None)
     from core.sync import plan_units
 
     units, skipped = plan_units(store, families)
-    monorepos = f" ({plural(len(skipped), 'monorepo family')} left out: name them to sync them)" if skipped else ""
+    them = "it" if len(skipped) == 1 else "them"
+    monorepos = f" ({plural(len(skipped), 'monorepo family')} left out: name {them} to sync)" if skipped else ""
     return TaskPlan(
         len(units),
         f"Sync {plural(len(units), 'repository')} of {_whose(families, store)} from the Hub and GitHub?{monorepos}",
@@ -163,11 +164,11 @@ def plan_discover(store: CacheStore, settings: Settings, families: list[str] | N
     tags = settings.hub.pipeline_tags
     shown = ", ".join(tags[:3]) + (f" and {len(tags) - 3} more" if len(tags) > 3 else "")
     known = family_count(store)
+    downloads = f" with at least {settings.hub.min_downloads:,} downloads" if settings.hub.min_downloads else ""
     return TaskPlan(
         len(tags),
-        f"Discover families on the Hub: list models tagged {shown} with at least "
-        f"{settings.hub.min_downloads:,} downloads, and read the card of each new or changed model? "
-        f"The cache knows {plural(known, 'family')} now.",
+        f"Discover families on the Hub: list models tagged {shown}{downloads}, and read the card of each "
+        f"new or changed model? The cache knows {plural(known, 'family')} now.",
         "Nothing to discover: no pipeline tag is configured (hub.pipeline_tags).",
         "Discover",
     )
@@ -214,8 +215,6 @@ class TaskRunner:
             return f"{self.current.spec.title} is still running (x cancels it)"
         if spec.network and self.app.settings.offline:
             return f"{spec.title} needs the network and ptlm-tui runs with --offline"
-        if spec.network and self.app.demo:
-            return f"{spec.title} is off on the demo data; open your own cache to fetch real data"
         return None
 
     def request(self, spec: TaskSpec, families: list[str] | None = None) -> None:
@@ -232,11 +231,17 @@ class TaskRunner:
         if spec.plan is None or (families is not None and len(families) <= 1):
             self.start(spec, families)
             return
-        plan = spec.plan
-        store, settings = self.app.store, self.app.task_settings()
+        plan, app = spec.plan, self.app
 
         def count() -> None:
-            self.app.post_message(TaskPlanned(spec, families, plan(store, settings, families)))
+            settings = app.task_settings(prepare=spec.network)
+            planned = plan(app.store, settings, families)
+            if app.demo and spec.network:
+                note = (
+                    "\n\nDemo: from the built-in demo source (invented repositories on this machine), not the internet."
+                )
+                planned = replace(planned, question=planned.question + note)
+            app.post_message(TaskPlanned(spec, families, planned))
 
         self.app.run_worker(
             count,

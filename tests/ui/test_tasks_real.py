@@ -265,3 +265,32 @@ async def test_a_sync_with_the_network_down_stops_early_and_says_so(world: Any, 
 def test_fixtures_make_real_repositories(world: Any) -> None:
     _, _, hub, gh = world
     assert (gh / "acme/bert" / ".git").is_dir() and "acme/bert-small" in hub.models
+
+
+async def test_on_the_demo_sync_and_discover_run_against_the_demo_source(tmp_path: Path) -> None:
+    from core.demo import build_demo_cache
+
+    root = tmp_path / "demo"
+    build_demo_cache(root)
+    seen: list[Message] = []
+    app = app_on(CacheStore(root), demo=True)
+    async with app.run_test(size=(120, 30), message_hook=seen.append) as pilot:
+        await settle(pilot)
+        assert app.screen.query_one(FamiliesTable).current_key() == "aurora-nlp_aurora-bert"
+        before = family_row(app, "aurora-nlp_aurora-bert")["gh_commits"]
+        await pilot.press("s")
+        await finish(pilot)
+        details = [p.progress.detail for p in of_type(seen, TaskProgressed)]
+        assert any(d.startswith("writing ") for d in details)  # the demo source's repositories, built once
+        ((_, summary),) = summaries(seen)
+        assert summary.startswith("synced 15 repositories") and "(2 new commits)" in summary
+        assert family_row(app, "aurora-nlp_aurora-bert")["gh_commits"] == before + 2
+        await pilot.press("N")
+        await settle(pilot)
+        assert "Demo: from the built-in demo source" in question(app)
+        await pilot.press("y")
+        await finish(pilot)
+        assert "32 families (2 new" in summaries(seen)[-1][1]
+        assert {"sable-ai_sable-lm", "fennel-nlp_fennel-ner"} <= set(app.view["family"].to_list())
+        assert app.demo_source is not None and app.demo_source.hub is not None
+    assert app.demo_source.hub is None  # stopped with the app
