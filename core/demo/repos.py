@@ -22,6 +22,11 @@ _ENV = {"GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0", "PATH": "/usr/lo
 
 
 def run_git(*args: str, cwd: Path | None = None, data: bytes | None = None) -> str:
+    """Run git quietly and return its output.
+
+    Raises:
+        CacheError: git is missing or failed.
+    """
     run = subprocess.run(["git", *args], cwd=cwd, input=data, capture_output=True, env=_ENV, check=False, timeout=120)
     if run.returncode != 0:
         raise CacheError(
