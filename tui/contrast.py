@@ -22,14 +22,15 @@ ACTIVITY = 4.5  # timeline activity marks: well above the "no activity" dot
 
 BLACK, WHITE = Color(0, 0, 0), Color(255, 255, 255)
 
-# Bright grounds with black text read in every common palette, on dark and light terminals.
+# Bright grounds with black text (red: white on red) read in the common palettes, on dark and
+# light terminals, and in NO_COLOR's greyscale.
 _ANSI_BADGES = {
     "badge-complete": "ansi_bright_green",
     "badge-complete-text": "ansi_black",
     "badge-partial": "ansi_bright_yellow",
     "badge-partial-text": "ansi_black",
-    "badge-disjoint": "ansi_bright_red",
-    "badge-disjoint-text": "ansi_black",
+    "badge-disjoint": "ansi_red",
+    "badge-disjoint-text": "ansi_bright_white",
     "demo-badge": "ansi_bright_yellow",
     "demo-badge-text": "ansi_black",
 }
@@ -41,7 +42,8 @@ _ANSI: dict[bool, dict[str, str]] = {
         "mark-active": "ansi_bright_yellow",
         "mark-empty": "ansi_bright_black",
         "mark-warning": "ansi_bright_yellow",
-        "mark-error": "ansi_bright_red",
+        "mark-error": "ansi_yellow",  # red is too dark in greyscale (NO_COLOR) on common dark palettes
+        "mark-accent": "ansi_bright_cyan",
         **_ANSI_BADGES,
         "scrollbar-thumb": "ansi_bright_white",
         "scrollbar-thumb-hover": "ansi_bright_cyan",
@@ -53,6 +55,7 @@ _ANSI: dict[bool, dict[str, str]] = {
         "mark-empty": "ansi_bright_black",
         "mark-warning": "ansi_magenta",
         "mark-error": "ansi_red",
+        "mark-accent": "ansi_blue",
         **_ANSI_BADGES,
         "scrollbar-thumb": "ansi_black",
         "scrollbar-thumb-hover": "ansi_blue",
@@ -141,6 +144,7 @@ def mark_variables(variables: Mapping[str, str], *, dark: bool, ansi: bool) -> d
         "mark-empty": empty.hex,
         "mark-warning": readable(_opaque(variables["warning"], panel), panel, TEXT).hex,
         "mark-error": readable(_opaque(variables["error"], panel), panel, TEXT).hex,
+        "mark-accent": readable(_opaque(variables["accent"], panel), panel, TEXT).hex,
     }
     for name, base in (("complete", "success"), ("partial", "warning"), ("disjoint", "error")):
         ground = _opaque(variables[base], surface).blend(surface, 0.35)

@@ -51,7 +51,7 @@ class StatusBar(Static):
     StatusBar > .status-bar--demo { background: $demo-badge; color: $demo-badge-text; text-style: bold; }
     StatusBar > .status-bar--offline { color: $mark-warning; text-style: bold; }
     StatusBar > .status-bar--stale { color: $mark-warning; }
-    StatusBar > .status-bar--task { color: $accent; text-style: bold; }
+    StatusBar > .status-bar--task { color: $mark-accent; text-style: bold; }
     StatusBar > .status-bar--muted { color: $text-muted; }
     """
 
