@@ -156,7 +156,7 @@ COMMANDS: tuple[Command, ...] = (
         "escape",
         "back",
         "Back",
-        "Go back to the previous screen",
+        "Go back to the previous screen (on a family, Esc first clears a commit search)",
         ("family", "commit", "dashboard", "help"),
         True,
     ),
@@ -213,24 +213,15 @@ COMMANDS: tuple[Command, ...] = (
         "slash",
         "focus_search",
         "Search",
-        "Search the commits by title, author, sha, change type or variant",
+        "Search the commits by title, sha, change type or variant; Esc clears it",
         ("family",),
         True,
-    ),
-    Command(
-        "clear-search",
-        "escape",
-        "clear_search",
-        "Clear",
-        "Clear the commit search and go back to the list",
-        ("family",),
-        palette=False,
     ),
     # -- one commit ---------------------------------------------------------------------------
     Command(
         "open-browser", "o", "open_browser", "Browser", "Open the commit's page in the web browser", ("commit",), True
     ),
-    Command("copy-sha", "y", "copy_sha", "Copy sha", "Copy the commit id (OSC 52 over SSH)", ("commit",), True),
+    Command("copy-sha", "y", "copy_sha", "Copy sha", "Copy the commit id (OSC 52 over SSH)", ("commit",)),
     Command("copy-url", "Y", "copy_url", "Copy URL", "Copy the commit's web address (OSC 52 over SSH)", ("commit",)),
     Command(
         "relabel",

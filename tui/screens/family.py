@@ -329,7 +329,7 @@ class FamilyScreen(BaseScreen):
         row = self._row()
         if timeline.n_bins or row.get("status") != STATUS_STUDY_ONLY:
             return None
-        return int(row.get("variants") or 0)
+        return int(row.get("study_variants") or row.get("variants") or 0)
 
     def on_family_screen_change_types_counted(self, message: ChangeTypesCounted) -> None:
         if self.why_parts is not None:
@@ -425,12 +425,17 @@ class FamilyScreen(BaseScreen):
         self.query_one("#search-bar").display = True
         self.set_focus(box)
 
-    def action_clear_search(self) -> None:
-        box = self.query_one("#search", Input)
-        if box.value:
-            box.value = ""  # the box's watcher shows every commit again
-        self.query_one("#search-bar").display = False
-        self.set_focus(self.query_one("#commits", FrameTable))
+    def action_back(self) -> None:
+        """Esc: clear a commit search first (every commit shows again), else go back."""
+        bar = self.query_one("#search-bar")
+        if bar.display:
+            box = self.query_one("#search", Input)
+            if box.value:
+                box.value = ""  # the box's watcher shows every commit again
+            bar.display = False
+            self.set_focus(self.query_one("#commits", FrameTable))
+            return
+        super().action_back()
 
     def search_changed(self, text: str) -> None:
         """Show the commits ``text`` matches (called by the search box as it changes)."""
