@@ -9,6 +9,9 @@ def noun(n: int, word: str) -> str:
     """Return ``word`` in the form that goes with ``n``: ``noun(1, "family")`` is ``family``, else ``families``."""
     if n == 1:
         return word
+    head, space, last = word.rpartition(" ")
+    if space:
+        return f"{head} {noun(n, last)}"  # "monorepo family": only the last word changes
     if word in _IRREGULAR:
         return _IRREGULAR[word]
     if word.endswith(("s", "x", "sh", "ch")):

@@ -21,6 +21,9 @@ _BOUNDARY = re.compile(r"[-_.]")
 def _word_prefix(names: Sequence[str]) -> str:
     """Return the longest common prefix of ``names`` that ends just after a separator."""
     common = os.path.commonprefix(list(names))
+    after = {name[len(common)] for name in names if len(name) > len(common)}
+    if len(after) == 1 and _BOUNDARY.fullmatch(next(iter(after))):
+        return common + after.pop()  # "model" and "model-large": "model-" is a whole word
     cut = max((m.end() for m in _BOUNDARY.finditer(common)), default=0)
     return common[:cut]
 

@@ -111,7 +111,10 @@ class CommitScreen(BaseScreen):
         def status(value: Any, row: dict[str, Any]) -> Text:
             return plain({"A": "added", "M": "modified", "D": "deleted", "T": "type"}.get(value, value or ""))
 
-        return [Column("status", "Change", 8), Column("path", "File", 70, 10)]
+        return [
+            Column("status", "Change", 8, format=status, sortable=False),
+            Column("path", "File", 70, 10, max_width=1000, sortable=False),
+        ]
 
     def on_mount(self) -> None:
         super().on_mount()
