@@ -22,6 +22,7 @@ from core.models import GITHUB, HUGGINGFACE
 from core.sources import polite
 from core.sources.failures import SourceFailure
 from core.sync_state import RepoOutcome
+from core.words import plural
 
 if TYPE_CHECKING:
     from core.progress import CancelToken
@@ -144,7 +145,8 @@ def fetch_hf(
     commits, met_known = hub.commits(unit.repo, known)
     files, note = hf_changed_files(unit, hub, commits, changed_files, clone_files)
     rewritten = bool(known) and not met_known
-    detail = f"history was rewritten: re-read {len(commits)} commits" if rewritten else f"{len(commits)} new commits"
+    count = plural(len(commits), "commit")
+    detail = f"history was rewritten: re-read {count}" if rewritten else f"{plural(len(commits), 'new commit')}"
     detail += f"; {note}" if note else ""
     head = commits[0].id if commits else info.sha
     outcome = RepoOutcome(HUGGINGFACE, unit.repo, unit.family, "ok", detail, new_commits=len(commits), head=head)
@@ -216,7 +218,8 @@ def fetch_github(
     rewritten = last_head is not None and not forward
     raw = read_log(clone_path, since=last_head if forward else None)
     frame = parse_log(raw, family=unit.family, repo=unit.repo)
-    detail = f"history was rewritten: re-read {frame.height} commits" if rewritten else f"{frame.height} new commits"
+    count = plural(frame.height, "commit")
+    detail = f"history was rewritten: re-read {count}" if rewritten else plural(frame.height, "new commit")
     outcome = RepoOutcome(GITHUB, unit.repo, unit.family, "ok", detail, new_commits=frame.height, head=state.after)
     return Fetched(outcome, frame, replace=rewritten)
 

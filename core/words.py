@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-_IRREGULAR = {"family": "families", "repository": "repositories", "this": "these", "is": "are", "was": "were"}
+_IRREGULAR = {
+    "family": "families",
+    "repository": "repositories",
+    "this": "these",
+    "is": "are",
+    "was": "were",
+    "has": "have",
+}
 
 
 def noun(n: int, word: str) -> str:

@@ -81,9 +81,20 @@ def ratio(foreground: Color, background: Color) -> float:
     return (max(a, b) + 0.05) / (min(a, b) + 0.05)
 
 
+def eight_bit(color: Color) -> Color:
+    """Return ``color`` as a 256-colour terminal draws it (over SSH without COLORTERM): the nearest entry."""
+    from rich.color import ColorSystem
+
+    return Color(*color.rich_color.downgrade(ColorSystem.EIGHT_BIT).get_truecolor())
+
+
 def seen_ratio(foreground: Color, background: Color) -> float:
-    """Return the contrast as drawn in colour or, with ``NO_COLOR``, in Textual's greyscale: the lower."""
-    return min(ratio(foreground, background), ratio(foreground.monochrome, background.monochrome))
+    """Return the lowest contrast as drawn: in true colour, in 256 colours, and in NO_COLOR's greyscale."""
+    return min(
+        ratio(foreground, background),
+        ratio(eight_bit(foreground), eight_bit(background)),
+        ratio(foreground.monochrome, background.monochrome),
+    )
 
 
 def readable(foreground: Color, background: Color, minimum: float) -> Color:

@@ -16,7 +16,7 @@ from textual.widget import Widget
 
 from tests.ui.support import settle, test_app
 from tui.app import PtlmApp
-from tui.contrast import MARK, ratio
+from tui.contrast import MARK, eight_bit, ratio
 from tui.screens.families import FamiliesTable
 from tui.widgets.frame_table import FrameTable
 from tui.widgets.status_bar import StatusBar
@@ -43,9 +43,11 @@ def pair(app: PtlmApp, widget: Widget, style: Style) -> tuple[Color, Color]:
     return fg, bg
 
 
-def worst(fg: Color, bg: Color) -> float:
-    """The lower of the colour and the greyscale contrast (NO_COLOR draws in greyscale)."""
-    return min(ratio(fg, bg), ratio(fg.monochrome, bg.monochrome))
+def worst(fg: Color, bg: Color, *, ansi: bool = False) -> float:
+    """The lowest contrast as drawn: true colour, 256 colours (not for ANSI themes: their colours are
+    sent as ANSI codes) and NO_COLOR's greyscale."""
+    value = min(ratio(fg, bg), ratio(fg.monochrome, bg.monochrome))
+    return value if ansi else min(value, ratio(eight_bit(fg), eight_bit(bg)))
 
 
 async def test_every_mark_reaches_3_to_1_in_every_theme(tmp_path: Path) -> None:
@@ -85,12 +87,13 @@ async def test_every_mark_reaches_3_to_1_in_every_theme(tmp_path: Path) -> None:
             for name, (fg, bg) in marks.items():
                 if app.current_theme.ansi and name == "scrollbar thumb":
                     fg, bg = rgb(app, fg.rich_color, background=False), rgb(app, bg.rich_color, background=True)
-                value = worst(fg, bg)
+                value = worst(fg, bg, ansi=app.current_theme.ansi)
                 if value < MARK:
                     failures.append(f"{theme}: {name} {fg.hex} on {bg.hex} = {value:.2f}:1")
             # Nothing happening is never louder than activity (it was 5.39:1 against 1.20:1).
-            empty = worst(*marks["timeline--empty"])
+            ansi = app.current_theme.ansi
+            empty = worst(*marks["timeline--empty"], ansi=ansi)
             for active in ("timeline--shared", "timeline--active"):
-                if worst(*marks[active]) < empty:
+                if worst(*marks[active], ansi=ansi) < empty:
                     failures.append(f"{theme}: {active} is fainter than timeline--empty")
     assert not failures, "\n".join(failures)

@@ -13,6 +13,7 @@ import polars as pl
 
 from core.analysis.maturity import AGE_GROUPS
 from core.models import CHANGE_TYPES, LAGS, PATTERNS
+from core.words import noun, plural
 from tui.widgets.chart import ChartSpec, Series
 
 
@@ -111,7 +112,8 @@ def _study_figure(report: dict[str, Any], ours: list[dict[str, Any]]) -> Figure:
 def figures(report: dict[str, Any]) -> list[Figure]:
     """Return the dashboard's figures for ``report`` (one per ``tui.bindings.CHART_TABS``)."""
     summary = report["summary"]
-    analysed = f"{summary['families_analysed']:,} of {summary['families']:,} families have a pattern"
+    families = summary["families"]
+    analysed = f"{summary['families_analysed']:,} of {plural(families, 'family')} {noun(families, 'has')} a pattern"
     patterns = _rows(report, "patterns")
     lags = _rows(report, "lags")
     delays = _rows(report, "delays_by_pattern")
