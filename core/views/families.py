@@ -153,7 +153,9 @@ def family_index(store: CacheStore) -> pl.DataFrame:
             .alias("synced_at"),
             # The most recent failure of the family's repositories, whole: what, why, what to do.
             pl.col("status").filter(failed).first().alias("sync_problem"),
-            pl.concat_str([pl.col("repo"), pl.col("detail").fill_null("")], separator=": ")
+            pl.when(pl.col("detail").fill_null("") != "")
+            .then(pl.concat_str([pl.col("repo"), pl.col("detail")], separator=": "))
+            .otherwise(pl.col("repo"))
             .filter(failed)
             .first()
             .alias("sync_detail"),
