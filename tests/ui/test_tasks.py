@@ -137,7 +137,8 @@ async def test_bug_is_logged_and_shown_without_a_traceback(tmp_path: Path) -> No
         assert not isinstance(app.screen, ErrorModal)
 
 
-async def test_network_tasks_are_refused_offline_and_on_the_demo(tmp_path: Path) -> None:
+async def test_network_tasks_are_refused_offline(tmp_path: Path) -> None:
+    # On the demo they run against the demo source (tests/ui/test_tasks_real.py).
     app = test_app(tmp_path, Settings(offline=True))
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await settle(pilot)
@@ -145,12 +146,6 @@ async def test_network_tasks_are_refused_offline_and_on_the_demo(tmp_path: Path)
         messages = [n.message for n in app._notifications]
         assert sum("needs the network and ptlm-tui runs with --offline" in m for m in messages) == 3
         assert app.tasks.current is None and "offline" in status(app)
-    demo = test_app(tmp_path / "d")
-    demo.demo = True
-    async with demo.run_test(size=(100, 30), notifications=True) as pilot:
-        await settle(pilot)
-        await pilot.press("S")
-        assert any("off on the demo data" in n.message for n in demo._notifications)
 
 
 def test_background_tasks_are_typed_references_to_the_core_calls() -> None:
