@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import subprocess
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,6 +21,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
+
+from core.demo.git_http import git_http_backend
 
 
 @dataclass
@@ -247,30 +248,10 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(200, json.dumps([{"path": p, "oldPath": p, "status": s} for s, p in files]), head=head)
 
     def _git(self, repo_id: str, path: str, query: str) -> None:
-        """Serve git's smart HTTP through ``git http-backend`` (a CGI program), from the demo's bare repository."""
+        """Serve git's smart HTTP from the demo's bare repository (written on first use)."""
         self.demo.git_path(repo_id)
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        env = {
-            "GIT_PROJECT_ROOT": str(self.demo.git_root),
-            "GIT_HTTP_EXPORT_ALL": "1",
-            "PATH_INFO": re.sub(r"\.git/", "/", path, count=1),
-            "QUERY_STRING": query,
-            "REQUEST_METHOD": self.command,
-            "CONTENT_TYPE": self.headers.get("Content-Type", ""),
-            "CONTENT_LENGTH": str(len(body)),
-            "GIT_PROTOCOL": self.headers.get("Git-Protocol", ""),
-            "HTTP_CONTENT_ENCODING": self.headers.get("Content-Encoding", ""),
-            "REMOTE_ADDR": "127.0.0.1",
-            "PATH": "/usr/local/bin:/usr/bin:/bin",
-        }
-        run = subprocess.run(["git", "http-backend"], input=body, env=env, capture_output=True, check=False)
-        header, _, payload = run.stdout.partition(b"\r\n\r\n")
-        status, headers = 200, {}
-        for line in header.decode("latin-1").split("\r\n"):
-            key, _, value = line.partition(":")
-            if key.lower() == "status":
-                status = int(value.strip().split()[0])
-            elif key:
-                headers[key.strip()] = value.strip()
+        path = re.sub(r"\.git/", "/", path, count=1)
+        status, headers, payload = git_http_backend(self.demo.git_root, path, query, self.command, self.headers, body)
         self._send(status, payload, headers)

@@ -63,6 +63,20 @@ async def finish(pilot: Pilot[Any]) -> None:
     await settle(pilot)
 
 
+async def ask(pilot: Pilot[Any], key: str) -> None:
+    """Press a heavy task's key and wait for its question."""
+    await pilot.press(key)
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, ConfirmModal)
+
+
+async def run_confirmed(pilot: Pilot[Any], key: str) -> None:
+    """Press a heavy task's key, say yes, and wait for the task and its reload."""
+    await ask(pilot, key)
+    await pilot.press("y")
+    await finish(pilot)
+
+
 def question(app: PtlmApp) -> str:
     """The confirmation's question, as shown."""
     assert isinstance(app.screen, ConfirmModal)
@@ -104,9 +118,7 @@ async def test_capital_s_asks_with_the_count_and_no_keeps_everything_as_it_was(w
     app = app_on(store, settings)
     async with app.run_test(size=(120, 30), message_hook=seen.append) as pilot:
         await settle(pilot)
-        await pilot.press("S")
-        await settle(pilot)
-        assert isinstance(app.screen, ConfirmModal)
+        await ask(pilot, "S")
         (planned,) = of_type(seen, TaskPlanned)
         assert planned.plan.count == 5
         assert "Sync 5 repositories of all 2 families from the Hub and GitHub?" in question(app)
@@ -116,15 +128,11 @@ async def test_capital_s_asks_with_the_count_and_no_keeps_everything_as_it_was(w
         await settle(pilot)
         assert not isinstance(app.screen, ConfirmModal) and app.tasks.current is None
         assert hub.count() == 0 and not summaries(seen)
-        await pilot.press("S")
-        await settle(pilot)
+        await ask(pilot, "S")
         await pilot.press("n")
         await settle(pilot)
         assert hub.count() == 0 and not summaries(seen)
-        await pilot.press("S")
-        await settle(pilot)
-        await pilot.press("y")
-        await finish(pilot)
+        await run_confirmed(pilot, "S")
         ((task, summary),) = summaries(seen)
         assert task == "sync" and summary.startswith("synced 5 repositories") and "5 ok" in summary
 
@@ -174,13 +182,8 @@ async def test_capital_c_twice_labels_only_what_is_unlabelled_and_then_says_ther
     app = app_on(store, settings)
     async with app.run_test(size=(120, 30), message_hook=seen.append, notifications=True) as pilot:
         await settle(pilot)
-        await pilot.press("S")
-        await settle(pilot)
-        await pilot.press("y")
-        await finish(pilot)
-        await pilot.press("C")
-        await settle(pilot)
-        assert isinstance(app.screen, ConfirmModal)
+        await run_confirmed(pilot, "S")
+        await ask(pilot, "C")
         assert "Label 20 unlabelled commits of all 2 families with the rules?" in question(app)
         await pilot.press("y")
         await finish(pilot)
@@ -200,9 +203,7 @@ async def test_n_discovers_new_families_on_the_hub_after_asking(world: Any) -> N
     app = app_on(store, settings)
     async with app.run_test(size=(120, 30), message_hook=seen.append) as pilot:
         await settle(pilot)
-        await pilot.press("N")
-        await settle(pilot)
-        assert isinstance(app.screen, ConfirmModal)
+        await ask(pilot, "N")
         assert "Discover families on the Hub" in question(app) and "knows 2 families now" in question(app)
         await pilot.press("y")
         await finish(pilot)
@@ -249,10 +250,7 @@ async def test_a_sync_with_the_network_down_stops_early_and_says_so(world: Any, 
     app = app_on(store, settings)
     async with app.run_test(size=(120, 30), message_hook=seen.append) as pilot:
         await settle(pilot)
-        await pilot.press("S")
-        await settle(pilot)
-        await pilot.press("y")
-        await finish(pilot)
+        await run_confirmed(pilot, "S")
         ((_, summary),) = summaries(seen)
         assert summary.startswith("stopped after 5 network failures in a row")
         assert "of 13 repositories were not tried" in summary
@@ -285,8 +283,7 @@ async def test_on_the_demo_sync_and_discover_run_against_the_demo_source(tmp_pat
         ((_, summary),) = summaries(seen)
         assert summary.startswith("synced 15 repositories") and "(2 new commits)" in summary
         assert family_row(app, "aurora-nlp_aurora-bert")["gh_commits"] == before + 2
-        await pilot.press("N")
-        await settle(pilot)
+        await ask(pilot, "N")
         assert "Demo: from the built-in demo source" in question(app)
         await pilot.press("y")
         await finish(pilot)
