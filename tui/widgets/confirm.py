@@ -38,7 +38,7 @@ class ConfirmModal(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(plain_content(self.title_text, single_line=True), classes="confirm--title")
-            yield Static(plain_content(self.question, limit=1000), classes="confirm--question")
+            yield Static(plain_content(self.question[:2000]), classes="confirm--question")
             with Horizontal():
                 yield Button("Cancel (n)", id="no")
                 yield Button(f"{self.action} (y)", id="yes", variant="warning")
