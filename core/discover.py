@@ -21,7 +21,7 @@ from core.errors import Cancelled, InputError, NetworkError
 from core.families import FamilyFound, Resolved, UnlinkedModel, cached_models, record_families, unlinked_models
 from core.links import extract_link, override_link
 from core.progress import CancelToken, EtaTracker, Progress, ProgressCallback
-from core.text import plural
+from core.words import plural
 
 if TYPE_CHECKING:
     from cache.store import CacheStore
@@ -52,8 +52,7 @@ class DiscoverReport:
             )
         new = sum(f.new for f in self.families)
         mono = sum(f.monorepo for f in self.families)
-        families = plural(len(self.families), "family", "families")
-        text = f"discovered {plural(self.candidates, 'model')}: {families} ({new} new"
+        text = f"discovered {plural(self.candidates, 'model')}: {plural(len(self.families), 'family')} ({new} new"
         text += f", {mono} on a shared monorepo)" if mono else ")"
         if self.unlinked:
             text += f", {len(self.unlinked)} without a GitHub link (set one with `ptlm-tui link MODEL OWNER/REPO`)"

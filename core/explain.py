@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.analysis.patterns import FREQUENT_RUN, RARE_MAX_BINS, STATUS_OK, VS_MIN_BINS, VS_MIN_VARIANTS
-from core.models import GITHUB_FIRST, HUGGINGFACE_FIRST, PATTERN_MEANING, SIMULTANEOUS
+from core.models import GITHUB_FIRST, HUGGINGFACE_FIRST, IN_STEP_MEANING, PATTERN_MEANING, SIMULTANEOUS, in_step
 
 
 @dataclass(frozen=True)
@@ -146,5 +146,6 @@ def explain_pattern(
             f"{pattern}: {PATTERN_MEANING.get(pattern, '')}",
         ),
     )
-    headline = f"{code} {pattern}, {row.get('lag')}"
+    step = in_step(code) or ""
+    headline = f"{code} {pattern}, {row.get('lag')}: {step} ({IN_STEP_MEANING.get(step, '')})"
     return Explanation(family, headline, steps, tuple(_notes(row, first_hf_bin, monorepo)))

@@ -7,6 +7,7 @@ model id (case-insensitive substring). ``field:value`` narrows by a column::
                        Rare Disjoint) or code (``pattern:pss``)
     code:PS            pattern code prefix (PSS, PSR, PSF)
     lag:gh|hf|sim      who moved first
+    step:yes|partly|no in step with GitHub (complete, partial, or no overlap; core.models.IN_STEP)
     sync:CS  intensity:R   the two halves of the code
     stale:>90d         days since the last commit on either side (d, w, m = 30 d, y = 365 d)
     handoff:>30d       days since Hugging Face last followed GitHub
@@ -59,6 +60,7 @@ _LAGS = {
     "both": SIMULTANEOUS,
 }
 _STATUSES = {"ok": [STATUS_OK], "no-hf": [STATUS_NO_HF], "no-gh": [STATUS_NO_GH]}
+_STEPS = {"yes": ["CS"], "partly": ["PS"], "no": ["AS", "VS"]}  # core.models.IN_STEP, by answer
 
 
 @dataclass(frozen=True)
@@ -172,6 +174,7 @@ def _fields() -> dict[str, FilterField]:
         FilterField("pattern", "pattern name or code (prefix)", _pattern),
         FilterField("code", "pattern code prefix, e.g. PS", _code),
         FilterField("lag", "gh, hf or sim", _choice("lag", {k: [v] for k, v in _LAGS.items()}, "lag")),
+        FilterField("step", "in step: yes, partly or no", _choice("sync", _STEPS, "answer")),
         FilterField("sync", "CS, PS, VS or AS", _choice("sync", {s.lower(): [s] for s in SYNC_TYPES}, "sync type")),
         FilterField("intensity", "R, S or F", _choice("intensity", {i.lower(): [i] for i in INTENSITIES}, "intensity")),
         FilterField("stale", "days since the last commit, e.g. >90d", _number("idle_days", days=True)),

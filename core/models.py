@@ -53,6 +53,22 @@ PATTERN_MEANING: Final = {
     "Rare Disjoint": "no overlap, rare",
 }
 
+# Whether a family is in step, in plain words, by synchronization type: complete (CS) means
+# every HF update lands in weeks when GitHub moves too; partial (PS) some do; asynchronous and
+# variant-driven (AS, VS) none does.
+IN_STEP: Final = {"CS": "in step", "PS": "partly in step", "AS": "out of step", "VS": "out of step"}
+IN_STEP_MEANING: Final = {
+    "in step": "every Hugging Face update lands in weeks when GitHub moves too",
+    "partly in step": "some Hugging Face updates land with GitHub's, others on their own",
+    "out of step": "Hugging Face and GitHub never move in the same weeks",
+}
+
+
+def in_step(code: str | None) -> str | None:
+    """Return ``in step``, ``partly in step`` or ``out of step`` for a pattern code, or None without one."""
+    return IN_STEP.get((code or "")[:2])
+
+
 # The 15 change types of docs/method.md §5, in the study's order of GitHub share.
 CHANGE_TYPES: Final = (
     "model structure",

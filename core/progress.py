@@ -58,6 +58,7 @@ class CancelToken:
     """A flag a UI or signal handler sets to ask long work to stop at its next checkpoint."""
 
     _event: threading.Event = field(default_factory=threading.Event)
+    parent: CancelToken | None = None  # a child token is cancelled with its parent, or alone
 
     def cancel(self) -> None:
         """Ask the work to stop."""
@@ -65,13 +66,21 @@ class CancelToken:
 
     @property
     def cancelled(self) -> bool:
-        """True once cancel() was called."""
-        return self._event.is_set()
+        """True once cancel() was called (on this token or its parent)."""
+        return self._event.is_set() or (self.parent is not None and self.parent.cancelled)
 
     def check(self) -> None:
         """Raise ``Cancelled`` if cancel() was called; call between units of work."""
-        if self._event.is_set():
+        if self.cancelled:
             raise Cancelled()
+
+    def child(self) -> CancelToken:
+        """Return a token that stops when this one does and can also be stopped on its own.
+
+        Work that decides to stop itself (a sync that meets repeated network failures) cancels
+        its child token, so the caller can tell that from a stop the user asked for.
+        """
+        return CancelToken(parent=self)
 
 
 @dataclass

@@ -26,7 +26,8 @@ from core.sources.failures import SourceFailure, redact
 from core.sync_fetch import Fetched, Unit, clone_files, fetch_github, fetch_hf
 from core.sync_state import RepoOutcome, read_states
 from core.sync_writer import BatchWriter
-from core.text import one_line, plural
+from core.text import one_line
+from core.words import plural
 
 if TYPE_CHECKING:
     from cache.store import CacheStore
@@ -36,6 +37,11 @@ if TYPE_CHECKING:
     from core.sources.polite import WaitCallback
 
 __all__ = ["SyncReport", "plan_units", "sync", "sync_status"]
+
+# Failures that say the network (or the server) is down rather than one repository is wrong.
+# After this many in a row a run stops: going on would only mark every repository failed.
+NETWORK_STATUSES = frozenset({"network", "timeout", "server_error"})
+STOP_AFTER_NETWORK_FAILURES = 5
 
 
 def sync_status(store: CacheStore) -> pl.DataFrame:
@@ -53,6 +59,8 @@ class SyncReport:
     skipped_monorepos: list[str] = field(default_factory=list)
     offline: bool = False
     elapsed: float = 0.0
+    planned: int = 0  # repositories the run set out to sync
+    stopped: str = ""  # why the run stopped before the end by itself (repeated network failures)
 
     @property
     def failures(self) -> list[RepoOutcome]:
@@ -74,19 +82,23 @@ class SyncReport:
             )
         ok = [o for o in self.outcomes if o.ok]
         new = sum(o.new_commits for o in ok)
-        text = (
-            f"synced {plural(len(self.outcomes), 'repository', 'repositories')} in {self.elapsed:.1f} s: "
-            f"{len(ok)} ok ({plural(new, 'new commit')})"
-        )
+        done = plural(len(self.outcomes), "repository")
+        text = f"synced {done} in {self.elapsed:.1f} s: {len(ok)} ok ({plural(new, 'new commit')})"
+        if self.stopped:
+            left = self.planned - len(self.outcomes)
+            text = (
+                f"stopped after {self.stopped}; {left:,} of {plural(self.planned, 'repository')} were not tried and "
+                f"keep their last sync. Check the connection, then sync again. Before stopping: {text}"
+            )
         by_status: dict[str, int] = {}
         for o in self.failures:
             by_status[o.status] = by_status.get(o.status, 0) + 1
         if by_status:
-            text += ", " + ", ".join(f"{n} {status}" for status, n in sorted(by_status.items()))
+            text += ", " + ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in sorted(by_status.items()))
             text += " (see `ptlm-tui status`)"
         if self.skipped_monorepos:
-            mono = plural(len(self.skipped_monorepos), "monorepo family", "monorepo families")
-            text += f"; skipped {mono} (name them to sync them)"
+            n = len(self.skipped_monorepos)
+            text += f"; skipped {plural(n, 'monorepo family')} (name {'it' if n == 1 else 'them'} to sync)"
         return text
 
 
@@ -172,8 +184,12 @@ def sync(
     units, skipped = plan_units(store, families)
     if settings.offline:
         return _offline_report(store, units, skipped)
-    cancel = cancel or CancelToken()
-    report = SyncReport(skipped_monorepos=skipped)
+    # The workers watch a child of the caller's token: the run can stop itself (network down)
+    # and still tell that apart from a stop the caller asked for.
+    asked = cancel or CancelToken()
+    cancel = asked.child()
+    report = SyncReport(skipped_monorepos=skipped, planned=len(units))
+    failed_in_a_row = [0]
     tracker = EtaTracker("sync", len(units))
     lock = threading.Lock()
     done = [0]
@@ -194,12 +210,19 @@ def sync(
     def on_result(unit: Unit, result: Fetched | BaseException) -> None:
         nonlocal interrupted
         if isinstance(result, Cancelled | KeyboardInterrupt):
-            interrupted = True
+            interrupted = interrupted or not report.stopped  # a repository cut short by the stop is not a result
             return
-        writer.add(result if isinstance(result, Fetched) else Fetched(_failure(unit, result, secrets)))
+        fetched = result if isinstance(result, Fetched) else Fetched(_failure(unit, result, secrets))
+        if report.stopped and fetched.outcome.status in NETWORK_STATUSES:
+            return  # more of the same after the stop: the repository keeps its last sync, not a failure
+        writer.add(fetched)
         done[0] += 1
         writer.maybe_flush()
         last = report.outcomes[-1]
+        failed_in_a_row[0] = failed_in_a_row[0] + 1 if last.status in NETWORK_STATUSES else 0
+        if failed_in_a_row[0] >= STOP_AFTER_NETWORK_FAILURES and not report.stopped:
+            report.stopped = f"{STOP_AFTER_NETWORK_FAILURES} network failures in a row ({last.repo}: {last.detail})"
+            cancel.cancel()
         notify(tracker.at(done[0], f"{last.repo}: {last.detail or last.status}"))
 
     notify(tracker.at(0, "starting"))
@@ -214,7 +237,7 @@ def sync(
         raise
     writer.flush()
     report.elapsed = time.monotonic() - started
-    if not finished or interrupted:
+    if asked.cancelled or (interrupted and not report.stopped) or (not finished and not report.stopped):
         raise Cancelled()
     return report
 

@@ -22,7 +22,7 @@ from core.models import GITHUB, HUGGINGFACE
 from core.sources import polite
 from core.sources.failures import SourceFailure
 from core.sync_state import RepoOutcome
-from core.text import plural
+from core.words import plural
 
 if TYPE_CHECKING:
     from core.progress import CancelToken

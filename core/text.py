@@ -83,8 +83,3 @@ def escape_controls(text: str, *, json_style: bool = False) -> str:
 
     return _TERMINAL_UNSAFE.sub(visible, text)
 
-
-def plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    """Return ``"1 family"``, ``"2 families"``: the count with the noun in the right number."""
-    word = singular if count == 1 else (plural_form or singular + "s")
-    return f"{count} {word}"

@@ -11,7 +11,7 @@ import datetime as dt
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import polars as pl
 from textual import on, work
@@ -24,17 +24,23 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from cache.store import CacheStore
 from core.config import Settings
+from core.progress import ProgressCallback
 from core.views.families import empty_view, keep_families, merge_view, stale_families
 from tui.bindings import as_bindings, commands_for, unknown_keymap_ids
 from tui.commands import RegistryCommands
 from tui.failures import report_failure
-from tui.messages import FamiliesLoaded, LabelChanged, TaskCancelled, TaskFinished, TaskProgressed
+from tui.messages import FamiliesLoaded, LabelChanged, TaskCancelled, TaskFinished, TaskPlanned, TaskProgressed
 from tui.safe import clean
+from tui.screens.base import BaseScreen
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.families import FamiliesScreen
 from tui.screens.help import HelpScreen
 from tui.tasks import CLASSIFY, DISCOVER, SYNC, TaskRunner
+from tui.widgets.confirm import ConfirmModal
 from tui.widgets.status_bar import StatusState
+
+if TYPE_CHECKING:
+    from core.demo.source import DemoSource
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 LOAD_STEPS = {
@@ -75,7 +81,8 @@ class PtlmApp(App[int], inherit_bindings=False):
         self.demo = demo
         self.clock = clock or utc_now
         self.view: pl.DataFrame = empty_view()
-        self.view_parts: set[str] = set()
+        self.view_parts: set[str] = set()  # parts that have arrived at least once
+        self.current_parts: set[str] = set()  # parts of the load in progress (``generation``)
         # Families named by the parts of the load in progress: when its last part lands, rows of
         # families no longer in the cache (deleted, or demo data replaced) are dropped.
         self.load_families: list[pl.Series] = []
@@ -90,6 +97,17 @@ class PtlmApp(App[int], inherit_bindings=False):
         self.view_changed: Signal[pl.DataFrame] = Signal(self, "view-changed")
         self.status_changed: Signal[StatusState] = Signal(self, "status-changed")
         self._readers: ThreadPoolExecutor | None = None
+        self.demo_source: DemoSource | None = None  # the demo's GitHub and Hub, started on first use
+
+    def get_css_variables(self) -> dict[str, str]:
+        """The theme's variables plus the app's marks, each checked for contrast (``tui.contrast``)."""
+        from tui.contrast import mark_variables
+
+        variables = super().get_css_variables()
+        theme = self.current_theme
+        variables.update(mark_variables(variables, dark=theme.dark, ansi=theme.ansi))
+        self.theme_variables = variables
+        return variables
 
     @property
     def readers(self) -> ThreadPoolExecutor:
@@ -101,6 +119,8 @@ class PtlmApp(App[int], inherit_bindings=False):
     def on_unmount(self) -> None:
         if self._readers is not None:
             self._readers.shutdown(wait=False, cancel_futures=True)
+        if self.demo_source is not None:
+            self.demo_source.stop()
 
     # -- start --------------------------------------------------------------------------------
 
@@ -174,6 +194,7 @@ class PtlmApp(App[int], inherit_bindings=False):
             return  # a reload superseded this part
         self.view = merge_view(self.view, message.frame)
         self.view_parts.add(message.part)
+        self.current_parts.add(message.part)
         if message.part == "index":
             self.load_families = []
         self.load_families.append(message.frame["family"])
@@ -189,15 +210,26 @@ class PtlmApp(App[int], inherit_bindings=False):
         self.refresh_status()
 
     def reload(self) -> None:
-        """Read the cache again (after background work or a headless command changed it)."""
+        """Read everything again: the one entry point when the cache may have changed.
+
+        Called when a background task ends, on Ctrl+R, and by anything that learns the cache
+        was written by another process. The families view is read again in parts (screens
+        follow ``view_changed``); the screen on top re-reads what it shows now
+        (``BaseScreen.refresh_data``), and the screens under it do when they are shown again
+        (they compare their ``data_generation`` with ``generation``).
+        """
         self.generation += 1
+        self.current_parts = set()
         self.loading = "reading families…"
         self.refresh_status()
         self.load_data(self.generation)
+        screen = self.screen
+        if isinstance(screen, BaseScreen) and screen.is_mounted:
+            screen.refresh_data()
 
     def view_complete(self) -> bool:
-        """True when every part of the families view has arrived."""
-        return set(LOAD_STEPS) <= self.view_parts
+        """True when every part of the families view has arrived for the latest read of the cache."""
+        return set(LOAD_STEPS) <= self.current_parts
 
     # -- status -------------------------------------------------------------------------------
 
@@ -227,6 +259,36 @@ class PtlmApp(App[int], inherit_bindings=False):
     def on_task_progressed(self, message: TaskProgressed) -> None:
         self.tasks.progressed(message.progress)
         self.refresh_status()
+
+    def task_settings(self, *, prepare: bool = False, on_progress: ProgressCallback | None = None) -> Settings:
+        """Return the settings background tasks run with.
+
+        On the demo they point at the demo source (``core.demo.source``): its GitHub
+        repositories and its Hub on 127.0.0.1, built and started here on first use
+        (``prepare``, from a worker thread), so sync and discover run for real on invented data.
+        """
+        if not self.demo:
+            return self.settings
+        from core.demo.source import DemoSource, source_dir
+
+        if self.demo_source is None:
+            self.demo_source = DemoSource(source_dir(self.store.root))
+        if not prepare and self.demo_source.hub is None:
+            return self.settings
+        self.demo_source.start(on_progress)
+        return self.demo_source.settings(self.settings)
+
+    def on_task_planned(self, message: TaskPlanned) -> None:
+        plan, spec, families = message.plan, message.spec, message.families
+        if plan.count == 0:
+            self.notify(clean(plan.nothing, limit=300), title=spec.title, markup=False)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.tasks.start(spec, families)
+
+        self.push_screen(ConfirmModal(spec.title, plan.question, plan.action), answered)
 
     def on_task_finished(self, message: TaskFinished) -> None:
         self.tasks.ended()
@@ -260,22 +322,34 @@ class PtlmApp(App[int], inherit_bindings=False):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            scope = self.screen.SCOPE if isinstance(self.screen, BaseScreen) else ""
+            self.push_screen(HelpScreen(scope))
 
     async def action_show_families(self) -> None:
-        await self.switch_mode("families")
+        """Go to the families list from anywhere: leave the dashboard, close every screen above the list."""
+        if self.current_mode != "families":
+            await self.switch_mode("families")
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, FamiliesScreen):
+            await self.pop_screen()
 
     async def action_show_dashboard(self) -> None:
         await self.switch_mode("dashboard")
 
+    def _shown_families(self) -> list[str] | None:
+        """The families a heavy action covers: those a filter shows on the families list, else all (None)."""
+        screen = self.screen
+        if isinstance(screen, FamiliesScreen):
+            return screen.filtered_families()
+        return None
+
     def action_sync_all(self) -> None:
-        self.tasks.start(SYNC, None)
+        self.tasks.request(SYNC, self._shown_families())
 
     def action_discover(self) -> None:
-        self.tasks.start(DISCOVER)
+        self.tasks.request(DISCOVER)
 
     def action_classify_all(self) -> None:
-        self.tasks.start(CLASSIFY, None)
+        self.tasks.request(CLASSIFY, self._shown_families())
 
     def action_cancel_task(self) -> None:
         if not self.tasks.cancel():
@@ -287,20 +361,18 @@ class PtlmApp(App[int], inherit_bindings=False):
     def action_reload(self) -> None:
         self.reload()
 
-    def action_toggle_theme(self) -> None:
-        dark = self.current_theme.dark
-        if self.current_theme.ansi:
-            self.theme = "ansi-light" if dark else "ansi-dark"
-        else:
-            self.theme = "textual-light" if dark else "textual-dark"
+    def action_choose_theme(self) -> None:
+        """Open the theme picker: the same one as the command palette's (Textual's), with live preview."""
+        self.search_themes()
 
     async def action_quit(self) -> None:
         self.exit(0)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        # Quit and the key panel are in the registry (and the help screen); keep theme, screenshot...
+        # Quit, the key panel and the theme picker are in the registry (and the help screen), so
+        # the palette offers each once; keep screenshot and the rest.
         for command in super().get_system_commands(screen):
-            if command.title not in {"Quit", "Keys"}:
+            if command.title not in {"Quit", "Keys", "Theme"}:
                 yield command
 
     # -- small terminals ----------------------------------------------------------------------

@@ -43,6 +43,46 @@ SCOPES: dict[str, str] = {
     "help": "Help",
 }
 
+# One key per sortable column of the families list: the header shows it before the title
+# (the sorted column shows its direction there instead); again reverses.
+SORT_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("family", "1", "Family"),
+    ("variants", "2", "Var (variants)"),
+    ("gh_commits", "3", "GH (GitHub commits)"),
+    ("hf_commits", "4", "HF (Hugging Face commits)"),
+    ("last_gh", "5", "GH ago (last GitHub commit)"),
+    ("last_hf", "6", "HF ago (last Hugging Face commit)"),
+    ("handoff_days", "7", "GH→HF (since HF last followed GitHub)"),
+    ("pattern", "8", "Pattern (in step first)"),
+    ("lag", "9", "Lag (who moves first)"),
+    ("study_code", "0", "Study (the study's pattern)"),
+)
+SORT_COMMANDS: tuple[Command, ...] = tuple(
+    Command(
+        f"sort-{column.replace('_', '-')}",
+        key,
+        f"sort_by('{column}')",
+        f"Sort: {title.split(' (')[0]}",
+        f"Sort by {title}; again to reverse",
+        ("families",),
+    )
+    for column, key, title in SORT_COLUMNS
+)
+# The dashboard's tabs, one key each (their order is tui.screens.dashboard_charts.figures').
+CHART_TABS: tuple[str, ...] = ("Patterns", "Lag", "Change types", "Delays", "Age groups", "Study")
+CHART_COMMANDS: tuple[Command, ...] = tuple(
+    Command(
+        "chart-" + title.lower().replace(" ", "-"),
+        str(n),
+        f"show_chart({n - 1})",
+        title,
+        f"Show the {title} chart" + (" (the study's published patterns, after import-study)" if n == 6 else ""),
+        ("dashboard",),
+        palette=True,
+    )
+    for n, title in enumerate(CHART_TABS, start=1)
+)
+
 COMMANDS: tuple[Command, ...] = (
     # -- everywhere ---------------------------------------------------------------------------
     Command("quit", "q,ctrl+q", "quit", "Quit", "Leave ptlm-tui", show=True),
@@ -55,7 +95,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("classify-all", "C", "classify_all", "Classify all", "Label the change type of every unlabelled commit"),
     Command("cancel-task", "x", "cancel_task", "Cancel", "Stop the running background work; what is done is kept"),
     Command("reload", "ctrl+r", "reload", "Reload", "Read the cache again (after a headless sync or import)"),
-    Command("toggle-theme", "T", "toggle_theme", "Light/dark", "Switch between the light and the dark theme"),
+    # The id predates the picker; kept so remapped keys keep working.
+    Command("toggle-theme", "T", "choose_theme", "Theme", "Pick a theme (light, dark, 16 colours…) with a preview"),
     # -- families list ------------------------------------------------------------------------
     Command("open-family", "enter", "open_family", "Open", "Open the highlighted family", ("families",), True),
     Command(
@@ -71,6 +112,15 @@ COMMANDS: tuple[Command, ...] = (
         "clear-filter", "escape", "clear_filter", "Clear", "Clear the filter and go back to the list", ("families",)
     ),
     Command("sort", "o", "sort", "Sort", "Sort by the highlighted column; again to reverse", ("families",), True),
+    *SORT_COMMANDS,
+    Command(
+        "only-with-pattern",
+        "a",
+        "toggle_with_pattern",
+        "With pattern",
+        "Show only families that have a pattern (status:ok); again to show all",
+        ("families",),
+    ),
     Command(
         "column-left",
         "h,left",
@@ -106,7 +156,7 @@ COMMANDS: tuple[Command, ...] = (
         "escape",
         "back",
         "Back",
-        "Go back to the previous screen",
+        "Go back to the previous screen (on a family, Esc first clears a commit search)",
         ("family", "commit", "dashboard", "help"),
         True,
     ),
@@ -141,10 +191,8 @@ COMMANDS: tuple[Command, ...] = (
         ("family",),
         palette=False,
     ),
-    Command(
-        "zoom-in", "plus,equals_sign", "zoom(1)", "Zoom in", "Fewer bins per column: more detail", ("family",), True
-    ),
-    Command("zoom-out", "minus", "zoom(-1)", "Zoom out", "More bins per column: the whole history", ("family",), True),
+    Command("zoom-in", "plus,equals_sign", "zoom(1)", "Zoom in", "Fewer bins per column: more detail", ("family",)),
+    Command("zoom-out", "minus", "zoom(-1)", "Zoom out", "More bins per column: the whole history", ("family",)),
     Command(
         "rows-down", "J", "scroll_rows(1)", "Rows ↓", "Scroll the timeline's variants down", ("family",), palette=False
     ),
@@ -160,11 +208,20 @@ COMMANDS: tuple[Command, ...] = (
         ("family",),
     ),
     Command("toggle-why", "w", "toggle_why", "Why", "Show or hide the 'why this pattern' panel", ("family",)),
+    Command(
+        "search-commits",
+        "slash",
+        "focus_search",
+        "Search",
+        "Search the commits by title, sha, change type or variant; Esc clears it",
+        ("family",),
+        True,
+    ),
     # -- one commit ---------------------------------------------------------------------------
     Command(
         "open-browser", "o", "open_browser", "Browser", "Open the commit's page in the web browser", ("commit",), True
     ),
-    Command("copy-sha", "y", "copy_sha", "Copy sha", "Copy the commit id (OSC 52 over SSH)", ("commit",), True),
+    Command("copy-sha", "y", "copy_sha", "Copy sha", "Copy the commit id (OSC 52 over SSH)", ("commit",)),
     Command("copy-url", "Y", "copy_url", "Copy URL", "Copy the commit's web address (OSC 52 over SSH)", ("commit",)),
     Command(
         "relabel",
@@ -192,6 +249,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "toggle-table", "t", "toggle_table", "Table", "Switch between the chart and its numbers", ("dashboard",), True
     ),
+    *CHART_COMMANDS,
     # -- lists and long text ------------------------------------------------------------------
     Command("cursor-down", "j,down", "cursor_down", "Down", "Next row", ("table",), palette=False),
     Command("cursor-up", "k,up", "cursor_up", "Up", "Previous row", ("table",), palette=False),

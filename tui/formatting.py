@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from rich.style import Style
 from rich.text import Text
@@ -66,3 +67,27 @@ def badge(code: str | None, pattern: str | None, styles: dict[str, Style], statu
         return Text(short, style=styles.get("badge--none", ""), end="")
     style = styles.get(BADGE_CLASSES.get(code[:2], ""), Style())
     return Text.assemble((code, style), " ", (pattern or "", ""), end="")
+
+
+def sync_problem_text(row: dict[str, Any], now: dt.datetime, stale_after_days: int | None = None) -> str:
+    """Return why a family is marked ``!``: its last failed sync and what to do, or that it is stale.
+
+    Empty when its sync is fine (or ``stale_after_days`` is None and nothing failed).
+    """
+    if row.get("sync_problem"):
+        tried = row.get("sync_tried_at")
+        ago = age_since(tried, now) if tried is not None else ""
+        when = " today" if ago == "today" else f" {ago} ago" if ago else ""
+        text = f"! Last sync failed{when} ({str(row['sync_problem']).replace('_', ' ')})"
+        if row.get("sync_detail"):
+            text += f": {row['sync_detail']}"
+        if row.get("sync_hint"):
+            text += f". What to do: {row['sync_hint']}"
+        return text
+    synced = row.get("synced_at")
+    if stale_after_days is not None and synced is not None and (now - synced).days > stale_after_days:
+        return (
+            f"! Last synced {age_since(synced, now)} ago, more than {stale_after_days} days "
+            "(cache.stale_after_days): s syncs it"
+        )
+    return ""

@@ -16,6 +16,8 @@ from core.progress import Progress
 if TYPE_CHECKING:
     import polars as pl
 
+    from tui.tasks import TaskPlan, TaskSpec
+
 
 @dataclass
 class FamiliesLoaded(Message):
@@ -38,6 +40,15 @@ class TaskProgressed(Message):
     def can_replace(self, message: Message) -> bool:
         # A burst of progress updates collapses into the latest one.
         return isinstance(message, TaskProgressed) and message.task_id == self.task_id
+
+
+@dataclass
+class TaskPlanned(Message):
+    """What a heavy task would do was counted; the App asks before starting it."""
+
+    spec: TaskSpec
+    families: list[str] | None
+    plan: TaskPlan
 
 
 @dataclass
@@ -70,7 +81,7 @@ class ErrorReported(Message):
 
 @dataclass
 class LabelChanged(Message):
-    """A commit's change type was set by hand."""
+    """A commit's change type was set by hand (``label`` empty: the hand label was cleared)."""
 
     platform: str
     repo: str

@@ -16,7 +16,8 @@ from core.analysis.patterns import STATUS_OK
 from core.analysis.service import Analysis
 from core.io.tables import frame_records
 from core.models import CHANGE_TYPES, LAGS, PATTERNS, SYNC_TYPES
-from core.text import one_line, plural
+from core.text import one_line
+from core.words import plural
 
 
 def _share(frame: pl.DataFrame, column: str, total: int | float) -> pl.DataFrame:

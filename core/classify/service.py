@@ -24,7 +24,7 @@ from core.config import Settings
 from core.errors import InputError
 from core.labels import effective_labels, label_columns
 from core.progress import CancelToken, Progress, ProgressCallback, format_duration
-from core.text import plural
+from core.words import noun, plural
 
 BACKENDS = ("rules", "ollama")
 COMMIT_COLUMNS = ["family", "platform", "repo", "sha", "authored_at", "title", "message", "files"]
@@ -43,6 +43,8 @@ class ClassifyReport:
     llm: LlmRunStats = field(default_factory=LlmRunStats)
     elapsed: float = 0.0
     label_counts: dict[str, int] = field(default_factory=dict)  # effective labels of the selected commits
+    pending_only: bool = False  # only commits without a label were taken (the app's c and C)
+    already_labelled: int = 0  # commits left as they were because they had a label (pending_only)
 
     @property
     def cancelled(self) -> bool:
@@ -56,10 +58,16 @@ class ClassifyReport:
 
     def summary(self) -> str:
         """Return a one-line account of the run."""
+        if self.pending_only and not self.commits:
+            return f"nothing to label: all {self.already_labelled:,} commits already have a label"
+        unlabelled = "unlabelled " if self.pending_only else ""
         text = (
-            f"labelled {plural(self.commits, 'commit')} of {plural(self.families, 'family', 'families')} with rules "
-            f"({self.below_threshold} below the confidence threshold)"
+            f"labelled {self.commits:,} {unlabelled}{noun(self.commits, 'commit')} of "
+            f"{plural(self.families, 'family')} with rules "
+            f"({self.below_threshold:,} below the confidence threshold)"
         )
+        if self.pending_only and self.already_labelled:
+            text += f"; {self.already_labelled:,} already labelled were left as they are"
         if self.backend == "ollama" and not self.below_threshold:
             text += "; nothing for the model to label (every rule label is confident)"
         elif self.backend == "ollama":
@@ -90,6 +98,7 @@ def classify(
     families: Sequence[str] | None = None,
     *,
     backend: str | None = None,
+    pending_only: bool = False,
     on_progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
 ) -> ClassifyReport:
@@ -100,6 +109,8 @@ def classify(
         settings: The ``classify`` section and the Ollama host.
         families: Family ids to label; None or empty means every family.
         backend: ``rules`` or ``ollama``; None means ``settings.classify.backend``.
+        pending_only: Take only commits that still need a label (see ``pending_commits``) and
+            leave labelled ones as they are, so a second run says there is nothing to do.
         on_progress: Receives progress (counts and ETA).
         cancel: Stops the model part early; everything finished is kept.
 
@@ -114,8 +125,12 @@ def classify(
     backend = backend or settings.classify.backend
     if backend not in BACKENDS:
         raise InputError("Unknown classify backend", backend, "use rules or ollama")
-    report = ClassifyReport(backend=backend)
+    report = ClassifyReport(backend=backend, pending_only=pending_only)
     commits = _read_commits(store, families)
+    if pending_only:
+        everything = commits.height
+        commits = pending_commits(store, commits, backend, settings.classify.threshold)
+        report.already_labelled = everything - commits.height
     report.commits, report.families = commits.height, commits["family"].n_unique()
     if on_progress:
         on_progress(Progress("rules", 0, commits.height))
@@ -141,6 +156,33 @@ def classify(
     report.label_counts = _label_counts(store, commits)
     report.elapsed = time.monotonic() - started
     return report
+
+
+def pending_commits(store: CacheStore, commits: pl.DataFrame, backend: str, threshold: float) -> pl.DataFrame:
+    """Return the rows of ``commits`` that still need a label from ``backend``.
+
+    With the rules a commit needs one when it has no label at all; with ``ollama`` also when
+    its only label is a rule label below ``threshold`` (the model has not answered yet).
+    """
+    labels = store.scan("labels", ["platform", "repo", "sha", "source", "confidence"])
+    if backend == "ollama":
+        labels = labels.filter((pl.col("source") != "rule") | (pl.col("confidence") >= threshold))
+    settled = store.collect(labels.select("platform", "repo", pl.col("sha").alias("commit_key")).unique(), "labels")
+    keyed = commits.with_columns(commit_key())
+    return keyed.join(settled, on=["platform", "repo", "commit_key"], how="anti").drop("commit_key")
+
+
+def count_pending(store: CacheStore, settings: Settings, families: Sequence[str] | None = None) -> tuple[int, int]:
+    """Return ``(commits that need a label, all commits)`` of ``families`` for the configured backend.
+
+    What ``classify(..., pending_only=True)`` would take; the app asks before labelling many.
+    """
+    lazy = store.scan("commits", ["family", "platform", "repo", "sha", "authored_at", "title"])
+    if families:
+        lazy = lazy.filter(pl.col("family").is_in(list(families)))
+    commits = store.collect(lazy, "commits")
+    pending = pending_commits(store, commits, settings.classify.backend, settings.classify.threshold)
+    return pending.height, commits.height
 
 
 def _label_counts(store: CacheStore, commits: pl.DataFrame) -> dict[str, int]:

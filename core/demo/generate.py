@@ -9,13 +9,13 @@ seeded by the family id, so a family's data never depends on the others or on th
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import random
 import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
 from core.demo import texts
+from core.demo.git_ids import commit_id
 from core.demo.plan import Plan, plan_family
 from core.demo.spec import HFF, REFERENCE, SEED, FamilySpec
 from core.models import GITHUB, HUGGINGFACE
@@ -53,10 +53,6 @@ class FamilyData:
 def family_rng(family: str) -> random.Random:
     """Return the family's own seeded generator (crc32, not hash(): stable across processes)."""
     return random.Random(SEED ^ zlib.crc32(family.encode()))
-
-
-def _sha(*parts: object) -> str:
-    return hashlib.sha1("|".join(str(p) for p in parts).encode()).hexdigest()
 
 
 def _username(name: str) -> str:
@@ -122,7 +118,9 @@ class _Writer:
         confidence: float | None = None,
     ) -> Commit:
         self.counter += 1
-        sha = _sha(self.spec.family, repo, self.counter)
+        parents = self.heads.get(repo, "") if parents is None else parents
+        # A real git id: the demo source writes this very commit into a git repository.
+        sha = commit_id(parents.split(), author, when, message or title)
         commit = Commit(
             platform=platform,
             repo=repo,
@@ -132,7 +130,7 @@ class _Writer:
             title=title,
             message=message or title,
             files=files,
-            parents=self.heads.get(repo, "") if parents is None else parents,
+            parents=parents,
             label=label,
             confidence=confidence if confidence is not None else round(self.rng.uniform(0.62, 0.99), 2),
             linked_sha=linked_sha,

@@ -16,7 +16,7 @@ from cache.store import CacheStore
 from core.commits import INPUT_COLUMNS, REQUIRED_COLUMNS, MergeResult, parse_commit_rows, store_commits
 from core.errors import InputError
 from core.io.tables import read_table, table_columns
-from core.text import plural
+from core.words import plural
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import polars as pl
 
 from core.analysis.similarity import change_type_similarity
 from core.models import CHANGE_TYPES, GITHUB, HUGGINGFACE
+from core.words import plural
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class ChangeTypeSummary:
     def sentences(self, top: int = 4) -> list[str]:
         """Return the summary as plain sentences, listing the ``top`` types of each platform."""
         if not self.labelled:
-            return [f"No commit labelled yet ({self.unlabelled} commits): press c to classify this family."]
+            return [f"No commit labelled yet ({plural(self.unlabelled, 'commit')}): press c to classify this family."]
 
         def side(name: str, counts: list[tuple[str, int]]) -> str:
             if not counts:
@@ -41,7 +42,7 @@ class ChangeTypeSummary:
             f"Jaccard similarity of the two sides' types: {self.jaccard:.2f} (the study's families: mean 0.41)."
         )
         if self.unlabelled:
-            lines.append(f"{self.unlabelled} commits not labelled yet.")
+            lines.append(f"{plural(self.unlabelled, 'commit')} not labelled yet.")
         return lines
 
 

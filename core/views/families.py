@@ -30,6 +30,9 @@ VIEW_SCHEMA: Final[dict[str, pl.DataType]] = {
     "models": pl.String(),  # the variants' model ids, space-separated, for name search
     "synced_at": UTC_TIME,  # the oldest last successful sync among the family's repositories
     "sync_problem": pl.String(),  # a non-ok sync status of one of its repositories, if any
+    "sync_detail": pl.String(),  # that repository and what went wrong ("acme/bert: HTTP 404 ...")
+    "sync_hint": pl.String(),  # what to do about it
+    "sync_tried_at": UTC_TIME,  # when that repository was last tried
     "gh_commits": pl.Int64(),
     "hf_commits": pl.Int64(),
     "last_gh": UTC_TIME,
@@ -67,7 +70,18 @@ VIEW_SCHEMA: Final[dict[str, pl.DataType]] = {
     "study_variants": pl.Int64(),
     "study_agrees": pl.Boolean(),  # our pattern and lag equal the study's; null unless both exist
 }
-INDEX_COLUMNS: Final = ("family", "gh_repo", "monorepo", "variants", "models", "synced_at", "sync_problem")
+INDEX_COLUMNS: Final = (
+    "family",
+    "gh_repo",
+    "monorepo",
+    "variants",
+    "models",
+    "synced_at",
+    "sync_problem",
+    "sync_detail",
+    "sync_hint",
+    "sync_tried_at",
+)
 # compute_patterns' figures (its own variant count renamed, its commit span replaced by the
 # last commit per side) and the activity worked out here.
 ACTIVITY_COLUMNS: Final = (
@@ -81,6 +95,7 @@ ACTIVITY_COLUMNS: Final = (
 )
 HANDOFF_COLUMNS: Final = ("family", "last_handoff", "handoff_days")
 STATUS_NOT_SYNCED: Final = "no commits yet"
+STATUS_STUDY_ONLY: Final = "from the study"  # published by the study (import-study), no commits cached
 
 
 def empty_view() -> pl.DataFrame:
@@ -104,6 +119,13 @@ def _days_since(column: str, now: dt.datetime) -> pl.Expr:
     return (pl.lit(now, dtype=UTC_TIME) - pl.col(column)).dt.total_days().clip(lower_bound=0).cast(pl.Int64)
 
 
+def family_count(store: CacheStore) -> int:
+    """Return how many families the cache knows (the families table and families named by variants)."""
+    families = store.read("families", ["family"])["family"]
+    variants = store.read("variants", ["family"])["family"].drop_nulls()
+    return pl.concat([families, variants]).n_unique()
+
+
 def family_index(store: CacheStore) -> pl.DataFrame:
     """Return ``INDEX_COLUMNS`` for every family in the families table.
 
@@ -118,8 +140,10 @@ def family_index(store: CacheStore) -> pl.DataFrame:
             pl.col("model").sort().str.join(" ").alias("models"),
         )
     )
+    failed = pl.col("status") != "ok"
     state = (
-        store.read("sync_state", ["family", "status", "last_success"])
+        store.read("sync_state", ["family", "repo", "status", "detail", "hint", "last_success", "last_attempt"])
+        .sort("last_attempt", descending=True, nulls_last=True)
         .group_by("family")
         .agg(
             # A repository never synced successfully makes the family as old as "never".
@@ -127,7 +151,16 @@ def family_index(store: CacheStore) -> pl.DataFrame:
             .then(None)
             .otherwise(pl.col("last_success").min())
             .alias("synced_at"),
-            pl.col("status").filter(pl.col("status") != "ok").first().alias("sync_problem"),
+            # The most recent failure of the family's repositories, whole: what, why, what to do.
+            pl.col("status").filter(failed).first().alias("sync_problem"),
+            pl.when(pl.col("detail").fill_null("") != "")
+            .then(pl.concat_str([pl.col("repo"), pl.col("detail")], separator=": "))
+            .otherwise(pl.col("repo"))
+            .filter(failed)
+            .first()
+            .alias("sync_detail"),
+            pl.col("hint").filter(failed).first().alias("sync_hint"),
+            pl.col("last_attempt").filter(failed).first().alias("sync_tried_at"),
         )
     )
     return (
@@ -193,8 +226,14 @@ def merge_view(view: pl.DataFrame, part: pl.DataFrame) -> pl.DataFrame:
     """
     columns = [c for c in part.columns if c != "family"]
     merged = view.drop(columns).join(part, on="family", how="full", coalesce=True)
-    if "status" in columns:
-        merged = merged.with_columns(pl.col("status").fill_null(STATUS_NOT_SYNCED))
+    if "status" in columns:  # the activity part: families it has no pattern row for have no commits
+        unknown = pl.when(pl.col("study_code").is_not_null()).then(pl.lit(STATUS_STUDY_ONLY))
+        merged = merged.with_columns(
+            pl.when(pl.col("status").is_null() | pl.col("status").is_in([STATUS_NOT_SYNCED, STATUS_STUDY_ONLY]))
+            .then(unknown.otherwise(pl.lit(STATUS_NOT_SYNCED)))
+            .otherwise(pl.col("status"))
+            .alias("status")
+        )
     # Derived from two parts (activity and published), so worked out again after either lands.
     agrees = pl.when(pl.col("code").is_not_null() & pl.col("study_code").is_not_null()).then(
         (pl.col("pattern") == pl.col("study_pattern")) & (pl.col("lag") == pl.col("study_lag"))

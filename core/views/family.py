@@ -6,6 +6,7 @@ lands; both are read by the same functions the tests call.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import polars as pl
@@ -16,7 +17,7 @@ from core.analysis.patterns import compute_patterns
 from core.config import AnalysisSettings
 from core.explain import Explanation, explain_pattern
 from core.views.published import PublishedFamily, published_family, published_sentences
-from core.views.timeline import Timeline, timeline_from_events
+from core.views.timeline import Timeline, timeline_from_events, with_silent_repos
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ def family_overview(
     *,
     monorepo: bool = False,
     pattern: dict[str, object] | None = None,
+    repos: Sequence[tuple[str, str]] = (),
 ) -> FamilyOverview:
     """Read ``family``'s commits once and return its timeline and the explanation of its pattern.
 
@@ -50,12 +52,14 @@ def family_overview(
         monorepo: The family's GitHub repository is a known shared monorepo (adds a note).
         pattern: The family's ``compute_patterns`` row when already known (the app's families
             view holds it); computed from the commits otherwise.
+        repos: ``(platform, repo)`` the cache knows for the family (its GitHub repository and
+            variants): those without commits get an empty timeline row.
     """
     scan = store.scan("commits", ["family", "platform", "repo", "authored_at"]).filter(pl.col("family") == family)
     events = store.collect(
         commit_events(scan, truncate_hf_to_day=settings.truncate_hf_to_day, until=settings.until), "commits"
     )
-    timeline = timeline_from_events(events, family, settings.bin_days)
+    timeline = with_silent_repos(timeline_from_events(events, family, settings.bin_days), repos)
     row = pattern
     if row is None:
         patterns = compute_patterns(events.lazy(), settings.bin_days)

@@ -9,7 +9,8 @@ least one Hugging Face variant are both active in it.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 import polars as pl
 
@@ -58,6 +59,24 @@ class Timeline:
         if self.start is None or when < self.start:
             return None
         return (when - self.start).days // self.bin_days
+
+
+def with_silent_repos(timeline: Timeline, repos: Sequence[tuple[str, str]]) -> Timeline:
+    """Return ``timeline`` with an empty row for each ``(platform, repo)`` that has no commits.
+
+    The families list counts every variant the cache knows; a variant without commits still
+    gets its (empty) row, so the timeline and the count agree. GitHub stays first.
+    """
+    present = {(r.platform, r.repo) for r in timeline.rows}
+    missing = [(p, r) for p, r in dict.fromkeys(repos) if (p, r) not in present]
+    if not missing:
+        return timeline
+    empty = tuple(
+        TimelineRow(p, r, (0,) * timeline.n_bins, 0, 0, 0) for p, r in sorted(missing, key=lambda x: x[0] != GITHUB)
+    )
+    gh_empty = tuple(row for row in empty if row.platform == GITHUB)
+    rows = gh_empty + timeline.rows + tuple(row for row in empty if row.platform != GITHUB)
+    return replace(timeline, rows=rows)
 
 
 def timeline_from_events(events: pl.DataFrame, family: str, bin_days: int) -> Timeline:

@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
+from core.demo.git_http import git_http_backend
+
 T0 = dt.datetime(2023, 1, 2, 9, 30, 0, tzinfo=dt.UTC)
 
 
@@ -464,30 +466,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _git(self, path: str, query: str) -> None:
         """Serve git's smart HTTP protocol through ``git http-backend`` (a CGI program)."""
+        assert self.fake.git_root is not None
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        env = {
-            "GIT_PROJECT_ROOT": str(self.fake.git_root),
-            "GIT_HTTP_EXPORT_ALL": "1",
-            "PATH_INFO": path,
-            "QUERY_STRING": query,
-            "REQUEST_METHOD": self.command,
-            "CONTENT_TYPE": self.headers.get("Content-Type", ""),
-            "CONTENT_LENGTH": str(len(body)),
-            "GIT_PROTOCOL": self.headers.get("Git-Protocol", ""),
-            "HTTP_CONTENT_ENCODING": self.headers.get("Content-Encoding", ""),
-            "REMOTE_ADDR": "127.0.0.1",
-            "PATH": "/usr/bin:/bin",
-        }
-        run = subprocess.run(["git", "http-backend"], input=body, env=env, capture_output=True, check=False)
-        head, _, payload = run.stdout.partition(b"\r\n\r\n")
-        status, headers = 200, {}
-        for line in head.decode("latin-1").split("\r\n"):
-            key, _, value = line.partition(":")
-            if key.lower() == "status":
-                status = int(value.strip().split()[0])
-            elif key:
-                headers[key.strip()] = value.strip()
+        status, headers, payload = git_http_backend(self.fake.git_root, path, query, self.command, self.headers, body)
         self._send(status, payload, headers)
 
     def _model(self, repo: str, auth: str | None, head: bool) -> FakeModel | None:

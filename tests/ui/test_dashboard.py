@@ -26,7 +26,7 @@ async def test_dashboard_draws_each_figure_and_its_table(tmp_path: Path) -> None
         screen = app.screen
         assert isinstance(screen, DashboardScreen)
         assert len(of_type(seen, DashboardScreen.Loaded)) == 1
-        assert [f.id for f in screen.figures] == ["patterns", "lags", "change_types", "delays", "ages"]
+        assert [f.id for f in screen.figures] == ["patterns", "lags", "change_types", "delays", "ages", "study"]
         chart = screen.query_one(Chart)
         assert chart.spec is not None and chart.spec.title == "Families per pattern"
         counts = dict(zip(chart.spec.labels, chart.spec.series[0].values, strict=True))
@@ -40,9 +40,54 @@ async def test_dashboard_draws_each_figure_and_its_table(tmp_path: Path) -> None
         numbers = screen.query_one("#numbers", FrameTable)
         assert set(numbers.frame["label"]) == {"preprocessing", "external documentation"}
         await pilot.press("t", "h", "h", "h")
-        assert screen.query_one(Chart).spec is screen.figures[4].spec  # h h h from the third: the fifth (wraps)
+        assert screen.query_one(Chart).spec is screen.figures[5].spec  # h h h from the third: the sixth (wraps)
         await pilot.press("escape")
         assert isinstance(app.screen, FamiliesScreen)
+
+
+async def test_number_keys_switch_tabs_and_every_chart_says_its_unit(tmp_path: Path) -> None:
+    app = test_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, DashboardScreen)
+        for key, figure in zip("123456", screen.figures, strict=True):
+            await pilot.press(key)
+            assert screen.figures[screen.index] is figure and screen.query_one(Chart).spec is figure.spec
+            assert figure.spec.xlabel in ("families", "days", "% of the platform's labelled commits"), figure.id
+        await pilot.press("1", "t")
+        numbers = screen.query_one("#numbers", FrameTable)
+        # Headers are words, not the report's column names.
+        assert [c.title for c in numbers.columns] == ["Pattern", "Families", "Families (%)", "Variants", "Variants (%)"]
+        assert "families_pct" not in screen_text(app)
+        await pilot.press("6")
+        assert "import-study" in screen_text(app)  # no published results in this cache: says how to get them
+
+
+async def test_the_study_tab_shows_the_published_patterns_beside_ours(tmp_path: Path) -> None:
+    from tests.app_data import build_cache
+    from tests.app_published import write_published
+    from tests.ui.support import app_on
+
+    store = build_cache(tmp_path / "c")
+    write_published(store)
+    app = app_on(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press("6")
+        screen = app.screen
+        assert isinstance(screen, DashboardScreen)
+        spec = screen.query_one(Chart).spec
+        assert spec is not None and [s.name for s in spec.series] == ["the study (published)", "ours (this cache)"]
+        study = dict(zip(spec.labels, spec.series[0].values, strict=True))
+        ours = dict(zip(spec.labels, spec.series[1].values, strict=True))
+        assert sum(study.values()) == 3 and study["Frequent"] == 1  # orbit_lm, published only
+        assert ours["Sparse"] == 1 and ours["Frequent"] == 0
+        assert "The study published a pattern for 3 families" in screen_text(app)
 
 
 async def test_dashboard_is_recomputed_only_when_the_cache_changed(tmp_path: Path) -> None:

@@ -39,7 +39,8 @@ async def test_family_opens_with_timeline_explanation_and_commits(tmp_path: Path
         assert "3 of 4 HF bins share GitHub activity → partial (PS)" in why
         assert "first bin: GitHub only → GitHub First" in why
         text = screen_text(app)
-        assert "GH acme/bert" in text and "HF bert-base" in text
+        # Variants are named without what they share with the family (acme/bert-…): base, large.
+        assert "GH bert " in text and "HF base " in text and "HF large " in text and "HF bert-…" in text
         assert "█" in text and "▒" in text  # shared and one-sided bins
         assert "external documentation" in text and "—" in text  # a label, and an unlabelled commit
 

@@ -102,8 +102,14 @@ def test_column_widths_rule() -> None:
     from tui.widgets.columns import column_widths
 
     assert column_widths([], 80) == []
-    # Roomy: spare room goes to the widest flexible column.
-    assert column_widths(COLUMNS, 100) == [20, 5, 52, 20]
+    # Roomy: columns keep their preferred width; spare room stays blank on the right...
+    assert column_widths(COLUMNS, 100) == [20, 5, 30, 20]
+    # ...unless a flexible column may grow (max_width), up to that width and no further.
+    from dataclasses import replace
+
+    growing = [COLUMNS[0], COLUMNS[1], replace(COLUMNS[2], max_width=40), COLUMNS[3]]
+    assert column_widths(growing, 100) == [20, 5, 40, 20]
+    assert column_widths(growing, 200) == [20, 5, 40, 20]
     # Tight: the overflow column waits past the edge at its width; the others fill the screen.
     tight = column_widths(COLUMNS, 45)
     assert tight[3] == 20 and sum(tight[:3]) + 2 == 45

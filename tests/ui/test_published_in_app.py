@@ -25,7 +25,7 @@ async def test_study_column_marks_agreement(tmp_path: Path) -> None:
         lines = {line.split()[0].lstrip("!"): line for line in text.splitlines() if line.strip()}
         assert "PSR =" in lines["acme_bert"]
         assert "PSS ≠" in lines["zeta_gpt"]
-        assert "CSF" in lines["orbit_lm"] and "no commits yet" in lines["orbit_lm"]
+        assert "CSF" in lines["orbit_lm"] and "from the study" in lines["orbit_lm"]
 
 
 async def test_study_only_family_shows_the_published_record(tmp_path: Path) -> None:

@@ -11,8 +11,10 @@ from typing import Any
 
 from textual.pilot import Pilot
 
+from cache.store import CacheStore
 from core.config import Settings
 from tests.ui.support import settle, test_app
+from tui.app import PtlmApp, make_app
 
 Compare = Callable[..., bool]
 
@@ -29,6 +31,40 @@ def keys(*pressed: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
         await settle(pilot)
 
     return run
+
+
+def demo_app(tmp_path: Path) -> PtlmApp:
+    """The app on a freshly generated demo cache, counting ages to the demo's own day."""
+    from core.demo import build_demo_cache
+
+    build_demo_cache(tmp_path / "demo")
+    return make_app(Settings(), CacheStore(tmp_path / "demo"), demo=True)
+
+
+def quiet(*pressed: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    """As ``keys``, with the start-up notice dismissed: the snapshot shows the screen, not a toast."""
+    run = keys(*pressed)
+
+    async def wrapped(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        pilot.app.clear_notifications()
+        await run(pilot)
+
+    return wrapped
+
+
+def test_demo_families_80x24(snap_compare: Compare, tmp_path: Path) -> None:
+    # The first screen a new user sees: keys in the header, In step, the DEMO badge, the footer whole.
+    assert snap_compare(demo_app(tmp_path), terminal_size=(80, 24), run_before=quiet())
+
+
+def test_demo_family_with_14_variants_80x24(snap_compare: Compare, tmp_path: Path) -> None:
+    # aurora-nlp_aurora-bert: 14 variants named without their shared prefix, beside the explanation.
+    assert snap_compare(demo_app(tmp_path), terminal_size=(80, 24), run_before=quiet("enter"))
+
+
+def test_demo_dashboard_80x24(snap_compare: Compare, tmp_path: Path) -> None:
+    assert snap_compare(demo_app(tmp_path), terminal_size=(80, 24), run_before=quiet("d"))
 
 
 def test_families_80x24(snap_compare: Compare, tmp_path: Path) -> None:

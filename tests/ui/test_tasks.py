@@ -13,11 +13,11 @@ from tests.ui import task_fixtures
 from tests.ui.support import of_type, screen_text, settle, test_app
 from tui.messages import ErrorReported, FamiliesLoaded, TaskCancelled, TaskFinished, TaskProgressed
 from tui.screens.families import FamiliesTable
-from tui.tasks import CLASSIFY, DISCOVER, SYNC, TaskSpec
+from tui.tasks import CLASSIFY, DISCOVER, SYNC, TaskSpec, classify_task, discover_task, sync_task
 from tui.widgets.error_modal import ErrorModal
 from tui.widgets.status_bar import StatusBar
 
-LABEL = TaskSpec("label", "Label", "tests.ui.task_fixtures", "label_titles")
+LABEL = TaskSpec("label", "Label", task_fixtures.label_titles)
 
 
 @pytest.fixture(autouse=True)
@@ -137,17 +137,8 @@ async def test_bug_is_logged_and_shown_without_a_traceback(tmp_path: Path) -> No
         assert not isinstance(app.screen, ErrorModal)
 
 
-async def test_missing_task_says_not_available_in_this_build(tmp_path: Path) -> None:
-    app = test_app(tmp_path)
-    async with app.run_test(size=(100, 30), notifications=True) as pilot:
-        await settle(pilot)
-        missing = TaskSpec("x", "Teleport", "core.no_such_module", "teleport")
-        assert not app.tasks.start(missing, None)
-        await pilot.pause()
-        assert any("Teleport is not available in this build" in n.message for n in app._notifications)
-
-
-async def test_network_tasks_are_refused_offline_and_on_the_demo(tmp_path: Path) -> None:
+async def test_network_tasks_are_refused_offline(tmp_path: Path) -> None:
+    # On the demo they run against the demo source (tests/ui/test_tasks_real.py).
     app = test_app(tmp_path, Settings(offline=True))
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await settle(pilot)
@@ -155,19 +146,15 @@ async def test_network_tasks_are_refused_offline_and_on_the_demo(tmp_path: Path)
         messages = [n.message for n in app._notifications]
         assert sum("needs the network and ptlm-tui runs with --offline" in m for m in messages) == 3
         assert app.tasks.current is None and "offline" in status(app)
-    demo = test_app(tmp_path / "d")
-    demo.demo = True
-    async with demo.run_test(size=(100, 30), notifications=True) as pilot:
-        await settle(pilot)
-        await pilot.press("S")
-        assert any("off on the demo data" in n.message for n in demo._notifications)
 
 
-def test_background_tasks_call_the_agreed_core_functions() -> None:
-    assert (SYNC.module, SYNC.function, SYNC.network, SYNC.per_family) == ("core.sync", "sync", True, True)
-    assert (DISCOVER.module, DISCOVER.function, DISCOVER.per_family) == ("core.discover", "discover", False)
-    assert (CLASSIFY.module, CLASSIFY.function) == ("core.classify.service", "classify")
-    assert CLASSIFY.extra(Settings()) == {"backend": "rules"}
+def test_background_tasks_are_typed_references_to_the_core_calls() -> None:
+    # The functions themselves, not names: mypy checks each against core's signature, and
+    # tests/ui/test_tasks_real.py presses the keys against the real sync, classify and discover.
+    assert (SYNC.run, SYNC.network) == (sync_task, True)
+    assert (DISCOVER.run, DISCOVER.network) == (discover_task, True)
+    assert (CLASSIFY.run, CLASSIFY.network) == (classify_task, False)
+    assert all(spec.plan is not None for spec in (SYNC, DISCOVER, CLASSIFY))  # heavy: they ask first
 
 
 async def test_cancel_with_nothing_running_says_so(tmp_path: Path) -> None:

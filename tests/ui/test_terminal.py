@@ -50,7 +50,7 @@ async def test_notice_follows_resizes_on_every_screen(tmp_path: Path) -> None:
         assert "at least 80 × 24" in screen_text(app)
         await pilot.resize_terminal(120, 40)
         await pilot.pause()
-        assert "at least 80 × 24" not in screen_text(app) and "GH acme/bert" in screen_text(app)
+        assert "at least 80 × 24" not in screen_text(app) and "GH bert" in screen_text(app)
 
 
 def probe(tmp_path: Path, **env: str) -> dict[str, str]:
@@ -90,14 +90,38 @@ def test_truecolor_when_the_terminal_says_so(tmp_path: Path) -> None:
     assert result["color_system"] == "truecolor" and TRUECOLOR.search(result["output"])
 
 
-async def test_theme_toggle_on_the_ansi_theme(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def pick_theme(pilot: object, name: str) -> None:
+    """Press T, type a theme's name in the picker and take it."""
+    await pilot.press("T")  # type: ignore[attr-defined]
+    await pilot.pause()  # type: ignore[attr-defined]
+    await pilot.press(*name, "enter")  # type: ignore[attr-defined]
+    await pilot.pause()  # type: ignore[attr-defined]
+
+
+async def test_t_opens_the_theme_picker_the_palette_offers_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from textual.command import CommandPalette
+
     monkeypatch.setenv("TERM", "xterm")
     app = test_app(tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert app.theme == "ansi-dark"
         await pilot.press("T")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)  # Textual's own theme picker
+        await pilot.press("escape")
+        await pick_theme(pilot, "ansi-light")
         assert app.theme == "ansi-light"
+        # The palette has one theme entry (ours, named with its key), not Textual's second one.
+        titles = [c.title for c in app.get_system_commands(app.screen)]  # type: ignore[arg-type]
+        assert "Theme" not in titles
+        from tui.commands import RegistryCommands
+
+        provider = RegistryCommands(app.screen)
+        entries = [title for title, _, _ in provider._entries() if "Theme" in title]
+        assert entries == ["Everywhere: Theme (T)"]
 
 
 async def test_an_explicit_theme_is_kept_on_16_colours(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -108,13 +132,13 @@ async def test_an_explicit_theme_is_kept_on_16_colours(tmp_path: Path, monkeypat
         assert app.theme == "textual-light"
 
 
-async def test_light_theme_restyles_badges_and_toggles_back(tmp_path: Path) -> None:
+async def test_light_theme_restyles_badges_and_switches_back(tmp_path: Path) -> None:
     app = test_app(tmp_path, Settings.model_validate({"ui": {"theme": "textual-light"}}))
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert app.theme == "textual-light" and not app.current_theme.dark
         light = app.screen.query_one(FamiliesTable).badge_styles()["badge--partial"]
-        await pilot.press("T")
+        await pick_theme(pilot, "textual-dark")
         assert app.theme == "textual-dark"
         dark = app.screen.query_one(FamiliesTable).badge_styles()["badge--partial"]
         assert light != dark

@@ -308,3 +308,32 @@ def test_family_label_counts(store: CacheStore) -> None:
 def test_fake_state_is_isolated() -> None:
     with running_fake_ollama() as fake:
         assert isinstance(fake, FakeOllama) and fake.requests == []
+
+
+def test_pending_only_labels_unlabelled_commits_and_a_second_run_says_nothing_to_do(store: CacheStore) -> None:
+    from core.classify.service import count_pending
+
+    set_manual_label(store, platform="github", repo="o/code", sha="g1", label="bug fix")
+    assert count_pending(store, settings_for()) == (6, 7)
+    first = run_classify(store, settings_for(), pending_only=True)
+    assert (first.commits, first.already_labelled) == (6, 1)
+    assert "labelled 6 unlabelled commits of 1 family" in first.summary()
+    assert "1 already labelled were left as they are" in first.summary()
+    assert labels(store, "rule").height == 6  # the hand-labelled commit got no rule label
+    second = run_classify(store, settings_for(), pending_only=True)
+    assert (second.commits, second.already_labelled) == (0, 7)
+    assert second.summary().startswith("nothing to label: all 7 commits already have a label")
+    assert count_pending(store, settings_for()) == (0, 7)
+
+
+def test_pending_only_with_ollama_still_asks_about_rule_labels_below_the_threshold(store: CacheStore) -> None:
+    from core.classify.service import count_pending
+
+    run_classify(store, settings_for())  # rules only: four commits stay below the threshold
+    assert count_pending(store, settings_for()) == (0, 7)
+    assert count_pending(store, settings_for(backend="ollama")) == (4, 7)
+    with running_fake_ollama() as fake:
+        report = run_classify(store, settings_for(fake.host, seed=3), backend="ollama", pending_only=True)
+        assert len(fake.chats()) == 4
+    assert (report.commits, report.already_labelled) == (4, 3)
+    assert count_pending(store, settings_for(backend="ollama")) == (0, 7)

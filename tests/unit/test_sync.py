@@ -335,3 +335,38 @@ def test_a_rate_limit_from_an_earlier_run_is_respected(world: tuple[CacheStore, 
 def test_nothing_to_sync_says_what_to_do(tmp_path: Path, hub: FakeHub, gh_root: Path) -> None:
     report = sync(CacheStore(tmp_path / "empty"), make_settings(hub, gh_root, tmp_path / "empty"))
     assert report.outcomes == [] and "ptlm-tui discover" in report.summary()
+
+
+def test_a_run_stops_after_repeated_network_failures_and_leaves_the_rest_untouched(
+    tmp_path: Path, gh_root: Path, fast_retries: None
+) -> None:
+    import socket
+
+    from core.sync import STOP_AFTER_NETWORK_FAILURES
+
+    store = CacheStore(tmp_path / "cache")
+    for n in range(6):
+        seed_family(store, f"fam_{n}", f"org/code-{n}", [f"org/model-{n}-{v}" for v in range(4)])
+    with socket.socket() as sock:  # a port nothing listens on: the network is "down"
+        sock.bind(("127.0.0.1", 0))
+        down = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    # No hub: its endpoint is a closed port too.
+    settings = make_settings(None, gh_root, store.root, github={"base_url": down})
+    report = sync(store, settings)
+    assert report.planned == 30 and report.stopped.startswith(f"{STOP_AFTER_NETWORK_FAILURES} network failures")
+    tried = len(report.outcomes)
+    # Failures that arrive after the stop (requests in flight) are not recorded either.
+    assert tried == STOP_AFTER_NETWORK_FAILURES
+    assert {o.status for o in report.outcomes} == {"network"}
+    assert report.summary().startswith("stopped after 5 network failures in a row")
+    assert f"{30 - tried} of 30 repositories were not tried" in report.summary()
+    recorded = store.read("sync_state")
+    assert recorded.height == tried  # untried repositories keep no failure
+
+
+def test_a_user_cancel_is_still_cancelled_not_a_network_stop(world: tuple[CacheStore, FakeHub, Path]) -> None:
+    store, hub, root = world
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(Cancelled):
+        sync(store, make_settings(hub, root, store.root), cancel=token)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.errors import InputError, UsageError
-from core.text import plural
+from core.words import plural
 from tui.cli.context import TABLE_FORMATS, family_arguments, output_arguments
 from tui.cli.main import ERROR, OK, PARTIAL
 

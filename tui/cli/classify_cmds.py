@@ -103,7 +103,8 @@ def run_validate(ctx: Context) -> int:
 
 
 def _validation_text(result: Any) -> str:
-    from core.text import one_line, plural
+    from core.text import one_line
+    from core.words import plural
 
     def fmt(value: float | None) -> str:
         return "-" if value is None else f"{value:.3f}"

@@ -31,9 +31,13 @@ class TooSmall(Widget):
 
 
 class BaseScreen(Screen[None]):
-    """A screen whose workers' failures reach the App's one error handler."""
+    """A screen whose workers' failures reach the App's one error handler, and that re-reads on reload."""
 
     SCOPE: ClassVar[str] = ""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data_generation = 0  # the App's ``generation`` this screen's data was read at
 
     @property
     def ptlm(self) -> PtlmApp:
@@ -42,6 +46,16 @@ class BaseScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.mount(TooSmall())
+        self.data_generation = self.ptlm.generation
+
+    def refresh_data(self) -> None:
+        """Read again what this screen shows (``PtlmApp.reload`` calls it; screens that read data override it)."""
+        self.data_generation = self.ptlm.generation
+
+    def on_screen_resume(self) -> None:
+        # The cache was read again while another screen was on top: catch up now.
+        if self.is_mounted and self.data_generation != self.ptlm.generation:
+            self.refresh_data()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # Worker.StateChanged does not bubble: a screen's own workers end up here.

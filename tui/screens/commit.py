@@ -26,7 +26,7 @@ from tui.formatting import NONE
 from tui.messages import Copied, LabelChanged
 from tui.safe import clean, plain
 from tui.screens.base import BaseScreen
-from tui.screens.relabel import RelabelModal
+from tui.screens.relabel import CLEAR, RelabelModal
 from tui.widgets.columns import Column
 from tui.widgets.frame_table import FrameTable
 from tui.widgets.status_bar import StatusBar
@@ -111,10 +111,18 @@ class CommitScreen(BaseScreen):
         def status(value: Any, row: dict[str, Any]) -> Text:
             return plain({"A": "added", "M": "modified", "D": "deleted", "T": "type"}.get(value, value or ""))
 
-        return [Column("status", "Change", 8), Column("path", "File", 70, 10)]
+        return [
+            Column("status", "Change", 8, format=status, sortable=False),
+            Column("path", "File", 70, 10, max_width=1000, sortable=False),
+        ]
 
     def on_mount(self) -> None:
         super().on_mount()
+        self.load()
+
+    def refresh_data(self) -> None:
+        """Read the commit again (its label may have changed)."""
+        self.data_generation = self.ptlm.generation
         self.load()
 
     @work(thread=True, exclusive=True, group="commit", exit_on_error=False, description="reading the commit")
@@ -148,20 +156,26 @@ class CommitScreen(BaseScreen):
     # -- actions ------------------------------------------------------------------------------
 
     def _url(self) -> str | None:
+        if self.ptlm.demo:
+            return None  # invented repositories: a real github.com or huggingface.co path would be someone else's
         return commit_url(self.ptlm.settings, self.platform, self.repo, self.sha)
+
+    def _no_page(self) -> str:
+        if self.ptlm.demo:
+            return "This is an invented demo repository: it has no web page."
+        return "This commit has no web page (unknown host, or not a commit id)."
 
     def action_open_browser(self) -> None:
         url = self._url()
         if url is None:
-            self.notify(
-                "This commit has no web page (unknown host, or not a commit id).", severity="warning", markup=False
-            )
+            self.notify(self._no_page(), severity="warning", markup=False)
             return
         self.notify(open_in_browser(self.app, url), markup=False)
 
     def _copy(self, what: str, text: str | None) -> None:
         if not text:
-            self.notify(f"No {what} to copy.", severity="warning", markup=False)
+            why = f" {self._no_page()}" if what == "URL" else ""
+            self.notify(f"No {what} to copy.{why}", severity="warning", markup=False)
             return
         method = copy_text(self.app, text)
         self.post_message(Copied(what, text, method))
@@ -176,11 +190,14 @@ class CommitScreen(BaseScreen):
     def action_relabel(self) -> None:
         if self.detail is None:
             return
-        current = self.detail.label.label if self.detail.label else None
-        self.app.push_screen(RelabelModal(current), self._relabelled)
+        label = self.detail.label
+        manual = label is not None and label.source == "manual"
+        self.app.push_screen(RelabelModal(label.label if label else None, manual=manual), self._relabelled)
 
     def _relabelled(self, label: str | None) -> None:
-        if label:
+        if label == CLEAR:
+            self.clear_label()
+        elif label:
             self.save_label(label)
 
     @work(thread=True, exclusive=True, group="relabel", exit_on_error=False, description="saving the label")
@@ -190,6 +207,17 @@ class CommitScreen(BaseScreen):
 
         set_manual_label(self.ptlm.store, platform=self.platform, repo=self.repo, sha=self.sha, label=label)
         self.app.post_message(LabelChanged(self.platform, self.repo, self.sha, label))
+        self.app.call_from_thread(self.load)
+
+    @work(thread=True, exclusive=True, group="relabel", exit_on_error=False, description="clearing the label")
+    def clear_label(self) -> None:
+        """Remove the manual label (the classifier's shows again), then read the commit again."""
+        # The one storage call for this: core.classify.service.clear_manual_label (the storage
+        # engineer may re-point it to a dedicated store operation).
+        from core.classify.service import clear_manual_label
+
+        if clear_manual_label(self.ptlm.store, platform=self.platform, repo=self.repo, sha=self.sha):
+            self.app.post_message(LabelChanged(self.platform, self.repo, self.sha, ""))
         self.app.call_from_thread(self.load)
 
     def action_follow_link(self) -> None:

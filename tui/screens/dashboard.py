@@ -19,7 +19,7 @@ from textual.widgets import ContentSwitcher, Footer, Static
 
 from tui.bindings import as_bindings, commands_for
 from tui.screens.base import BaseScreen
-from tui.screens.dashboard_charts import Figure, figures
+from tui.screens.dashboard_charts import Figure, figures, header
 from tui.widgets.chart import Chart
 from tui.widgets.columns import Column
 from tui.widgets.frame_table import FrameTable
@@ -29,21 +29,22 @@ from tui.widgets.title_bar import TitleBar
 
 def _number(value: Any, row: dict[str, Any]) -> Text:
     if isinstance(value, float):
-        return Text(f"{value:,.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):,}", end="")
+        # One decimal for every share and mean, so a column's figures line up.
+        return Text(f"{value:,.1f}" if value == value else "—", end="")
     return Text("" if value is None else f"{value:,}" if isinstance(value, int) else str(value), end="")
 
 
 def table_columns(frame: pl.DataFrame) -> list[Column]:
-    """Columns for a report table: the first is the category, the rest numbers."""
+    """Columns for a report table: the first is the category, the rest numbers; titles for people."""
     out = []
     for i, name in enumerate(frame.columns):
+        title = header(name)
         numeric = frame.schema[name].is_numeric()
-        width = max(len(name), 8 if numeric else 24)
-        out.append(
-            Column(name, name.replace("_", " "), width, 0 if numeric else 12, "right" if numeric else "left", _number)
-        )
         if i == 0:
-            out[-1] = Column(name, name.replace("_", " "), 24, 12, format=_number)
+            out.append(Column(name, title, 24, 12, format=_number, sortable=False))
+            continue
+        width = max(len(title), 8)
+        out.append(Column(name, title, width, 0, "right" if numeric else "left", _number, sortable=False))
     return out
 
 
@@ -84,6 +85,7 @@ class DashboardScreen(BaseScreen):
         self._refresh_if_stale()
 
     def on_screen_resume(self) -> None:
+        self.data_generation = self.ptlm.generation
         self._refresh_if_stale()
 
     def _refresh_if_stale(self) -> None:
@@ -101,9 +103,13 @@ class DashboardScreen(BaseScreen):
 
         app = self.ptlm
         if not app.store.exists("commits"):
-            self.post_message(self.Loaded(key, {"summary": {"families": 0, "families_analysed": 0}, "tables": {}}))
-            return
-        report = build_report(service.analyze(app.store, app.settings.analysis))
+            report: dict[str, Any] = {"summary": {"families": 0, "families_analysed": 0}, "tables": {}}
+        else:
+            report = build_report(service.analyze(app.store, app.settings.analysis))
+        if app.store.exists("published"):
+            from core.study.published import published_report
+
+            report["published"] = published_report(app.store)
         self.post_message(self.Loaded(key, report))
 
     def on_dashboard_screen_loaded(self, message: Loaded) -> None:
@@ -120,7 +126,8 @@ class DashboardScreen(BaseScreen):
         for i, f in enumerate(self.figures):
             label = f" {i + 1} {f.title} "
             tabs.append(label, style="reverse bold" if i == self.index else "")
-        tabs.append("  h/l · t numbers", style="dim")
+        if tabs.cell_len + 14 <= self.size.width:
+            tabs.append("  t: the numbers", style="dim")
         self.query_one("#chart-tabs", Static).update(tabs)
         self.query_one(Chart).set_spec(figure.spec)
         numbers = self.query_one("#numbers", FrameTable)
@@ -128,6 +135,17 @@ class DashboardScreen(BaseScreen):
         numbers.set_frame(figure.table, keep_cursor=False)
         numbers.empty_text = figure.spec.empty
         self.query_one("#chart-note", Static).update(figure.note)
+
+    def action_show_chart(self, index: int) -> None:
+        """Show the chart at ``index`` (keys 1 to 6)."""
+        if self.figures and 0 <= index < len(self.figures):
+            self.index = index
+            self.show()
+
+    def refresh_data(self) -> None:
+        """Compute the analysis again if the cache was read again since (it follows the App's generation)."""
+        self.data_generation = self.ptlm.generation
+        self._refresh_if_stale()
 
     def action_next_chart(self) -> None:
         if self.figures:

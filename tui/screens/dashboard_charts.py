@@ -13,6 +13,7 @@ import polars as pl
 
 from core.analysis.maturity import AGE_GROUPS
 from core.models import CHANGE_TYPES, LAGS, PATTERNS
+from core.words import noun, plural
 from tui.widgets.chart import ChartSpec, Series
 
 
@@ -41,10 +42,78 @@ def _values(rows: list[dict[str, Any]], key: str, column: str, order: tuple[str,
     return tuple(float(by.get(name, 0) or 0) for name in order)
 
 
+# Report column names as table headers people read (the report's names are for scripts).
+HEADERS: dict[str, str] = {
+    "pattern": "Pattern",
+    "families": "Families",
+    "families_pct": "Families (%)",
+    "variants": "Variants",
+    "variants_pct": "Variants (%)",
+    "lag": "Lag (who moves first)",
+    "label": "Change type",
+    "commits_github": "GitHub commits",
+    "commits_huggingface": "HF commits",
+    "share_github": "GitHub share (%)",
+    "share_huggingface": "HF share (%)",
+    "n": "Transitions",
+    "mean_days": "Mean (days)",
+    "median_days": "Median (days)",
+    "total": "Total",
+    "ours": "Ours (families)",
+    "study": "Study (families)",
+}
+
+
+def header(name: str) -> str:
+    """Return the human title of a report column (age groups and lags are already words)."""
+    return HEADERS.get(name, name.replace("_", " "))
+
+
+def _study_figure(report: dict[str, Any], ours: list[dict[str, Any]]) -> Figure:
+    """The study's 325 published patterns beside ours (``report["published"]``, after import-study)."""
+    published = report.get("published")
+    rows = _rows(published, "patterns") if published else []
+    ours_by = {r["pattern"]: r.get("families") or 0 for r in ours}
+    study_by = {r["pattern"]: r.get("families") or 0 for r in rows}
+    table = (
+        pl.DataFrame(
+            [{"pattern": p, "study": int(study_by.get(p, 0)), "ours": int(ours_by.get(p, 0))} for p in PATTERNS]
+        )
+        if rows
+        else _frame([])
+    )
+    total = sum(int(v) for v in study_by.values())
+    note = (
+        f"The study published a pattern for {total:,} families (arXiv 2508.10157); ours from the cache's commits"
+        if rows
+        else "No published results in the cache: `ptlm-tui import-study DIR` imports the study's 325 patterns"
+    )
+    return Figure(
+        "study",
+        "Study",
+        ChartSpec(
+            "Families per pattern: the study's published verdicts and ours",
+            PATTERNS,
+            (
+                Series("the study (published)", _values(rows, "pattern", "families", PATTERNS)),
+                Series("ours (this cache)", _values(ours, "pattern", "families", PATTERNS)),
+            )
+            if rows
+            else (),
+            kind="grouped",
+            xlabel="families",
+            empty="No published results yet: run `ptlm-tui import-study DIR` to compare with the study.",
+        ),
+        table,
+        note,
+    )
+
+
 def figures(report: dict[str, Any]) -> list[Figure]:
-    """Return the five dashboard figures for ``report``."""
+    """Return the dashboard's figures for ``report`` (one per ``tui.bindings.CHART_TABS``)."""
     summary = report["summary"]
-    analysed = f"{summary['families_analysed']:,} of {summary['families']:,} families have a pattern"
+    families = summary["families"]
+    analysed = f"{summary['families_analysed']:,} of {plural(families, 'family')} {noun(families, 'has')} a pattern"
     patterns = _rows(report, "patterns")
     lags = _rows(report, "lags")
     delays = _rows(report, "delays_by_pattern")
@@ -77,6 +146,7 @@ def figures(report: dict[str, Any]) -> list[Figure]:
                 "Families per pattern",
                 PATTERNS,
                 (Series("families", _values(patterns, "pattern", "families", PATTERNS)),),
+                xlabel="families",
             ),
             _frame(patterns),
             analysed,
@@ -85,7 +155,10 @@ def figures(report: dict[str, Any]) -> list[Figure]:
             "lags",
             "Lag",
             ChartSpec(
-                "Who moves first (families)", LAGS, (Series("families", _values(lags, "lag", "families", LAGS)),)
+                "Who moves first",
+                LAGS,
+                (Series("families", _values(lags, "lag", "families", LAGS)),),
+                xlabel="families",
             ),
             _frame(lags),
             analysed,
@@ -101,6 +174,7 @@ def figures(report: dict[str, Any]) -> list[Figure]:
                     Series("Hugging Face", _values(types, "label", "share_huggingface", type_order)),
                 ),
                 kind="grouped",
+                xlabel="% of the platform's labelled commits",
                 empty="No labelled commits yet: press C to classify them.",
             ),
             _frame(types),
@@ -130,8 +204,10 @@ def figures(report: dict[str, Any]) -> list[Figure]:
                 PATTERNS,
                 tuple(Series(group, _values(ages, "pattern", group, PATTERNS)) for group in AGE_GROUPS),
                 kind="stacked",
+                xlabel="families",
             ),
             _frame(ages),
             age_note,
         ),
+        _study_figure(report, patterns),
     ]

@@ -8,7 +8,7 @@ only the visible rows, so a keystroke repaints in milliseconds at 10,000 familie
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 import polars as pl
@@ -24,9 +24,11 @@ from textual.widgets import Footer, Input, Static
 
 from core.errors import InputError
 from core.filters import ParsedFilter, parse_filter, search_column
+from core.models import in_step
 from core.views.families import reference_time
-from tui.bindings import as_bindings, commands_for
-from tui.formatting import BADGE_CLASSES, age, age_since, badge, count, lag_short
+from core.words import noun
+from tui.bindings import BY_ID, SORT_COLUMNS, as_bindings, commands_for, effective_keys, key_display
+from tui.formatting import BADGE_CLASSES, NONE, age, age_since, badge, count, lag_short, sync_problem_text
 from tui.safe import plain
 from tui.screens.base import BaseScreen
 from tui.tasks import CLASSIFY, SYNC
@@ -35,7 +37,9 @@ from tui.widgets.frame_table import FrameTable
 from tui.widgets.status_bar import StatusBar
 from tui.widgets.title_bar import TitleBar
 
-PLACEHOLDER = "name pattern:disperse lag:gh stale:>90d …  (? help)"
+PLACEHOLDER = "name step:no lag:gh stale:>90d …  (? help)"
+# The filter word the "with pattern" key adds and removes.
+WITH_PATTERN = "status:ok"
 
 
 class FamiliesTable(FrameTable):
@@ -49,11 +53,11 @@ class FamiliesTable(FrameTable):
         "families--stale",
     }
     DEFAULT_CSS = """
-    FamiliesTable > .badge--complete { background: $success-muted; color: $text; text-style: bold; }
-    FamiliesTable > .badge--partial { background: $warning-muted; color: $text; text-style: bold; }
-    FamiliesTable > .badge--disjoint { background: $error-muted; color: $text; text-style: bold; }
+    FamiliesTable > .badge--complete { background: $badge-complete; color: $badge-complete-text; text-style: bold; }
+    FamiliesTable > .badge--partial { background: $badge-partial; color: $badge-partial-text; text-style: bold; }
+    FamiliesTable > .badge--disjoint { background: $badge-disjoint; color: $badge-disjoint-text; text-style: bold; }
     FamiliesTable > .badge--none { color: $text-muted; text-style: italic; }
-    FamiliesTable > .families--stale { color: $warning; text-style: bold; }
+    FamiliesTable > .families--stale { color: $mark-warning; text-style: bold; }
     """
 
     def badge_styles(self) -> dict[str, Style]:
@@ -82,9 +86,31 @@ class FilterInput(Input):
             screen.set_focus(screen.table)
 
 
+STEP_ANSWER = {"in step": "yes", "partly in step": "partly", "out of step": "no"}
+
+
+def study_difference(row: dict[str, Any]) -> str:
+    """Return how our verdict compares with the study's: `` =``, `` ≠code``, `` ≠lag``, `` ≠both`` or nothing."""
+    if row.get("study_agrees") is None:
+        return ""
+    if row["study_agrees"]:
+        return " ="
+    code_differs = row.get("pattern") != row.get("study_pattern")
+    lag_differs = row.get("lag") != row.get("study_lag")
+    return " ≠both" if code_differs and lag_differs else " ≠code" if code_differs else " ≠lag"
+
+
 def _sort_expr(key: str) -> pl.Expr:
-    # Sort the pattern column in the study's order (code), and the ages by their dates.
-    return pl.col("code") if key == "pattern" else pl.col(key)
+    # Sort the pattern column by its code (in step first: CS, then PS, then AS and VS), the
+    # study's column by its code too, and the ages by their dates.
+    if key == "pattern":
+        return pl.col("code").str.slice(0, 2).replace({"CS": "1", "PS": "2", "AS": "3", "VS": "3"}) + pl.col("code")
+    return pl.col(key)
+
+
+# Families without commits (registered by discover or import-study, not synced yet) sort last
+# whatever the column, so the analysable ones stay together at the top.
+HAS_COMMITS = (pl.col("gh_commits").fill_null(0) + pl.col("hf_commits").fill_null(0)) > 0
 
 
 class FamiliesScreen(BaseScreen):
@@ -126,11 +152,17 @@ class FamiliesScreen(BaseScreen):
             yield Static("", id="filter-count", markup=False)
         yield Static("", id="filter-error", markup=False)
         yield FamiliesTable(self._columns(), key="family", column_cursor=True, empty_text="Loading families…")
+        yield Static("", id="row-note", markup=False)
         yield StatusBar()
         yield Footer(compact=True)
 
     def _columns(self) -> list[Column]:
         now = self.ptlm.clock()
+        keymap = self.ptlm.settings.ui.keymap
+        keys = {
+            column: key_display(effective_keys(BY_ID[f"sort-{column.replace('_', '-')}"], keymap).split(",")[0])
+            for column, _, _ in SORT_COLUMNS
+        }
         # Commit ages count to the analysis cut-off when one is set (`until`), as idle_days and
         # the stale: filter do; sync ages always count to the real clock.
         commits_to = reference_time(self.ptlm.settings.analysis, now)
@@ -139,7 +171,7 @@ class FamiliesScreen(BaseScreen):
 
         def family(value: Any, row: dict[str, Any]) -> Text:
             synced = row.get("synced_at")
-            if mark_stale and (row.get("sync_problem") or (synced is not None and now - synced > stale_after)):
+            if row.get("sync_problem") or (mark_stale and synced is not None and now - synced > stale_after):
                 text = Text("!", style=self.table.get_component_rich_style("families--stale"), end="")
                 return text + plain(value)
             return plain(value)
@@ -159,17 +191,19 @@ class FamiliesScreen(BaseScreen):
         def pattern(value: Any, row: dict[str, Any]) -> Text:
             return badge(row.get("code"), value, self.table.badge_styles(), row.get("status"))
 
+        def step(value: Any, row: dict[str, Any]) -> Text:
+            return Text(STEP_ANSWER.get(in_step(row.get("code")) or "", NONE), end="")
+
         def synced(value: Any, row: dict[str, Any]) -> Text:
             return Text(age_since(value, now) if value else "never", end="")
 
         def study(value: Any, row: dict[str, Any]) -> Text:
-            # The study's code on its badge colour; = agrees with ours, ≠ differs (readable without colour).
+            # The study's code on its badge colour, then what differs from ours in words
+            # (readable without colour): = agrees, ≠code the pattern, ≠lag who moves first.
             if not value:
                 return Text("", end="")
-            agrees = row.get("study_agrees")
-            mark = "" if agrees is None else " =" if agrees else " ≠"
             style = self.table.badge_styles().get(BADGE_CLASSES.get(str(value)[:2], ""), "")
-            return Text.assemble((str(value), style), mark, end="")
+            return Text.assemble((str(value), style), study_difference(row), end="")
 
         study_columns = []
         if self.ptlm.store.exists("published"):
@@ -177,27 +211,96 @@ class FamiliesScreen(BaseScreen):
                 Column(
                     "study_code",
                     "Study",
-                    5,
+                    9,
                     format=study,
-                    tooltip="The study's published pattern (import-study): = agrees with ours, ≠ differs",
+                    tooltip="The study's published pattern (import-study); = agrees with ours, else what differs: "
+                    "≠code (the pattern), ≠lag (who moves first) or ≠both",
+                    hotkey=keys["study_code"],
+                    overflow=True,
                 )
             ]
 
         return [
-            Column("family", "Family", 28, 12, format=family, tooltip="! marks a stale or failing sync"),
-            Column("variants", "Var", 3, align="right", format=number, tooltip="Hugging Face variants"),
-            Column("gh_commits", "GH", 4, align="right", format=number, tooltip="GitHub commits"),
-            Column("hf_commits", "HF", 4, align="right", format=number, tooltip="Hugging Face commits"),
-            Column("last_gh", "GH ago", 6, align="right", format=ago, tooltip="Time since the last GitHub commit"),
-            Column("last_hf", "HF ago", 6, align="right", format=ago, tooltip="Time since the last HF commit"),
             Column(
-                "handoff_days", "GH→HF", 6, align="right", format=days, tooltip="Time since HF last followed GitHub"
+                "family",
+                "Family",
+                28,
+                12,
+                format=family,
+                tooltip="! marks a stale or failing sync",
+                max_width=28,
+                hotkey=keys["family"],
             ),
-            Column("lag", "Lag", 3, format=lag, tooltip="Who moved first: GH, HF or sim(ultaneous)"),
-            Column("pattern", "Pattern", 21, 14, format=pattern),
+            Column(
+                "variants",
+                "Var",
+                3,
+                align="right",
+                format=number,
+                tooltip="Hugging Face variants",
+                hotkey=keys["variants"],
+            ),
+            Column(
+                "gh_commits", "GH", 4, align="right", format=number, tooltip="GitHub commits", hotkey=keys["gh_commits"]
+            ),
+            Column(
+                "hf_commits",
+                "HF",
+                4,
+                align="right",
+                format=number,
+                tooltip="Hugging Face commits",
+                hotkey=keys["hf_commits"],
+            ),
+            Column(
+                "last_gh",
+                "GH ago",
+                6,
+                align="right",
+                format=ago,
+                tooltip="Time since the last GitHub commit",
+                hotkey=keys["last_gh"],
+            ),
+            Column(
+                "last_hf",
+                "HF ago",
+                6,
+                align="right",
+                format=ago,
+                tooltip="Time since the last HF commit",
+                hotkey=keys["last_hf"],
+            ),
+            Column(
+                "handoff_days",
+                "GH→HF",
+                6,
+                align="right",
+                format=days,
+                tooltip="Time since HF last followed GitHub",
+                hotkey=keys["handoff_days"],
+            ),
+            Column(
+                "in_step",
+                "In step",
+                7,
+                format=step,
+                tooltip="Does HF move when GitHub does? yes (CS), partly (PS), no (AS, VS); sorts with the pattern",
+                sortable=False,
+            ),
+            Column("pattern", "Pattern", 21, 14, format=pattern, max_width=24, hotkey=keys["pattern"]),
+            # Less used than the rest: past the right edge on narrow terminals (l/→ scrolls to them).
+            Column(
+                "lag",
+                "Lag",
+                3,
+                format=lag,
+                tooltip="Who moved first: GH, HF or sim(ultaneous)",
+                hotkey=keys["lag"],
+                overflow=True,
+            ),
             *study_columns,
-            # On narrow terminals these two sit past the right edge: l/→ scrolls to them.
-            Column("gh_repo", "GitHub repo", 28, 12, overflow=True),
+            # On narrow terminals these sit past the right edge: l/→ scrolls to them.
+            Column("gh_repo", "GitHub repo", 28, 12, overflow=True, max_width=40),
             Column("synced_at", "Synced", 6, align="right", format=synced, overflow=True),
         ]
 
@@ -223,8 +326,22 @@ class FamiliesScreen(BaseScreen):
     def view_updated(self, view: pl.DataFrame) -> None:
         """The App's view changed: filter, sort and show it again."""
         self.table.empty_text = "No families match the filter." if view.height else self._empty_cache_text()
+        self._fit_family_column(view)
         self.table.invalidate()
         self.apply()
+
+    def _fit_family_column(self, view: pl.DataFrame) -> None:
+        # The family column grows to its longest name (and a "!"), no further: on a wide
+        # terminal the numbers stay next to the names instead of at the far edge.
+        longest = int(view.select(pl.col("family").str.len_chars().max()).item() or 0) if view.height else 0
+        widest = max(min(longest + 1, 48), 12)
+        columns = self.table.columns
+        if columns and columns[0].key == "family" and columns[0].max_width != widest:
+            self.table.replace_column(0, replace(columns[0], width=min(widest, 28), max_width=widest))
+
+    def refresh_data(self) -> None:
+        """Nothing to read here: the list follows the App's view as it reloads."""
+        self.data_generation = self.ptlm.generation
 
     def _empty_cache_text(self) -> str:
         if not self.ptlm.view_parts:
@@ -239,7 +356,7 @@ class FamiliesScreen(BaseScreen):
         if self._sorted is None or self._sorted_for != key:
             by = _sort_expr(self.sort_key)
             self._sorted = search_column(view).sort(
-                [by, pl.col("family")], descending=[self.sort_descending, False], nulls_last=True
+                [HAS_COMMITS, by, pl.col("family")], descending=[True, self.sort_descending, False], nulls_last=True
             )
             self._sorted_for = key
         return self._sorted
@@ -251,8 +368,30 @@ class FamiliesScreen(BaseScreen):
         self.shown = shown
         self.table.sort_key, self.table.sort_descending = self.sort_key, self.sort_descending
         self.table.set_frame(shown)
-        self.query_one("#filter-count", Static).update(f"{shown.height:,} of {view.height:,} families")
+        self.query_one("#filter-count", Static).update(
+            f"{shown.height:,} of {view.height:,} {noun(view.height, 'family')}"
+        )
         self.post_message(self.FilterApplied(self.filter.text, shown.height, view.height, self.filter_error))
+        self._show_row_note(self.table.current_row())
+
+    def filtered_families(self) -> list[str] | None:
+        """The families a filter shows (heavy actions then cover only them), or None when none is set."""
+        if self.filter.expr is None:
+            return None
+        return [str(f) for f in self.shown["family"].to_list()] if self.shown.height else []
+
+    @on(FrameTable.RowHighlighted)
+    def row_highlighted(self, event: FrameTable.RowHighlighted) -> None:
+        self._show_row_note(event.row)
+
+    def _show_row_note(self, row: dict[str, Any] | None) -> None:
+        """Under the list, say why a "!" family is marked: its last failed sync and what to do."""
+        note = self.query_one("#row-note", Static)
+        # Demo data is generated, not synced: only its (staged) failures are marked, never its age.
+        stale_after = None if self.ptlm.demo else self.ptlm.settings.cache.stale_after_days
+        text = sync_problem_text(row, self.ptlm.clock(), stale_after) if row else ""
+        note.display = bool(text)
+        note.update(plain(text, limit=400))
 
     def filter_text_changed(self, text: str) -> None:
         """Parse and apply the filter ``text`` (called by the filter box as it changes)."""
@@ -291,12 +430,29 @@ class FamiliesScreen(BaseScreen):
 
     def action_sort(self) -> None:
         column = self.table.columns[self.table.cursor_column]
-        if column.key == self.sort_key:
+        self.action_sort_by(column.key if column.sortable else "pattern")
+
+    def action_sort_by(self, key: str) -> None:
+        """Sort by the column ``key`` (again: reverse); counts and ages largest first, names A to Z."""
+        column = next((c for c in self.table.columns if c.key == key), None)
+        if column is None:
+            self.notify(f"No {key.replace('_', ' ')} column here (the Study column needs import-study).", markup=False)
+            return
+        if key == self.sort_key:
             self.sort_descending = not self.sort_descending
         else:
-            # Counts and ages read best largest first; names A to Z.
-            self.sort_key, self.sort_descending = column.key, column.align == "right"
+            self.sort_key, self.sort_descending = key, column.align == "right"
         self.apply()
+
+    def action_toggle_with_pattern(self) -> None:
+        """Add ``status:ok`` to the filter (only families with a pattern), or take it out again."""
+        box = self.query_one("#filter", Input)
+        words = box.value.split()
+        if WITH_PATTERN in words:
+            words = [w for w in words if w != WITH_PATTERN]
+        else:
+            words.append(WITH_PATTERN)
+        box.value = " ".join(words)  # the box's watcher applies it
 
     def action_column_left(self) -> None:
         self.table.move_column(-1)
@@ -327,9 +483,9 @@ class FamiliesScreen(BaseScreen):
     def action_sync_family(self) -> None:
         family = self.selected_family()
         if family:
-            self.ptlm.tasks.start(SYNC, [family])
+            self.ptlm.tasks.request(SYNC, [family])
 
     def action_classify_family(self) -> None:
         family = self.selected_family()
         if family:
-            self.ptlm.tasks.start(CLASSIFY, [family])
+            self.ptlm.tasks.request(CLASSIFY, [family])

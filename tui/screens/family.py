@@ -15,19 +15,22 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import polars as pl
 from rich.text import Text
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Input, Static
 
 from core.explain import Explanation
-from core.models import GITHUB, PLATFORM_SHORT
+from core.models import GITHUB, HUGGINGFACE, PLATFORM_SHORT
 from core.views.change_types import change_type_summary
+from core.views.families import STATUS_STUDY_ONLY
 from core.views.family import FamilyOverview
 from core.views.timeline import Timeline
+from core.words import plural
 from tui.bindings import as_bindings, commands_for
-from tui.formatting import NONE, date
+from tui.formatting import NONE, date, sync_problem_text
 from tui.safe import clean, plain
 from tui.screens.base import BaseScreen
 from tui.tasks import CLASSIFY, SYNC
@@ -63,24 +66,51 @@ def read_family(app: PtlmApp, family: str) -> FamilyReads:
 
     settings = app.settings.analysis
     view = app.view
-    monorepo = bool(view.filter(pl.col("family") == family)["monorepo"].any()) if view.height else False
-    # The families view already holds the verdict's figures; the screen only reads the timeline.
-    known = pattern_row(view, family) if "activity" in app.view_parts else None
+    row = view.filter(pl.col("family") == family) if view.height else view
+    monorepo = bool(row["monorepo"].any()) if row.height else False
+    # The families view already holds the verdict's figures (unless it is being read again);
+    # the screen only reads the timeline.
+    known = pattern_row(view, family) if app.view_complete() else None
+    repos = family_repos(row.row(0, named=True) if row.height else {})
     return FamilyReads(
-        app.readers.submit(family_overview, app.store, settings, family, monorepo=monorepo, pattern=known),
+        app.readers.submit(family_overview, app.store, settings, family, monorepo=monorepo, pattern=known, repos=repos),
         app.readers.submit(family_commits, app.store, family, until=settings.until),
     )
 
 
+def family_repos(row: dict[str, Any]) -> list[tuple[str, str]]:
+    """Return ``(platform, repo)`` of a families-view row: its GitHub repository and every variant it counts."""
+    repos = [(GITHUB, str(row["gh_repo"]))] if row.get("gh_repo") else []
+    return repos + [(HUGGINGFACE, model) for model in str(row.get("models") or "").split()]
+
+
 def explanation_text(
-    explanation: Explanation, study: list[str] | None = None, change_types: list[str] | None = None
+    explanation: Explanation,
+    study: list[str] | None = None,
+    change_types: list[str] | None = None,
+    *,
+    study_only: int | None = None,
 ) -> Text:
     """Return the "why this pattern" panel's text; names in it come from the cache and are cleaned.
 
     ``study`` holds the study's published record of the family (see
     ``core.views.published.published_sentences``), shown after our own verdict, and
     ``change_types`` what the family's commits changed (``core.views.change_types``).
+    ``study_only`` is set (to its number of variants) for a family known only from the study.
     """
+    if study_only is not None:
+        text = Text(f"From the study: {plural(study_only, 'variant')}, no commits in the cache yet", style="bold")
+        text.append(
+            "\nThe cache holds this family's variants and GitHub link from import-study, but none of their "
+            "commits: s syncs them, and the pattern is then computed here as well.",
+            style="",
+        )
+        for title, lines in (("Study", study),):
+            if lines:
+                text.append(f"\n\n{title}", style="bold underline")
+                for line in lines:
+                    text.append("\n" + clean(line, single_line=True))
+        return text
     text = Text(clean(explanation.headline, single_line=True), style="bold", end="")
     for step in explanation.steps:
         text.append("\n")
@@ -130,38 +160,57 @@ class FamilyScreen(BaseScreen):
         family: str
         sentences: list[str]
 
+    @dataclass
+    class Searched(Message):
+        """The commit list now shows ``rows`` of ``total`` commits for ``text``."""
+
+        text: str
+        rows: int
+        total: int
+
     def __init__(self, family: str, prefetch: FamilyReads | None = None) -> None:
         super().__init__()
         self.family = family
         self.prefetch = prefetch  # reads started when Enter was pressed, before this screen existed
         self.commits: pl.DataFrame = pl.DataFrame()
         self.platform: str | None = None
+        self.search = ""
         self.labels_version = -1
         self.loaded = False
+        self.reloading = False  # a reload keeps the cursors where the user left them
         self.why_parts: tuple[Explanation, list[str]] | None = None  # kept to add the change types
+        self.names: dict[str, str] = {}  # variant → its short name in the commit list
+        self.top_text: tuple[int, Text] | None = None  # timeline rows and explanation, to size the top
 
     def compose(self) -> ComposeResult:
-        gh_repo = self._gh_repo()
+        gh_repo = self._row().get("gh_repo")
         yield TitleBar("Families", self.family + (f" ({gh_repo})" if gh_repo else ""))
+        yield Static("", id="sync-note", markup=False)
         with Horizontal(id="family-top"):
             yield TimelineView(id="timeline")
             with VerticalScroll(id="why"):
                 yield Static("Reading the family…", id="why-text", markup=False)
         yield Static("", id="bin-info", markup=False)
+        with Horizontal(id="search-bar"):
+            yield Static("/", id="search-prompt", markup=False)
+            yield SearchInput(placeholder="title, sha, change type or variant (Esc clears)", id="search", compact=True)
+            yield Static("", id="search-count", markup=False)
         yield FrameTable(self._columns(), key=None, empty_text="Reading commits…", id="commits")
         yield StatusBar()
         yield Footer(compact=True)
 
-    def _gh_repo(self) -> str:
+    def _row(self) -> dict[str, Any]:
+        """The family's row of the App's families view (empty when it is not there)."""
         view = self.ptlm.view
         if view.height:
-            match = view.filter(pl.col("family") == self.family)["gh_repo"]
-            if match.len() and match[0]:
-                return str(match[0])
-        return ""
+            match = view.filter(pl.col("family") == self.family)
+            if match.height:
+                return match.row(0, named=True)
+        return {}
 
-    @staticmethod
-    def _columns() -> list[Column]:
+    def _columns(self, repo_width: int = 18) -> list[Column]:
+        names = self.names
+
         def when(value: Any, row: dict[str, Any]) -> Text:
             return Text(date(value), end="")
 
@@ -169,7 +218,8 @@ class FamilyScreen(BaseScreen):
             return Text(PLATFORM_SHORT.get(value, "?"), end="")
 
         def variant(value: Any, row: dict[str, Any]) -> Text:
-            return plain(str(value or "").rpartition("/")[2])
+            repo = str(value or "")
+            return plain(names.get(repo) or repo.rpartition("/")[2])
 
         def label(value: Any, row: dict[str, Any]) -> Text:
             if value is None:
@@ -178,21 +228,52 @@ class FamilyScreen(BaseScreen):
             return plain(f"{value}{mark}")
 
         return [
-            Column("authored_at", "Date", 10, format=when),
-            Column("platform", "", 2, format=platform),
-            Column("repo", "Repository", 18, 8, format=variant),
-            Column("label", "Change type", 23, format=label, tooltip="* set by hand; — not labelled yet"),
-            Column("title", "Title", 60, 12),
+            Column("authored_at", "Date", 10, format=when, sortable=False),
+            Column("platform", "", 2, format=platform, sortable=False),
+            Column(
+                "repo",
+                "Repository",
+                repo_width,
+                min(8, repo_width),
+                format=variant,
+                max_width=repo_width,
+                sortable=False,
+                tooltip="The variant, without the prefix the family's variants share",
+            ),
+            Column(
+                "label", "Change type", 23, format=label, tooltip="* set by hand; — not labelled yet", sortable=False
+            ),
+            Column("title", "Title", 60, 12, max_width=1000, sortable=False),
         ]
 
     def on_mount(self) -> None:
         super().on_mount()
+        self.query_one("#search-bar").display = False
+        self._show_sync_note()
+        self.load()
+
+    def refresh_data(self) -> None:
+        """Read the family again (a task finished, Ctrl+R, or the cache changed), keeping the cursors."""
+        self.data_generation = self.ptlm.generation
+        self.reloading = self.loaded
+        self._show_sync_note()
         self.load()
 
     def on_screen_resume(self) -> None:
         # A label set on the commit screen changes the list; read it again.
         if self.loaded and self.labels_version != self.ptlm.labels_version:
+            self.data_generation = self.ptlm.generation
+            self.reloading = True
             self.load()
+            return
+        super().on_screen_resume()
+
+    def _show_sync_note(self) -> None:
+        """Above the timeline, say why the family is marked "!": its last failed sync and what to do."""
+        note = self.query_one("#sync-note", Static)
+        text = sync_problem_text(self._row(), self.ptlm.clock()) if self._row().get("sync_problem") else ""
+        note.display = bool(text)
+        note.update(plain(text.removeprefix("! "), single_line=False, limit=400))
 
     @work(thread=True, exclusive=True, group="family", exit_on_error=False, description="reading the family")
     def load(self) -> None:
@@ -219,18 +300,36 @@ class FamilyScreen(BaseScreen):
     def on_family_screen_timeline_loaded(self, message: TimelineLoaded) -> None:
         timeline_view = self.query_one(TimelineView)
         rows = len(message.timeline.rows)
-        self.query_one("#family-top").set_class(rows == 0, "no-timeline")
-        why = explanation_text(message.explanation, message.study)
-        why_width = max(self.query_one("#why").scrollable_content_region.width, 10)
-        why_lines = len(why.wrap(self.app.console, why_width))
-        # Room for the ruler and every row, and for the explanation, up to half the screen (the rest scrolls).
-        wanted = max(rows + 2, why_lines, 8)
-        self.query_one("#family-top").styles.height = max(min(wanted, self.size.height // 2), 6)
+        self.query_one("#family-top").set_class(message.timeline.n_bins == 0, "no-timeline")
+        why = explanation_text(message.explanation, message.study, study_only=self._study_only(message.timeline))
+        self.top_text = (rows, why)
+        self._fit_top()
         if timeline_view.timeline is None or timeline_view.timeline != message.timeline:
-            timeline_view.set_timeline(message.timeline)
+            timeline_view.set_timeline(message.timeline, keep_cursor=self.reloading)
+        self.names = dict(timeline_view.names)
         self.why_parts = (message.explanation, message.study)
         self.query_one("#why-text", Static).update(why)
         self._update_info()
+
+    def _fit_top(self) -> None:
+        """Give the timeline and the explanation room for every row, up to half the screen (the rest scrolls)."""
+        if self.top_text is None:
+            return
+        rows, why = self.top_text
+        why_width = max(self.query_one("#why").scrollable_content_region.width, 10)
+        why_lines = len(why.wrap(self.app.console, why_width))
+        wanted = max(rows + 2, why_lines, 8)
+        self.query_one("#family-top").styles.height = max(min(wanted, self.size.height // 2), 6)
+
+    def on_resize(self) -> None:
+        self._fit_top()
+
+    def _study_only(self, timeline: Timeline) -> int | None:
+        """The number of variants of a family the study published but the cache holds no commits of, else None."""
+        row = self._row()
+        if timeline.n_bins or row.get("status") != STATUS_STUDY_ONLY:
+            return None
+        return int(row.get("study_variants") or row.get("variants") or 0)
 
     def on_family_screen_change_types_counted(self, message: ChangeTypesCounted) -> None:
         if self.why_parts is not None:
@@ -242,16 +341,34 @@ class FamilyScreen(BaseScreen):
         self.commits = message.commits
         table = self.query_one("#commits", FrameTable)
         table.empty_text = "No commits."
-        self._show_commits()
+        if message.commits.height:
+            repos = message.commits["repo"].unique().to_list()
+            for repo in repos:
+                self.names.setdefault(repo, repo.rpartition("/")[2] or repo)
+            width = max((len(self.names.get(r, r)) for r in repos), default=10)
+            table.set_columns(self._columns(max(min(width, 40), 10)))
+        row = table.cursor_row if self.reloading else None
+        self._show_commits(keep_row=row)
         view = self.query_one(TimelineView)
-        if view.timeline is not None and view.timeline.n_bins:
+        if not self.reloading and view.timeline is not None and view.timeline.n_bins:
             view.watch_cursor(view.cursor)  # put the list on the cursor's bin
+        self.reloading = False
 
-    def _show_commits(self) -> None:
+    def _show_commits(self, keep_row: int | None = None) -> None:
         frame = self.commits
         if self.platform is not None and frame.height:
             frame = frame.filter(pl.col("platform") == self.platform)
-        self.query_one("#commits", FrameTable).set_frame(frame, keep_cursor=False)
+        total = frame.height
+        if self.search and frame.height:
+            frame = frame.filter(commit_search(self.search, self.names))
+        table = self.query_one("#commits", FrameTable)
+        table.empty_text = "No commit matches the search." if self.search and total else "No commits."
+        table.set_frame(frame, keep_cursor=False)
+        if keep_row is not None and frame.height:
+            table.cursor_row = min(keep_row, frame.height - 1)
+        count = self.query_one("#search-count", Static)
+        count.update(f"{frame.height:,} of {plural(total, 'commit')}" if self.search else "")
+        self.post_message(self.Searched(self.search, frame.height, total))
 
     def _update_info(self) -> None:
         view = self.query_one(TimelineView)
@@ -267,7 +384,7 @@ class FamilyScreen(BaseScreen):
         self._update_info()
         table = self.query_one("#commits", FrameTable)
         frame = table.frame
-        if event.end is None or not frame.height:
+        if event.end is None or not frame.height or self.reloading:
             return
         # The list is newest first: the first commit before the bin's end is the newest in it.
         inside = frame.select(
@@ -301,6 +418,31 @@ class FamilyScreen(BaseScreen):
         why = self.query_one("#why")
         why.display = not why.display
 
+    def action_focus_search(self) -> None:
+        box = self.query_one("#search", Input)
+        if self.focused is box:
+            raise SkipAction()  # "/" typed in the box is a character
+        self.query_one("#search-bar").display = True
+        self.set_focus(box)
+
+    def action_back(self) -> None:
+        """Esc: clear a commit search first (every commit shows again), else go back."""
+        bar = self.query_one("#search-bar")
+        if bar.display:
+            box = self.query_one("#search", Input)
+            if box.value:
+                box.value = ""  # the box's watcher shows every commit again
+            bar.display = False
+            self.set_focus(self.query_one("#commits", FrameTable))
+            return
+        super().action_back()
+
+    def search_changed(self, text: str) -> None:
+        """Show the commits ``text`` matches (called by the search box as it changes)."""
+        if self.is_mounted and text != self.search:
+            self.search = text
+            self._show_commits()
+
     def action_open_commit(self) -> None:
         self.query_one("#commits", FrameTable).action_select()
 
@@ -312,7 +454,44 @@ class FamilyScreen(BaseScreen):
         self.app.push_screen(CommitScreen(self.family, str(row["platform"]), str(row["repo"]), str(row["key"])))
 
     def action_sync_family(self) -> None:
-        self.ptlm.tasks.start(SYNC, [self.family])
+        self.ptlm.tasks.request(SYNC, [self.family])
 
     def action_classify_family(self) -> None:
-        self.ptlm.tasks.start(CLASSIFY, [self.family])
+        self.ptlm.tasks.request(CLASSIFY, [self.family])
+
+
+class SearchInput(Input):
+    """The commit search box: filters as the value changes; Enter goes back to the list."""
+
+    def watch_value(self, value: str) -> None:
+        screen = self.screen
+        if isinstance(screen, FamilyScreen):
+            screen.search_changed(value)
+
+    async def action_submit(self) -> None:
+        screen = self.screen
+        if isinstance(screen, FamilyScreen):
+            screen.set_focus(screen.query_one("#commits", FrameTable))
+
+
+def commit_search(text: str, names: dict[str, str]) -> pl.Expr:
+    """Return the commit search's filter: every word (any case) in the title, sha, change type or variant."""
+    short = (
+        pl.col("repo").replace_strict(names, default=pl.col("repo"), return_dtype=pl.String)
+        if names
+        else pl.col("repo")
+    )
+    haystack = pl.concat_str(
+        [
+            pl.col("title").fill_null(""),
+            pl.col("sha").fill_null(""),
+            pl.col("label").fill_null(""),
+            pl.col("repo"),
+            short,
+        ],
+        separator="\x1f",
+    ).str.to_lowercase()
+    expr = pl.lit(True)
+    for word in text.lower().split():
+        expr = expr & haystack.str.contains(word, literal=True)
+    return expr

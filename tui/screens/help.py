@@ -18,7 +18,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
 from core.filters import filter_help
-from core.models import PATTERN_BY_CODE
+from core.models import IN_STEP_MEANING, PATTERN_BY_CODE
 from tui.bindings import SCOPES, as_bindings, commands_for, effective_keys, key_display
 from tui.safe import clean
 from tui.screens.base import BaseScreen
@@ -27,6 +27,7 @@ from tui.widgets.title_bar import TitleBar
 
 FILTER_EXAMPLES = (
     ("bert", "families, repositories or models with 'bert' in the name"),
+    ("step:no", "families whose Hugging Face side never moves with GitHub"),
     ("pattern:disperse lag:gh", "Disperse families where GitHub moved first"),
     ("stale:>90d -pattern:rare", "no commit for 90 days, and not Rare"),
     ("handoff:>1y variants:>5", "HF has not followed GitHub for a year, more than 5 variants"),
@@ -42,18 +43,38 @@ def _table(*widths: int | None) -> Table:
     return table
 
 
-def help_sections(keymap: Mapping[str, str] | None = None) -> list[RenderableType]:
+# The widgets each screen holds, whose keys belong with the screen's own.
+SCREEN_WIDGETS: dict[str, tuple[str, ...]] = {
+    "families": ("table",),
+    "family": ("table",),
+    "commit": ("text", "table"),
+    "dashboard": ("table",),
+    "help": ("text",),
+}
+
+
+def scope_order(current: str = "") -> list[str]:
+    """Return the scopes in help's order: the current screen's (and its widgets'), everywhere, the rest."""
+    first = [current, *SCREEN_WIDGETS.get(current, ())] if current in SCOPES else []
+    return list(dict.fromkeys([*first, "app", *SCOPES]))
+
+
+def help_sections(keymap: Mapping[str, str] | None = None, current: str = "") -> list[RenderableType]:
     """Return the help as renderables: a key table per scope, the filter language and legends.
 
+    ``current`` is the scope of the screen help was opened on: its keys come first.
     Every cell is a ``Text``: keys from the user's keymap are cleaned and never read as markup.
     """
     out: list[RenderableType] = []
-    for scope, title in SCOPES.items():
+    for scope in scope_order(current):
+        title = SCOPES[scope]
         commands = commands_for(scope)
         if not commands:
             continue
+        if scope == current and current != "help":
+            title = f"{title} (this screen)"
         out.append(Text(f"\n{title}", style="bold underline"))
-        table = _table(14, 13, None, 16)
+        table = _table(14, 14, None, 20)
         for command in commands:
             keys = clean(key_display(effective_keys(command, keymap)), single_line=True, limit=24)
             table.add_row(
@@ -71,13 +92,16 @@ def help_sections(keymap: Mapping[str, str] | None = None) -> list[RenderableTyp
         examples.add_row(Text(example), Text(what, style="dim"))
     out.append(Text("Examples:"))
     out.append(examples)
-    out.append(Text("\nPattern badges", style="bold underline"))
+    out.append(Text("\nIn step, and the pattern badges", style="bold underline"))
     out.append(
         Text(
-            "The code reads without colour: CS.. complete (HF inside GitHub's bins), PS.. partial, AS../VS.. "
-            "disjoint; the last letter is R rare, S sporadic, F frequent. "
+            "In step says in plain words whether Hugging Face moves when GitHub does: "
+            + "; ".join(f"{words}: {meaning}" for words, meaning in IN_STEP_MEANING.items())
+            + ". The pattern's code reads without colour: CS.. complete (in step), PS.. partial, AS../VS.. "
+            "disjoint (out of step); the last letter is how often HF moves: R rare, S sporadic, F frequent. "
             + ", ".join(f"{code} {name}" for code, name in PATTERN_BY_CODE.items())
-            + ". A ! before a family: its last sync is older than the stale limit, or failed."
+            + ". A ! before a family: its last sync failed, or is older than the stale limit; the line under "
+            "the list says which, and what to do. Study: = agrees with the study, else ≠code, ≠lag or ≠both."
         )
     )
     out.append(Text("\nTimeline", style="bold underline"))
@@ -107,10 +131,15 @@ class HelpScreen(BaseScreen):
     BINDINGS: ClassVar[list[BindingType]] = list(as_bindings(commands_for("help") + commands_for("text")))
     AUTO_FOCUS = "#help-scroll"
 
+    def __init__(self, current: str = "") -> None:
+        super().__init__()
+        self.current = current  # the scope of the screen help was opened on
+
     def compose(self) -> ComposeResult:
-        yield TitleBar("Help")
+        where = SCOPES.get(self.current, "")
+        yield TitleBar("Help", f"{where} keys first" if where and self.current != "help" else "")
         with VerticalScroll(id="help-scroll"):
-            yield Static(Group(*help_sections(self.ptlm.settings.ui.keymap)), id="help-text")
+            yield Static(Group(*help_sections(self.ptlm.settings.ui.keymap, self.current)), id="help-text")
         yield Footer(compact=True)
 
     @property

@@ -29,6 +29,14 @@ class Column:
     format: Formatter | None = None
     tooltip: str = ""
     overflow: bool = False  # when space is short it keeps its width past the right edge (scroll to see it)
+    max_width: int = 0  # spare room widens it up to this (0: its preferred width is its widest)
+    hotkey: str = ""  # the key that sorts by it, shown in the header before the title
+    sortable: bool = True  # False: ``o`` on it sorts by another column (its header never shows an arrow)
+
+    @property
+    def header_width(self) -> int:
+        """Cells its title needs: the title and one for the sort key or the sort arrow."""
+        return len(self.title) + (1 if self.title and (self.sortable or self.hotkey) else 0)
 
 
 def column_widths(columns: Sequence[Column], width: int) -> list[int]:
@@ -46,10 +54,14 @@ def column_widths(columns: Sequence[Column], width: int) -> list[int]:
 
     def minimum(i: int) -> int:
         column = columns[i]
-        return column.min_width or column.width
+        return max(column.min_width or column.width, column.header_width)
+
+    def widest(i: int) -> int:
+        column = columns[i]
+        return max(column.max_width, column.width) if column.min_width else column.width
 
     def fit(indices: list[int], room: int) -> list[int]:
-        wanted = [columns[i].width for i in indices]
+        wanted = [max(columns[i].width, minimum(i)) for i in indices]
         excess = sum(wanted) + len(wanted) - 1 - room
         # Overflow columns give way first: they are the least important ones.
         for n, i in enumerate(indices):
@@ -73,14 +85,20 @@ def column_widths(columns: Sequence[Column], width: int) -> list[int]:
                         wanted[n] -= 1
                         left -= 1
         elif excess < 0 and indices:
-            # Spare room goes to the widest flexible column (names and titles read better).
-            flexible = [n for n, i in enumerate(indices) if columns[i].min_width] or [0]
-            wanted[max(flexible, key=lambda n: wanted[n])] -= excess
+            # Spare room goes to flexible columns, up to their widest (names and titles read
+            # better); what is left stays blank on the right rather than stretching one column.
+            spare = -excess
+            for n in sorted(range(len(indices)), key=lambda n: -wanted[n]):
+                i = indices[n]
+                if columns[i].min_width and spare > 0:
+                    grow = min(spare, max(widest(i) - wanted[n], 0))
+                    wanted[n] += grow
+                    spare -= grow
         return wanted
 
     # Overflow columns join, in order, while the others keep at least a comfortable width
     # (halfway between their minimum and their preferred width).
-    used = sum((columns[i].width + minimum(i)) // 2 for i in main) + len(main) - 1
+    used = sum((max(columns[i].width, minimum(i)) + minimum(i)) // 2 for i in main) + len(main) - 1
     shown = list(main)
     for i in extra:
         used += minimum(i) + 1
@@ -90,5 +108,5 @@ def column_widths(columns: Sequence[Column], width: int) -> list[int]:
     if len(shown) == len(visible):
         return fit(visible, width)
     widths = dict(zip(shown, fit(shown, width), strict=True))
-    widths.update({i: columns[i].width for i in visible if i not in widths})
+    widths.update({i: max(columns[i].width, minimum(i)) for i in visible if i not in widths})
     return [widths[i] for i in visible]

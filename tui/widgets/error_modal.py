@@ -21,7 +21,7 @@ class ErrorModal(ModalScreen[None]):
         width: 70; max-width: 90%; height: auto; max-height: 80%;
         border: thick $error; background: $panel; padding: 1 2;
     }
-    ErrorModal .error-modal--title { text-style: bold; color: $error; }
+    ErrorModal .error-modal--title { text-style: bold; color: $mark-error; }
     ErrorModal .error-modal--hint { color: $text-muted; margin-top: 1; }
     ErrorModal .error-modal--keys { color: $text-muted; margin-top: 1; text-align: right; }
     """

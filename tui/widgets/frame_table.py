@@ -45,6 +45,7 @@ class FrameTable(ScrollView, can_focus=True):
         "frame-table--cursor",
         "frame-table--empty",
         "frame-table--muted",
+        "frame-table--key",
     }
     DEFAULT_CSS = """
     FrameTable { background: $surface; scrollbar-size-vertical: 1; overflow-y: scroll; }
@@ -54,6 +55,7 @@ class FrameTable(ScrollView, can_focus=True):
     FrameTable:focus > .frame-table--cursor { background: $accent 50%; color: $text; }
     FrameTable > .frame-table--empty { color: $text-muted; text-style: italic; }
     FrameTable > .frame-table--muted { color: $text-muted; }
+    FrameTable > .frame-table--key { text-style: reverse; }
     """
 
     cursor_row: reactive[int] = reactive(0, always_update=True, init=False)
@@ -147,6 +149,13 @@ class FrameTable(ScrollView, can_focus=True):
         self._update_virtual_size()
         self.refresh()
 
+    def replace_column(self, index: int, column: Column) -> None:
+        """Replace one column (a new width, say), keeping the cursor where it is."""
+        self.columns[index] = column
+        self._row_cache.clear()
+        self._update_virtual_size()
+        self.refresh()
+
     def invalidate(self) -> None:
         """Re-render every row (after a theme change, or when formatters depend on new data)."""
         self._row_cache.clear()
@@ -193,7 +202,11 @@ class FrameTable(ScrollView, can_focus=True):
 
     def _cells(self, index: int) -> list[Text]:
         row = self.frame.row(index, named=True)
-        return [(c.format or _default_format)(row.get(c.key), row) if c.key in row else Text("") for c in self.columns]
+        # A column may be computed from others (no frame column of its own): its formatter gets None.
+        return [
+            (c.format or _default_format)(row.get(c.key), row) if c.key in row or c.format else Text("")
+            for c in self.columns
+        ]
 
     def _fit(self, text: Text, width: int, align: str) -> Text:
         fitted = text.copy()
@@ -253,13 +266,22 @@ class FrameTable(ScrollView, can_focus=True):
         right = strip.crop(first + scroll_x, first + scroll_x + width - first)
         return Strip.join([left, right]).crop_extend(0, width, None)
 
+    def header_text(self, column: Column) -> Text:
+        """Return a column's title as the header shows it: the sort direction or the sort key first.
+
+        The sorted column shows ▲ or ▼ where the others show the key that sorts by them, so
+        the title never moves and the arrow is never cut off (widths leave room for one cell).
+        """
+        if self.sort_key == column.key:
+            mark = Text("▼" if self.sort_descending else "▲", style=self.get_component_rich_style("frame-table--key"))
+        elif column.hotkey:
+            mark = Text(column.hotkey, style=self.get_component_rich_style("frame-table--key"))
+        else:
+            return Text(column.title, end="")
+        return Text.assemble(mark, column.title, end="")
+
     def _header(self, width: int) -> Strip:
-        titles = []
-        for column in self.columns:
-            mark = ""
-            if self.sort_key == column.key:
-                mark = " ▼" if self.sort_descending else " ▲"
-            titles.append(Text(column.title + mark, end=""))
+        titles = [self.header_text(column) for column in self.columns]
         header_style = self.get_component_rich_style("frame-table--header")
         styles = [Style() for _ in self.columns]
         if self.show_column_cursor and self.columns:

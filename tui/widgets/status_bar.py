@@ -48,10 +48,10 @@ class StatusBar(Static):
     }
     DEFAULT_CSS = """
     StatusBar { height: 1; background: $panel; color: $text; padding: 0 1; }
-    StatusBar > .status-bar--demo { background: $warning; color: $text; text-style: bold; }
-    StatusBar > .status-bar--offline { color: $warning; text-style: bold; }
-    StatusBar > .status-bar--stale { color: $warning; }
-    StatusBar > .status-bar--task { color: $accent; text-style: bold; }
+    StatusBar > .status-bar--demo { background: $demo-badge; color: $demo-badge-text; text-style: bold; }
+    StatusBar > .status-bar--offline { color: $mark-warning; text-style: bold; }
+    StatusBar > .status-bar--stale { color: $mark-warning; }
+    StatusBar > .status-bar--task { color: $mark-accent; text-style: bold; }
     StatusBar > .status-bar--muted { color: $text-muted; }
     """
 

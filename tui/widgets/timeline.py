@@ -24,12 +24,19 @@ from textual.strip import Strip
 
 from core.models import GITHUB
 from core.views.timeline import Timeline, TimelineRow
+from core.views.variant_names import common_prefix, short_names
 from tui.safe import clean
 
 SHARED, ACTIVE, EMPTY = "█", "▒", "·"
 # (columns per bin, bins per column), from the most detailed to the widest view.
 SCALES: tuple[tuple[int, int], ...] = ((4, 1), (2, 1), (1, 1), (1, 2), (1, 4), (1, 8), (1, 16), (1, 32))
-LABEL_WIDTH = 16
+MIN_LABEL_WIDTH = 12
+
+
+def label_width(labels: list[str], width: int) -> int:
+    """Return the label column's width: as wide as the longest label, at most a third of ``width``."""
+    longest = max((len(label) for label in labels), default=0)
+    return max(MIN_LABEL_WIDTH, min(longest, max(width // 3, 16)))
 
 
 class TimelineView(ScrollView, can_focus=False):
@@ -37,6 +44,7 @@ class TimelineView(ScrollView, can_focus=False):
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "timeline--label",
+        "timeline--silent",
         "timeline--ruler",
         "timeline--shared",
         "timeline--active",
@@ -46,10 +54,11 @@ class TimelineView(ScrollView, can_focus=False):
     DEFAULT_CSS = """
     TimelineView { background: $surface; overflow-x: hidden; }
     TimelineView > .timeline--label { color: $text; }
+    TimelineView > .timeline--silent { color: $text-muted; text-style: italic; }
     TimelineView > .timeline--ruler { color: $text-muted; }
-    TimelineView > .timeline--shared { color: $success; }
-    TimelineView > .timeline--active { color: $warning; }
-    TimelineView > .timeline--empty { color: $text-muted; }
+    TimelineView > .timeline--shared { color: $mark-shared; text-style: bold; }
+    TimelineView > .timeline--active { color: $mark-active; text-style: bold; }
+    TimelineView > .timeline--empty { color: $mark-empty; }
     TimelineView > .timeline--cursor { background: $accent 40%; }
     """
 
@@ -70,18 +79,51 @@ class TimelineView(ScrollView, can_focus=False):
         super().__init__(id=id)
         self.timeline: Timeline | None = None
         self.window_start = 0  # first visible column
+        self.names: dict[str, str] = {}  # repository → the label drawn (the family's common prefix dropped)
+        self.prefix = ""  # what the labels drop, shown above them
+        self.fitted = True  # the scale was chosen to show the whole history (kept while it fits)
 
     # -- model --------------------------------------------------------------------------------
 
-    def set_timeline(self, timeline: Timeline) -> None:
-        """Show ``timeline``: pick the scale that fits it, put the cursor on the latest bin."""
+    def set_timeline(self, timeline: Timeline, *, keep_cursor: bool = False) -> None:
+        """Show ``timeline``: pick the scale that fits it, put the cursor on the latest bin (or keep it)."""
+        old_cursor, old_scale = self.cursor, self.scale
         self.timeline = timeline
+        hf = [row.repo for row in timeline.rows if row.platform != GITHUB]
+        gh = next((row.repo for row in timeline.rows if row.platform == GITHUB), None)
+        self.names = short_names(hf, gh)
+        if gh is not None:
+            self.names[gh] = gh.rpartition("/")[2] or gh
+        prefix = common_prefix(hf, gh)
+        self.prefix = prefix.rpartition("/")[2] if prefix else ""
         self.virtual_size = Size(self.size.width, len(timeline.rows) + 1)
+        if keep_cursor and old_scale < len(SCALES) and self.columns():
+            self.set_reactive(TimelineView.scale, old_scale)
+            self.cursor = min(old_cursor, max(self.columns() - 1, 0))
+        else:
+            self._fit_scale()
+            self.cursor = max(self.columns() - 1, 0)
+        self.refresh()
+
+    def _fit_scale(self) -> None:
+        """Pick the most detailed scale that shows the whole history in the plot's width."""
         width = self._plot_width()
         fitting = [i for i, (cpb, bpc) in enumerate(SCALES) if self._columns_at(i) <= width]
         self.set_reactive(TimelineView.scale, fitting[0] if fitting else len(SCALES) - 1)
-        self.cursor = max(self.columns() - 1, 0)
-        self.refresh()
+        self.fitted = True
+
+    def labels(self) -> list[str]:
+        """The row labels as drawn: side, then the short name."""
+        if self.timeline is None:
+            return []
+        return [
+            f"{'GH' if row.platform == GITHUB else 'HF'} {self.names.get(row.repo, row.repo)}"
+            for row in self.timeline.rows
+        ]
+
+    def label_width(self) -> int:
+        """Width of the label column now (it grows with the terminal, up to the longest label)."""
+        return label_width(self.labels(), self.scrollable_content_region.width or self.size.width)
 
     def _columns_at(self, scale: int) -> int:
         if self.timeline is None or not self.timeline.n_bins:
@@ -101,7 +143,7 @@ class TimelineView(ScrollView, can_focus=False):
         return range(first, last)
 
     def _plot_width(self) -> int:
-        return max((self.scrollable_content_region.width or self.size.width) - LABEL_WIDTH - 1, 1)
+        return max((self.scrollable_content_region.width or self.size.width) - self.label_width() - 1, 1)
 
     # -- actions ------------------------------------------------------------------------------
 
@@ -121,6 +163,7 @@ class TimelineView(ScrollView, can_focus=False):
             return
         first_bin = self.bins_of(self.cursor).start
         self.scale = new
+        self.fitted = False  # the user chose this scale: keep it when the terminal is resized
         per_bin, bins_per = SCALES[new]
         self.cursor = min(first_bin // bins_per * per_bin, max(self.columns() - 1, 0))
 
@@ -143,11 +186,18 @@ class TimelineView(ScrollView, can_focus=False):
             )
 
     def on_resize(self, event: events.Resize) -> None:
+        if self.fitted and self.timeline is not None and self.timeline.n_bins:
+            # Still showing the whole history: refit to the new width, keeping the cursor's bin.
+            first_bin = self.bins_of(self.cursor).start
+            self._fit_scale()
+            per_bin, bins_per = SCALES[self.scale]
+            self.set_reactive(TimelineView.cursor, min(first_bin // bins_per * per_bin, max(self.columns() - 1, 0)))
         self.watch_cursor(self.cursor)
 
     def on_click(self, event: events.Click) -> None:
-        if event.x > LABEL_WIDTH and self.columns():
-            self.cursor = max(0, min(self.window_start + event.x - LABEL_WIDTH - 1, self.columns() - 1))
+        labels = self.label_width()
+        if event.x > labels and self.columns():
+            self.cursor = max(0, min(self.window_start + event.x - labels - 1, self.columns() - 1))
 
     # -- text ---------------------------------------------------------------------------------
 
@@ -192,12 +242,8 @@ class TimelineView(ScrollView, can_focus=False):
             parts.append("shared")
         return clean(" · ".join(parts), single_line=True)
 
-    @staticmethod
-    def _short_name(row: TimelineRow) -> str:
-        # GitHub has one repository per family: show it whole; variants share an owner.
-        if row.platform == GITHUB:
-            return row.repo
-        return row.repo.rpartition("/")[2] or row.repo
+    def _short_name(self, row: TimelineRow) -> str:
+        return self.names.get(row.repo, row.repo)
 
     # -- rendering ----------------------------------------------------------------------------
 
@@ -222,7 +268,11 @@ class TimelineView(ScrollView, can_focus=False):
             if pos + len(label) <= width:
                 cells[pos : pos + len(label)] = list(label)
             column += len(label) + 3
-        title = f"{self.timeline.bin_days}-day bins".ljust(LABEL_WIDTH)[:LABEL_WIDTH] + " "
+        labels = self.label_width()
+        # Above the labels: what they leave out ("aurora-bert-…"), else the bin length.
+        title = f"HF {self.prefix}…" if self.prefix else f"{self.timeline.bin_days}-day bins"
+        title = clean(title, single_line=True)
+        title = (title[: labels - 1] + "…" if len(title) > labels else title.ljust(labels)) + " "
         return [Segment(title, style), Segment("".join(cells), style)]
 
     def render_line(self, y: int) -> Strip:
@@ -240,9 +290,12 @@ class TimelineView(ScrollView, can_focus=False):
             return Strip.blank(width, base)
         row = timeline.rows[index]
         side = "GH" if row.platform == GITHUB else "HF"
+        labels = self.label_width()
         label = clean(f"{side} {self._short_name(row)}", single_line=True)
-        label = (label[: LABEL_WIDTH - 1] + "…") if len(label) > LABEL_WIDTH else label.ljust(LABEL_WIDTH)
-        segments = [Segment(label + " ", self.get_component_rich_style("timeline--label"))]
+        label = (label[: labels - 1] + "…") if len(label) > labels else label.ljust(labels)
+        # A repository the cache knows but holds no commits of: its row is drawn, muted.
+        label_class = "timeline--label" if row.commits else "timeline--silent"
+        segments = [Segment(label + " ", self.get_component_rich_style(label_class))]
         cursor_style = self.get_component_rich_style("timeline--cursor")
         styles: dict[str, Style] = {}
         last = min(self.window_start + plot, self.columns())
