@@ -54,6 +54,19 @@ class CacheSettings(_Section):
     stale_after_days: int = Field(
         default=7, ge=1, description="Data synced longer ago than this is marked stale in the app."
     )
+    uri: str | None = Field(
+        default=None,
+        description="Where the cache tables live instead of `dir`: any URI deltalake supports, e.g. "
+        "s3://bucket/prefix (git clones stay under `dir`). Concurrent writers on S3 need "
+        'storage_options conditional_put = "etag" (or a locking provider).',
+    )
+    storage_options: dict[str, str] = Field(
+        default_factory=dict,
+        description="Options for the storage of `uri` (endpoint, region, credentials, conditional_put); never printed.",
+    )
+    retention_hours: int = Field(
+        default=168, ge=1, description="`ptlm-tui cache compact` keeps the versions of this many past hours restorable."
+    )
 
 
 class AnalysisSettings(_Section):

@@ -107,11 +107,11 @@ def _days_since(column: str, now: dt.datetime) -> pl.Expr:
 def family_index(store: CacheStore) -> pl.DataFrame:
     """Return ``INDEX_COLUMNS`` for every family in the families table.
 
-    Reads the families, variants and sync_state tables only, so it is fast at any cache size.
+    Reads the families, variants and sync outcomes only, so it is fast at any cache size.
     """
-    families = store.read("families", ["family", "gh_repo", "monorepo"])
+    families = store.families(["family", "gh_repo", "monorepo"])
     variants = (
-        store.read("variants", ["family", "model"])
+        store.variants(["family", "model"])
         .group_by("family")
         .agg(
             pl.len().cast(pl.Int64).alias("variants"),
@@ -119,7 +119,7 @@ def family_index(store: CacheStore) -> pl.DataFrame:
         )
     )
     state = (
-        store.read("sync_state", ["family", "status", "last_success"])
+        store.sync_states(["family", "status", "last_success"])
         .group_by("family")
         .agg(
             # A repository never synced successfully makes the family as old as "never".

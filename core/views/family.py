@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import polars as pl
-
 from cache.store import CacheStore
 from core.analysis.events import commit_events
 from core.analysis.patterns import compute_patterns
@@ -51,10 +49,8 @@ def family_overview(
         pattern: The family's ``compute_patterns`` row when already known (the app's families
             view holds it); computed from the commits otherwise.
     """
-    scan = store.scan("commits", ["family", "platform", "repo", "authored_at"]).filter(pl.col("family") == family)
-    events = store.collect(
-        commit_events(scan, truncate_hf_to_day=settings.truncate_hf_to_day, until=settings.until), "commits"
-    )
+    scan = store.family_commits(family, ["family", "platform", "repo", "authored_at"])
+    events = store.collect(commit_events(scan, truncate_hf_to_day=settings.truncate_hf_to_day, until=settings.until))
     timeline = timeline_from_events(events, family, settings.bin_days)
     row = pattern
     if row is None:

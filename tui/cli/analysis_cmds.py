@@ -64,8 +64,9 @@ def selected_families(ctx: Context) -> list[str] | None:
     if not ctx.args.family:
         return None
     wanted = [f.strip() for value in ctx.args.family for f in value.split(",") if f.strip()]
-    known = set(ctx.store.read("commits", ["family"])["family"].unique().to_list()) | set(
-        ctx.store.read("families", ["family"])["family"].to_list()
+    store = ctx.store
+    known = set(store.collect(store.commits(["family"]).unique())["family"].to_list()) | set(
+        store.families(["family"])["family"].to_list()
     )
     missing = [f for f in wanted if f not in known]
     if missing:
@@ -76,7 +77,7 @@ def selected_families(ctx: Context) -> list[str] | None:
 
 
 def _require_commits(ctx: Context) -> None:
-    if not ctx.store.exists("commits"):
+    if not ctx.store.has_commits():
         raise InputError(
             "The cache holds no commits",
             str(ctx.store.root),

@@ -63,7 +63,7 @@ def run_classify(ctx: Context) -> int:
     from core.io.tables import write_table
     from tui.cli.context import ProgressLine
 
-    if not ctx.store.exists("commits"):
+    if not ctx.store.has_commits():
         raise InputError(
             "The cache holds no commits", str(ctx.store.root), "run `ptlm-tui import FILE` or `ptlm-tui sync` first"
         )

@@ -58,7 +58,7 @@ def run_compare(ctx: Context) -> int:
     from core.study import compare_with_published
     from tui.cli.analysis_cmds import analysis_settings, selected_families
 
-    if not ctx.store.exists("commits"):
+    if not ctx.store.has_commits():
         raise InputError(
             "The cache holds no commits to compare",
             str(ctx.store.root),

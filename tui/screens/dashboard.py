@@ -100,7 +100,7 @@ class DashboardScreen(BaseScreen):
         from core.analysis.report import build_report
 
         app = self.ptlm
-        if not app.store.exists("commits"):
+        if not app.store.has_commits():
             self.post_message(self.Loaded(key, {"summary": {"families": 0, "families_analysed": 0}, "tables": {}}))
             return
         report = build_report(service.analyze(app.store, app.settings.analysis))

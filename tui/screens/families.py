@@ -172,7 +172,7 @@ class FamiliesScreen(BaseScreen):
             return Text.assemble((str(value), style), mark, end="")
 
         study_columns = []
-        if self.ptlm.store.exists("published"):
+        if self.ptlm.store.has_published():
             study_columns = [
                 Column(
                     "study_code",

@@ -1,0 +1,351 @@
+"""Provides TableAccess: the generic reads and writes every named cache operation is built from.
+
+Reads return the live rows (newest per key, tombstones dropped; ``cache.latest``). Writes are
+appends of whole rows, one transaction each; an upsert first reads the current rows of the
+keys it writes so that a null never erases a stored value. Nothing here knows what a commit or a
+label is: ``cache.operations`` names the operations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Self
+
+import polars as pl
+
+from cache.delta import CommitConflict, Location, Snapshot, open_snapshot, storage_boundary, write_rows
+from cache.latest import resolve
+from cache.schema import CACHE_VERSION, CLEAN, DELETED, SEQ, SPECS, TableSpec, conform
+from core.errors import CacheError
+
+if TYPE_CHECKING:
+    from core.config import Settings
+
+MANIFEST = "cache.json"
+_LOG_NAME = re.compile(r"^(\d{20})\.json$")
+
+
+def write_seq() -> int:
+    """The ``_seq`` of rows written now: nanoseconds since the epoch (later writes win)."""
+    return time.time_ns()
+
+
+class TableAccess:
+    """A cache location and the generic table operations on it."""
+
+    def __init__(
+        self,
+        root: str | Path,
+        *,
+        storage_options: dict[str, str] | None = None,
+        retention_hours: int = 168,
+    ) -> None:
+        self.location = Location(str(root), dict(storage_options or {}))
+        self.retention_hours = retention_hours
+        self._ready_checked = False
+        self.notices: list[str] = []  # what opening the cache did (a migration), for the CLI to print
+        self.written: dict[str, int] = {}  # rows this process appended per table, for auto-compaction
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Self:
+        """Return the cache the settings name (``[cache] uri`` or ``dir``, storage options, retention)."""
+        cache = settings.cache
+        root: str | Path = cache.uri or settings.cache_dir
+        return cls(root, storage_options=dict(cache.storage_options), retention_hours=cache.retention_hours)
+
+    # -- where ---------------------------------------------------------------------------------
+
+    @property
+    def local_root(self) -> Path | None:
+        """The cache directory, or None when the cache is in an object store."""
+        return self.location.local
+
+    @property
+    def root(self) -> str:
+        """Where the cache is, for messages (a path or a URI; credentials never appear here)."""
+        return self.location.uri
+
+    def spec(self, name: str) -> TableSpec:
+        """The spec of table ``name``."""
+        return SPECS[name]
+
+    # -- opening -------------------------------------------------------------------------------
+
+    def ensure_ready(self) -> list[str]:
+        """Check the cache's format once per process, migrating a cache of the previous release.
+
+        Returns:
+            One line per thing done (a migration), also kept in ``notices``.
+
+        Raises:
+            CacheError: The cache was written by a newer ptlm-tui, or the migration failed.
+        """
+        if self._ready_checked:
+            return []
+        local = self.local_root
+        done: list[str] = []
+        if local is not None:
+            from cache.migrate import migrate_v1, needs_migration
+
+            self._check_manifest(local)
+            if needs_migration(local):
+                done = migrate_v1(local)
+                self.notices += done
+        self._ready_checked = True
+        return done
+
+    def _check_manifest(self, local: Path) -> None:
+        path = local / MANIFEST
+        try:
+            data = json.loads(path.read_text("utf-8"))
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError) as exc:
+            raise CacheError(
+                "Cache manifest is unreadable", f"{path}: {exc}", "move the file away; ptlm-tui recreates it"
+            ) from exc
+        version = data.get("schema_version") if isinstance(data, dict) else None
+        if isinstance(version, int) and version > CACHE_VERSION:
+            raise CacheError(
+                "Cache schema version mismatch",
+                f"{local} has version {version}, this ptlm-tui reads up to {CACHE_VERSION}",
+                "upgrade ptlm-tui",
+            )
+        if version not in (1, CACHE_VERSION):
+            raise CacheError(
+                "Cache schema version mismatch",
+                f"{local} has version {version!r}, this ptlm-tui reads {CACHE_VERSION}",
+                "use --cache-dir for a new cache",
+            )
+
+    def _write_manifest(self) -> None:
+        local = self.local_root
+        if local is None or (local / MANIFEST).exists():
+            return
+        from cache.migrate import write_manifest
+
+        write_manifest(local)
+
+    def snapshot(self, name: str, version: int | None = None) -> Snapshot:
+        """Open and check the newest (or the given) version of table ``name``."""
+        self.ensure_ready()
+        return open_snapshot(self.location, SPECS[name], version)
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def live(
+        self,
+        name: str,
+        columns: Sequence[str] | None = None,
+        where: pl.Expr | None = None,
+        *,
+        snapshot: Snapshot | None = None,
+    ) -> pl.LazyFrame:
+        """Return the live rows of table ``name`` (newest per key, no tombstones) as a LazyFrame.
+
+        Args:
+            name: The table.
+            columns: Columns wanted (default: all data columns); ``_seq`` may be asked for.
+            where: A filter on key columns only (applied before resolving, so it prunes files);
+                filters on other columns belong after this call.
+            snapshot: A version already opened.
+        """
+        spec = SPECS[name]
+        wanted = list(columns) if columns is not None else list(spec.columns)
+        snap = snapshot or self.snapshot(name)
+        if snap.table is None:
+            return pl.LazyFrame(schema={c: spec.physical[c] for c in wanted})
+        scan = snap.scan()
+        if where is not None:
+            scan = scan.filter(where)
+        appended = None
+        if not snap.all_clean:
+            needed = list(dict.fromkeys([*wanted, *spec.key_sources, *spec.group, SEQ, DELETED]))
+            with storage_boundary(name, snap.uri):
+                appended = scan.filter(~pl.col(CLEAN)).select(needed).collect()
+        return resolve(scan, appended, spec, wanted)
+
+    def read(self, name: str, columns: Sequence[str] | None = None, where: pl.Expr | None = None) -> pl.DataFrame:
+        """Return the live rows of a (small) table, collected."""
+        snap = self.snapshot(name)
+        with storage_boundary(name, snap.uri):
+            return self.live(name, columns, where, snapshot=snap).collect()
+
+    def collect(self, frame: pl.LazyFrame) -> pl.DataFrame:
+        """Collect a query built on this cache's reads, turning damage found in the data into a CacheError."""
+        try:
+            return frame.collect()
+        except CacheError:
+            raise
+        except BaseException as exc:
+            name = self._table_in(str(exc))
+            with storage_boundary(name or "?", self.root):
+                raise
+            raise  # pragma: no cover - storage_boundary always raises
+
+    def _table_in(self, text: str) -> str | None:
+        for name in SPECS:
+            if f"/{name}/" in text or f"\\{name}\\" in text:
+                return name
+        return None
+
+    def exists(self, name: str) -> bool:
+        """True if table ``name`` has been written."""
+        return self.snapshot(name).table is not None
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def physical_rows(
+        self, spec: TableSpec, frame: pl.DataFrame, *, deleted: bool = False, clean: bool = False
+    ) -> pl.DataFrame:
+        """Return ``frame`` as stored rows: the table's columns plus the bookkeeping columns.
+
+        Raises:
+            CacheError: A column cannot be cast to the table's type (nothing is written).
+        """
+        try:
+            rows = conform(frame, spec.columns)
+        except ValueError as exc:
+            raise CacheError(f"Refusing to write cache table '{spec.name}'", f"schema mismatch: {exc}") from exc
+        return rows.with_columns(
+            pl.lit(write_seq(), dtype=pl.Int64).alias(SEQ),
+            pl.lit(deleted).alias(DELETED),
+            pl.lit(clean).alias(CLEAN),
+        )
+
+    def unique_keys(self, spec: TableSpec, frame: pl.DataFrame) -> pl.DataFrame:
+        """Return ``frame`` with one row per key (the last one, as a second write of it would leave)."""
+        keyed = spec.keyed(frame.lazy()).collect()
+        if keyed.height < 2 or not keyed.select(pl.struct(list(spec.key)).is_duplicated().any()).item():
+            return frame
+        return keyed.unique(subset=list(spec.key), keep="last", maintain_order=True).select(frame.columns)
+
+    def append(
+        self,
+        name: str,
+        frame: pl.DataFrame,
+        operation: str,
+        *,
+        tombstones: pl.DataFrame | None = None,
+        unique: bool = False,
+    ) -> int:
+        """Append ``frame`` (and tombstones for the keys in ``tombstones``) to table ``name`` in one transaction.
+
+        Returns:
+            The number of rows written (tombstones included). ``unique`` says the caller already
+            kept one row per key.
+
+        Raises:
+            CacheError: The table is damaged (nothing is written), or the write failed.
+        """
+        spec = SPECS[name]
+        snap = self.snapshot(name)  # refuses a damaged table before anything is written
+        if frame.height and not unique:
+            frame = self.unique_keys(spec, frame)
+        rows = self.physical_rows(spec, frame) if frame.height else None
+        parts = [p for p in (rows,) if p is not None]
+        if tombstones is not None and tombstones.height:
+            parts.append(self.physical_rows(spec, tombstones, deleted=True))
+        if not parts:
+            return 0
+        data = pl.concat(parts, how="vertical")
+        self._write_manifest()
+        if snap.table is None and len(parts) == 1:
+            # The table's first rows have unique keys: stored as compacted (sorted, no resolving
+            # needed). If another process created the table meanwhile, the commit conflicts
+            # and the rows go in as an ordinary append.
+            first = data.with_columns(pl.lit(True).alias(CLEAN))
+            if spec.sort_by:
+                first = first.sort(list(spec.sort_by), maintain_order=True)
+            try:
+                write_rows(self.location, spec, first, operation=operation, retry=False)
+            except CommitConflict:
+                write_rows(self.location, spec, data, operation=operation)
+        else:
+            write_rows(self.location, spec, data, operation=operation)
+        self.written[name] = self.written.get(name, 0) + data.height
+        return data.height
+
+    def upsert(self, name: str, frame: pl.DataFrame, operation: str, *, fill_only: bool = False) -> int:
+        """Append ``frame`` merged with the stored rows of its keys: a null never erases a value.
+
+        Args:
+            name: The table (its ``sticky`` columns keep their value when the new one is null).
+            frame: New rows.
+            operation: Recorded in the table's history.
+            fill_only: The new rows only fill gaps (values derived from commits know less than
+                discovery did): stored non-null values win.
+        """
+        spec = SPECS[name]
+        if frame.height == 0:
+            return 0
+        incoming = self.unique_keys(spec, conform(frame, spec.columns))
+        key = list(spec.key)
+        stored = self.collect(self.live(name).join(incoming.lazy().select(key), on=key, how="semi", nulls_equal=True))
+        if stored.height:
+            joined = incoming.join(stored, on=key, how="left", suffix="__old", nulls_equal=True)
+
+            def pick(column: str) -> pl.Expr:
+                if column not in spec.sticky:
+                    return pl.col(column)
+                first, second = (f"{column}__old", column) if fill_only else (column, f"{column}__old")
+                return pl.coalesce(pl.col(first), pl.col(second)).alias(column)
+
+            incoming = joined.select([pick(c) for c in spec.columns])
+        return self.append(name, incoming, operation)
+
+    def overwrite(self, name: str, frame: pl.DataFrame, operation: str) -> int:
+        """Replace every row of table ``name`` with ``frame`` in one transaction (compacted rows)."""
+        spec = SPECS[name]
+        snap = self.snapshot(name)
+        data = self.physical_rows(spec, frame, clean=True)
+        self._write_manifest()
+        write_rows(self.location, spec, data, operation=operation, mode="overwrite", snapshot=snap)
+        return data.height
+
+    # -- change detection ----------------------------------------------------------------------
+
+    def versions(self) -> dict[str, int]:
+        """Return every table's version (-1: never written); cheap enough to poll every few seconds."""
+        local = self.local_root
+        out: dict[str, int] = {}
+        for name in SPECS:
+            if local is not None:
+                out[name] = _local_version(local / name / "_delta_log")
+            else:
+                from deltalake import DeltaTable
+
+                uri = self.location.table_uri(name)
+                try:
+                    out[name] = DeltaTable(uri, storage_options=self.location.options(), without_files=True).version()
+                except Exception:
+                    out[name] = -1
+        return out
+
+    def written_at(self, name: str) -> dt.datetime | None:
+        """Return when table ``name`` was last written, or None if never."""
+        snap = self.snapshot(name)
+        if snap.table is None:
+            return None
+        with storage_boundary(name, snap.uri):
+            history = snap.table.history(1)
+        stamp = history[0].get("timestamp") if history else None
+        return dt.datetime.fromtimestamp(stamp / 1000, dt.UTC) if isinstance(stamp, int | float) else None
+
+
+def _local_version(log: Path) -> int:
+    best = -1
+    try:
+        with_entries = list(log.iterdir())
+    except OSError:
+        return -1
+    for entry in with_entries:
+        match = _LOG_NAME.match(entry.name)
+        if match:
+            best = max(best, int(match.group(1)))
+    return best

@@ -1,0 +1,390 @@
+"""Provides the Delta Lake file access of the cache: opening and checking a table, appending, overwriting.
+
+This is the only module that calls deltalake to write. It refuses damage before anything is
+written: a table whose log declares other columns, whose data files are missing, truncated or
+not Parquet, or whose directory is not a Delta table raises a one-line ``CacheError`` naming
+the table and the fix. deltalake and polars are imported when a table is first opened, so
+``import cache`` stays cheap for commands that never read it.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from cache.schema import CACHE_VERSION, CLEAN, TableSpec
+from core.errors import CacheError
+
+if TYPE_CHECKING:
+    import polars as pl
+    from deltalake import DeltaTable
+
+T = TypeVar("T")
+
+LOG_DIR = "_delta_log"
+CHECK_HINT = (
+    "run `ptlm-tui cache check`, then `ptlm-tui cache restore {table} VERSION` (see `ptlm-tui cache history {table}`)"
+)
+COMMIT_ATTEMPTS = 12  # optimistic-concurrency retries of one write before giving up
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where the cache's tables live: a local directory or any URI deltalake supports."""
+
+    uri: str
+    storage_options: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def local(self) -> Path | None:
+        """The local directory, or None for an object store (``s3://``, ``gs://``, ``az://`` ...)."""
+        if "://" not in self.uri:
+            return Path(self.uri)
+        if self.uri.startswith("file://"):
+            return Path(self.uri.removeprefix("file://"))
+        return None
+
+    def table_uri(self, name: str) -> str:
+        """The URI of table ``name``."""
+        local = self.local
+        return str(local / name) if local is not None else f"{self.uri.rstrip('/')}/{name}"
+
+    def options(self) -> dict[str, str] | None:
+        """Storage options for deltalake (None when there are none)."""
+        return dict(self.storage_options) or None
+
+
+def is_panic(exc: BaseException) -> bool:
+    """True for a Rust panic surfaced by pyo3 (``pyo3_runtime.PanicException``, a BaseException).
+
+    Each Rust extension (polars, deltalake) has its own class of that name, so it is matched by
+    name; nothing else is caught by the storage boundary's ``except BaseException``.
+    """
+    return type(exc).__name__ == "PanicException"
+
+
+def short(reason: object, limit: int = 220) -> str:
+    """Return ``reason`` as one short line (Rust errors span many lines)."""
+    text = " ".join(str(reason).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def damaged(table: str, where: str, reason: object) -> CacheError:
+    """The error for a table that cannot be trusted: named, with what to do."""
+    return CacheError(
+        f"Cache table '{table}' is damaged; nothing was read from it or written to it",
+        f"{where}: {short(reason)}",
+        CHECK_HINT.format(table=table),
+    )
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """True when ``exc`` says the disk (or quota) is full."""
+    if isinstance(exc, OSError) and exc.errno in (28, 122):  # ENOSPC, EDQUOT
+        return True
+    text = str(exc)
+    return "No space left" in text or "os error 28" in text or "Disk quota exceeded" in text
+
+
+def write_failed(table: str, where: str, exc: BaseException) -> CacheError:
+    """The error for a write that did not land (the table keeps its previous version)."""
+    if is_disk_full(exc):
+        return CacheError(
+            f"Disk full: cache table '{table}' was not written (it keeps its previous version)",
+            where,
+            "free some space (`ptlm-tui cache compact` drops old versions), then run the command again",
+        )
+    return CacheError(f"Cannot write cache table '{table}' (it keeps its previous version)", f"{where}: {short(exc)}")
+
+
+@contextmanager
+def storage_boundary(table: str, where: str) -> Iterator[None]:
+    """Turn the errors of reading ``table`` (polars, deltalake, a Rust panic, I/O) into one CacheError."""
+    try:
+        yield
+    except CacheError:
+        raise
+    except BaseException as exc:
+        if isinstance(exc, OSError) and not is_disk_full(exc) and exc.errno not in (None, 5):
+            raise CacheError(f"Cannot read cache table '{table}'", f"{where}: {short(exc)}") from exc
+        if is_panic(exc) or _is_read_error(exc):
+            raise damaged(table, where, exc) from exc
+        raise
+
+
+def _is_read_error(exc: BaseException) -> bool:
+    import polars as pl
+    from deltalake.exceptions import DeltaError
+
+    return isinstance(exc, pl.exceptions.PolarsError | DeltaError | OSError | ValueError)
+
+
+# -- opening ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Snapshot:
+    """One version of one table, opened and checked; ``table`` is None while the table does not exist."""
+
+    spec: TableSpec
+    uri: str
+    table: DeltaTable | None
+    files: pl.DataFrame | None  # path, size_bytes, num_records, clean (all rows compacted)
+
+    @property
+    def version(self) -> int:
+        """The table version (-1 before the first write)."""
+        return self.table.version() if self.table is not None else -1
+
+    @property
+    def rows(self) -> int:
+        """Stored rows (tombstones and superseded rows included)."""
+        return int(self.files["num_records"].sum()) if self.files is not None and self.files.height else 0
+
+    @property
+    def all_clean(self) -> bool:
+        """True when every stored row was written by compaction (at most one live row per key)."""
+        return self.files is None or self.files.height == 0 or bool(self.files["clean"].all())
+
+    def scan(self) -> pl.LazyFrame:
+        """A lazy scan of this version (physical columns)."""
+        import polars as pl
+
+        if self.table is None:
+            return pl.LazyFrame(schema=self.spec.physical)
+        return pl.scan_delta(self.table)
+
+
+def _leftover_only(path: Path) -> bool:
+    """True when ``path`` holds nothing but what a killed first write leaves (data files, no commit)."""
+    log = path / LOG_DIR
+    if log.is_dir() and any(not p.name.startswith((".", "_")) and not p.name.endswith(".tmp") for p in log.iterdir()):
+        return False
+    return all(
+        p.name == LOG_DIR or (p.is_file() and p.name.startswith("part-") and p.name.endswith(".parquet"))
+        for p in path.iterdir()
+    )
+
+
+def clear_leftovers(location: Location, spec: TableSpec) -> None:
+    """Remove what a killed first write of ``spec`` left behind (data files never committed)."""
+    local = location.local
+    path = local / spec.name if local is not None else None
+    if path is not None and path.is_dir() and _leftover_only(path):
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def open_snapshot(location: Location, spec: TableSpec, version: int | None = None) -> Snapshot:
+    """Open the newest (or the given) version of a table and check it against ``spec``.
+
+    Raises:
+        CacheError: The table is damaged or foreign (see the module docstring).
+    """
+    import polars as pl
+    from deltalake import DeltaTable
+
+    uri = location.table_uri(spec.name)
+    local = location.local
+    if local is not None:
+        path = local / spec.name
+        if not path.exists():
+            return Snapshot(spec, uri, None, None)
+        if not path.is_dir():
+            raise damaged(spec.name, uri, "a file where the table's directory should be")
+        if _leftover_only(path):
+            return Snapshot(spec, uri, None, None)  # a first write was killed before it committed
+    elif not DeltaTable.is_deltatable(uri, storage_options=location.options()):
+        return Snapshot(spec, uri, None, None)
+    with storage_boundary(spec.name, uri):
+        try:
+            table = DeltaTable(uri, version=version, storage_options=location.options())
+        except Exception as exc:
+            if local is not None and not (Path(uri) / LOG_DIR).is_dir():
+                raise damaged(spec.name, uri, "not a Delta table (no _delta_log)") from exc
+            if version is not None and "version" in str(exc).lower():
+                raise CacheError(
+                    f"Cache table '{spec.name}' has no version {version}",
+                    short(exc),
+                    f"`ptlm-tui cache history {spec.name}` lists the versions",
+                ) from exc
+            raise damaged(spec.name, uri, f"transaction log unreadable: {exc}") from exc
+        found = pl.scan_delta(table).collect_schema()
+    _check_schema(spec, uri, dict(found))
+    files = _files(table, spec, uri)
+    if local is not None:
+        _verify_files(spec, Path(uri), files)
+    return Snapshot(spec, uri, table, files)
+
+
+def _check_schema(spec: TableSpec, uri: str, found: dict[str, Any]) -> None:
+    expected = spec.physical
+    missing = [c for c in expected if c not in found]
+    foreign = [c for c in found if c not in expected]
+    wrong = [f"{c} is {found[c]}, expected {d}" for c, d in expected.items() if c in found and found[c] != d]
+    problems = []
+    if missing:
+        problems.append("missing columns " + ", ".join(missing))
+    if foreign:
+        problems.append("foreign columns " + ", ".join(foreign))
+    problems += wrong
+    if problems:
+        raise damaged(spec.name, uri, "; ".join(problems))
+
+
+def _files(table: DeltaTable, spec: TableSpec, uri: str) -> pl.DataFrame:
+    import polars as pl
+
+    with storage_boundary(spec.name, uri):
+        actions = pl.DataFrame(table.get_add_actions(flatten=True))
+    if actions.height == 0:
+        return pl.DataFrame(
+            schema={"path": pl.String, "size_bytes": pl.Int64, "num_records": pl.Int64, "clean": pl.Boolean}
+        )
+    clean = f"min.{CLEAN}"
+    return actions.select(
+        "path",
+        "size_bytes",
+        pl.col("num_records").fill_null(0),
+        (pl.col(clean).fill_null(False) if clean in actions.columns else pl.lit(False)).alias("clean"),
+    )
+
+
+_VERIFIED: dict[tuple[str, str, int], None] = {}  # files already checked, by (path, mtime, size)
+
+
+def _verify_files(spec: TableSpec, root: Path, files: pl.DataFrame) -> None:
+    """Check that every data file of the version exists, has its recorded size and is Parquet."""
+    for path, size in files.select("path", "size_bytes").iter_rows():
+        file = root / path
+        try:
+            stat = file.stat()
+        except FileNotFoundError:
+            raise damaged(spec.name, str(file), "a data file of the current version is missing") from None
+        memo = (str(file), str(stat.st_mtime_ns), stat.st_size)
+        if memo in _VERIFIED:
+            continue
+        if stat.st_size != size:
+            raise damaged(spec.name, str(file), f"data file has {stat.st_size} bytes, the log recorded {size}")
+        with file.open("rb") as handle:
+            head = handle.read(4)
+            handle.seek(max(0, stat.st_size - 4))
+            tail = handle.read(4)
+        if head != b"PAR1" or tail != b"PAR1":
+            raise damaged(spec.name, str(file), "data file is not a Parquet file")
+        _VERIFIED[memo] = None
+
+
+# -- writing ------------------------------------------------------------------------------------
+
+
+class CommitConflict(CacheError):
+    """Another writer committed first and this write may not be retried as it is."""
+
+
+def _retrying(table: str, where: str, write: Callable[[], T], *, attempts: int = COMMIT_ATTEMPTS) -> T:
+    """Run ``write``, retrying when another writer committed first (optimistic concurrency)."""
+    from deltalake.exceptions import CommitFailedError
+
+    for attempt in range(attempts):
+        try:
+            return write()
+        except CommitFailedError as exc:
+            if attempts == 1:
+                raise CommitConflict(
+                    f"Cache table '{table}' changed while it was being written; nothing was lost",
+                    f"{where}: {short(exc)}",
+                    "run the command again",
+                ) from exc
+            if attempt == attempts - 1:
+                raise CacheError(
+                    f"Cache table '{table}' is busy: {attempts} attempts to commit lost to other writers",
+                    f"{where}: {short(exc)}",
+                    "run the command again; nothing was lost",
+                ) from exc
+            time.sleep(min(1.0, 0.02 * 2**attempt) * random.uniform(0.5, 1.5))
+        except CacheError:
+            raise
+        except Exception as exc:
+            raise write_failed(table, where, exc) from exc
+        except BaseException as exc:
+            if is_panic(exc):
+                raise write_failed(table, where, exc) from exc
+            raise
+    raise AssertionError("unreachable")
+
+
+def write_rows(
+    location: Location,
+    spec: TableSpec,
+    frame: pl.DataFrame,
+    *,
+    operation: str,
+    mode: str = "append",
+    snapshot: Snapshot | None = None,
+    retry: bool = True,
+) -> None:
+    """Commit ``frame`` (physical columns) to the table as one transaction.
+
+    Args:
+        location: The cache location.
+        spec: The table.
+        frame: Rows in ``spec.physical`` order.
+        operation: Recorded in the table's history (``ptlm.operation``).
+        mode: ``append``, or ``overwrite`` to replace the rows of ``snapshot`` (appends committed
+            after that snapshot are kept; a concurrent overwrite makes this one fail).
+        snapshot: The version an overwrite replaces.
+        retry: Retry an append that lost a commit race (an overwrite is never retried: a
+            retry would replace rows its snapshot never saw).
+
+    Raises:
+        CommitConflict: Another writer committed first and ``retry`` was off (or an overwrite).
+        CacheError: The disk is full, or the write failed; the table keeps its previous version.
+    """
+    from deltalake import CommitProperties, write_deltalake
+
+    uri = location.table_uri(spec.name)
+    if location.local is not None:
+        location.local.mkdir(parents=True, exist_ok=True)
+        clear_leftovers(location, spec)
+    properties = CommitProperties(custom_metadata={"ptlm.operation": operation, "ptlm.cache_version": CACHE_VERSION})
+
+    def write() -> None:
+        target: Any = snapshot.table if mode == "overwrite" and snapshot is not None and snapshot.table else uri
+        writer: Any = write_deltalake  # its overloads pin ``mode`` to literals
+        writer(
+            target,
+            frame,
+            mode=mode,
+            name=spec.name,
+            description=f"ptlm-tui cache table (cache version {CACHE_VERSION})",
+            storage_options=location.options(),
+            commit_properties=properties,
+        )
+
+    _retrying(spec.name, uri, write, attempts=COMMIT_ATTEMPTS if retry and mode == "append" else 1)
+
+
+def remove_local_tree(path: Path) -> None:
+    """Remove a directory the cache made (a migration's or a build's temporary tree)."""
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a rename in ``path`` durable (not every platform lets a directory be opened)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
