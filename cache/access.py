@@ -42,10 +42,12 @@ class TableAccess:
         self,
         root: str | Path,
         *,
+        uri: str | None = None,
         storage_options: dict[str, str] | None = None,
         retention_hours: int = 168,
     ) -> None:
-        self.location = Location(str(root), dict(storage_options or {}))
+        self.root = Path(root)  # the local cache directory (git clones live here even when the tables do not)
+        self.location = Location(uri or str(self.root), dict(storage_options or {}))
         self.retention_hours = retention_hours
         self._ready_checked = False
         self.notices: list[str] = []  # what opening the cache did (a migration), for the CLI to print
@@ -55,22 +57,26 @@ class TableAccess:
     def from_settings(cls, settings: Settings) -> Self:
         """Return the cache the settings name (``[cache] uri`` or ``dir``, storage options, retention)."""
         cache = settings.cache
-        root: str | Path = cache.uri or settings.cache_dir
-        return cls(root, storage_options=dict(cache.storage_options), retention_hours=cache.retention_hours)
+        return cls(
+            settings.cache_dir,
+            uri=cache.uri,
+            storage_options=dict(cache.storage_options),
+            retention_hours=cache.retention_hours,
+        )
 
     # -- where ---------------------------------------------------------------------------------
 
     @property
     def local_root(self) -> Path | None:
-        """The cache directory, or None when the cache is in an object store."""
+        """The directory of the tables, or None when they are in an object store."""
         return self.location.local
 
     @property
-    def root(self) -> str:
-        """Where the cache is, for messages (a path or a URI; credentials never appear here)."""
+    def where(self) -> str:
+        """Where the tables are, for messages (a path or a URI; storage options never appear here)."""
         return self.location.uri
 
-    def spec(self, name: str) -> TableSpec:
+    def _spec(self, name: str) -> TableSpec:
         """The spec of table ``name``."""
         return SPECS[name]
 
@@ -131,14 +137,14 @@ class TableAccess:
 
         write_manifest(local)
 
-    def snapshot(self, name: str, version: int | None = None) -> Snapshot:
+    def _snapshot(self, name: str, version: int | None = None) -> Snapshot:
         """Open and check the newest (or the given) version of table ``name``."""
         self.ensure_ready()
         return open_snapshot(self.location, SPECS[name], version)
 
     # -- reading -------------------------------------------------------------------------------
 
-    def live(
+    def _live(
         self,
         name: str,
         columns: Sequence[str] | None = None,
@@ -157,7 +163,7 @@ class TableAccess:
         """
         spec = SPECS[name]
         wanted = list(columns) if columns is not None else list(spec.columns)
-        snap = snapshot or self.snapshot(name)
+        snap = snapshot or self._snapshot(name)
         if snap.table is None:
             return pl.LazyFrame(schema={c: spec.physical[c] for c in wanted})
         scan = snap.scan()
@@ -170,11 +176,11 @@ class TableAccess:
                 appended = scan.filter(~pl.col(CLEAN)).select(needed).collect()
         return resolve(scan, appended, spec, wanted)
 
-    def read(self, name: str, columns: Sequence[str] | None = None, where: pl.Expr | None = None) -> pl.DataFrame:
+    def _read(self, name: str, columns: Sequence[str] | None = None, where: pl.Expr | None = None) -> pl.DataFrame:
         """Return the live rows of a (small) table, collected."""
-        snap = self.snapshot(name)
+        snap = self._snapshot(name)
         with storage_boundary(name, snap.uri):
-            return self.live(name, columns, where, snapshot=snap).collect()
+            return self._live(name, columns, where, snapshot=snap).collect()
 
     def collect(self, frame: pl.LazyFrame) -> pl.DataFrame:
         """Collect a query built on this cache's reads, turning damage found in the data into a CacheError."""
@@ -184,7 +190,7 @@ class TableAccess:
             raise
         except BaseException as exc:
             name = self._table_in(str(exc))
-            with storage_boundary(name or "?", self.root):
+            with storage_boundary(name or "?", self.where):
                 raise
             raise  # pragma: no cover - storage_boundary always raises
 
@@ -194,13 +200,13 @@ class TableAccess:
                 return name
         return None
 
-    def exists(self, name: str) -> bool:
+    def _exists(self, name: str) -> bool:
         """True if table ``name`` has been written."""
-        return self.snapshot(name).table is not None
+        return self._snapshot(name).table is not None
 
     # -- writing -------------------------------------------------------------------------------
 
-    def physical_rows(
+    def _physical_rows(
         self, spec: TableSpec, frame: pl.DataFrame, *, deleted: bool = False, clean: bool = False
     ) -> pl.DataFrame:
         """Return ``frame`` as stored rows: the table's columns plus the bookkeeping columns.
@@ -218,14 +224,14 @@ class TableAccess:
             pl.lit(clean).alias(CLEAN),
         )
 
-    def unique_keys(self, spec: TableSpec, frame: pl.DataFrame) -> pl.DataFrame:
+    def _unique_keys(self, spec: TableSpec, frame: pl.DataFrame) -> pl.DataFrame:
         """Return ``frame`` with one row per key (the last one, as a second write of it would leave)."""
         keyed = spec.keyed(frame.lazy()).collect()
         if keyed.height < 2 or not keyed.select(pl.struct(list(spec.key)).is_duplicated().any()).item():
             return frame
         return keyed.unique(subset=list(spec.key), keep="last", maintain_order=True).select(frame.columns)
 
-    def append(
+    def _append(
         self,
         name: str,
         frame: pl.DataFrame,
@@ -244,13 +250,13 @@ class TableAccess:
             CacheError: The table is damaged (nothing is written), or the write failed.
         """
         spec = SPECS[name]
-        snap = self.snapshot(name)  # refuses a damaged table before anything is written
+        snap = self._snapshot(name)  # refuses a damaged table before anything is written
         if frame.height and not unique:
-            frame = self.unique_keys(spec, frame)
-        rows = self.physical_rows(spec, frame) if frame.height else None
+            frame = self._unique_keys(spec, frame)
+        rows = self._physical_rows(spec, frame) if frame.height else None
         parts = [p for p in (rows,) if p is not None]
         if tombstones is not None and tombstones.height:
-            parts.append(self.physical_rows(spec, tombstones, deleted=True))
+            parts.append(self._physical_rows(spec, tombstones, deleted=True))
         if not parts:
             return 0
         data = pl.concat(parts, how="vertical")
@@ -271,7 +277,7 @@ class TableAccess:
         self.written[name] = self.written.get(name, 0) + data.height
         return data.height
 
-    def upsert(self, name: str, frame: pl.DataFrame, operation: str, *, fill_only: bool = False) -> int:
+    def _upsert(self, name: str, frame: pl.DataFrame, operation: str, *, fill_only: bool = False) -> int:
         """Append ``frame`` merged with the stored rows of its keys: a null never erases a value.
 
         Args:
@@ -284,9 +290,9 @@ class TableAccess:
         spec = SPECS[name]
         if frame.height == 0:
             return 0
-        incoming = self.unique_keys(spec, conform(frame, spec.columns))
+        incoming = self._unique_keys(spec, conform(frame, spec.columns))
         key = list(spec.key)
-        stored = self.collect(self.live(name).join(incoming.lazy().select(key), on=key, how="semi", nulls_equal=True))
+        stored = self.collect(self._live(name).join(incoming.lazy().select(key), on=key, how="semi", nulls_equal=True))
         if stored.height:
             joined = incoming.join(stored, on=key, how="left", suffix="__old", nulls_equal=True)
 
@@ -297,13 +303,13 @@ class TableAccess:
                 return pl.coalesce(pl.col(first), pl.col(second)).alias(column)
 
             incoming = joined.select([pick(c) for c in spec.columns])
-        return self.append(name, incoming, operation)
+        return self._append(name, incoming, operation)
 
-    def overwrite(self, name: str, frame: pl.DataFrame, operation: str) -> int:
+    def _overwrite(self, name: str, frame: pl.DataFrame, operation: str) -> int:
         """Replace every row of table ``name`` with ``frame`` in one transaction (compacted rows)."""
         spec = SPECS[name]
-        snap = self.snapshot(name)
-        data = self.physical_rows(spec, frame, clean=True)
+        snap = self._snapshot(name)
+        data = self._physical_rows(spec, frame, clean=True)
         self._write_manifest()
         write_rows(self.location, spec, data, operation=operation, mode="overwrite", snapshot=snap)
         return data.height
@@ -327,9 +333,9 @@ class TableAccess:
                     out[name] = -1
         return out
 
-    def written_at(self, name: str) -> dt.datetime | None:
+    def _written_at(self, name: str) -> dt.datetime | None:
         """Return when table ``name`` was last written, or None if never."""
-        snap = self.snapshot(name)
+        snap = self._snapshot(name)
         if snap.table is None:
             return None
         with storage_boundary(name, snap.uri):

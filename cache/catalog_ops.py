@@ -22,19 +22,19 @@ class CatalogOps(CommitOps):
 
     def families(self, columns: Sequence[str] | None = None) -> pl.DataFrame:
         """Return one row per family (families columns)."""
-        return self.read("families", columns)
+        return self._read("families", columns)
 
     def variants(self, columns: Sequence[str] | None = None) -> pl.DataFrame:
         """Return one row per HF model (variants columns); ``family`` is null for models without a link."""
-        return self.read("variants", columns)
+        return self._read("variants", columns)
 
     def upsert_families(self, frame: pl.DataFrame, *, fill_only: bool = False) -> int:
-        """Add or update families (families columns); see ``TableAccess.upsert`` for ``fill_only``."""
-        return self.upsert("families", frame, "upsert families", fill_only=fill_only)
+        """Add or update families (families columns); ``fill_only``: the new values only fill gaps."""
+        return self._upsert("families", frame, "upsert families", fill_only=fill_only)
 
     def upsert_variants(self, frame: pl.DataFrame, *, fill_only: bool = False) -> int:
-        """Add or update HF models (variants columns); see ``TableAccess.upsert`` for ``fill_only``."""
-        return self.upsert("variants", frame, "upsert variants", fill_only=fill_only)
+        """Add or update HF models (variants columns); ``fill_only``: the new values only fill gaps."""
+        return self._upsert("variants", frame, "upsert variants", fill_only=fill_only)
 
     def rename_families(self, renames: dict[str, str]) -> None:
         """Give families new ids everywhere they are named (families, variants, commits, sync state).
@@ -47,13 +47,13 @@ class CatalogOps(CommitOps):
         old = pl.Series(list(renames), dtype=pl.String).implode()
         self.rename_family_commits(renames)
         for name in ("sync_state", "variants"):
-            rows = self.read(name).filter(pl.col("family").is_in(old))
-            self.append(name, rows.with_columns(pl.col("family").replace(renames)), "rename families")
+            rows = self._read(name).filter(pl.col("family").is_in(old))
+            self._append(name, rows.with_columns(pl.col("family").replace(renames)), "rename families")
         families = self.families().filter(pl.col("family").is_in(old))
         renamed = families.with_columns(pl.col("family").replace(renames))
-        self.upsert("families", renamed, "rename families")
+        self._upsert("families", renamed, "rename families")
         gone = families.select("family").filter(~pl.col("family").is_in(renamed["family"].implode()))
-        self.append("families", pl.DataFrame(schema=FAMILIES), "rename families", tombstones=gone)
+        self._append("families", pl.DataFrame(schema=FAMILIES), "rename families", tombstones=gone)
 
     def forget_families(self, families: Sequence[str]) -> None:
         """Remove families and everything cached about them (variants, commits, sync state)."""
@@ -64,28 +64,28 @@ class CatalogOps(CommitOps):
             ("variants", ["model"]),
             ("families", ["family"]),
         ):
-            if not self.exists(name):
+            if not self._exists(name):
                 continue
-            gone = self.collect(self.live(name, [*key, "family"]).filter(pl.col("family").is_in(wanted)))
-            spec = self.spec(name)
-            self.append(name, pl.DataFrame(schema=spec.columns), "forget families", tombstones=gone.select(key))
+            gone = self.collect(self._live(name, [*key, "family"]).filter(pl.col("family").is_in(wanted)))
+            spec = self._spec(name)
+            self._append(name, pl.DataFrame(schema=spec.columns), "forget families", tombstones=gone.select(key))
 
     # -- model cards ---------------------------------------------------------------------------
 
     def model_cards(self, models: Sequence[str] | None = None) -> pl.DataFrame:
         """Return the cached model cards (model, sha, card, card_data, fetched_at), all or for ``models``."""
         where = pl.col("model").is_in(pl.Series(list(models), dtype=pl.String).implode()) if models else None
-        return self.read("model_cards", where=where)
+        return self._read("model_cards", where=where)
 
     def upsert_model_cards(self, frame: pl.DataFrame) -> int:
         """Store model cards just read (model_cards columns), replacing older ones of the same model."""
-        return self.upsert("model_cards", frame, "upsert model cards")
+        return self._upsert("model_cards", frame, "upsert model cards")
 
     # -- sync outcomes -------------------------------------------------------------------------
 
     def sync_states(self, columns: Sequence[str] | None = None) -> pl.DataFrame:
         """Return the last sync outcome of every repository sync touched (sync_state columns)."""
-        return self.read("sync_state", columns)
+        return self._read("sync_state", columns)
 
     def record_sync_outcomes(self, frame: pl.DataFrame) -> int:
         """Store sync outcomes (sync_state columns).
@@ -93,46 +93,46 @@ class CatalogOps(CommitOps):
         Status, detail, hint, last_attempt and retry_after take the new value; a failed attempt
         (null head, last_success, commits) keeps the last successful ones.
         """
-        return self.upsert("sync_state", frame, "record sync outcomes")
+        return self._upsert("sync_state", frame, "record sync outcomes")
 
     # -- the study's published results ---------------------------------------------------------
 
     def published(self, columns: Sequence[str] | None = None) -> pl.DataFrame:
         """Return the study's published per-family results (empty before import-study)."""
-        return self.read("published", columns)
+        return self._read("published", columns)
 
     def has_published(self) -> bool:
         """True once import-study has written the published results."""
-        return self.exists("published")
+        return self._exists("published")
 
     def published_family(self, family: str) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
         """Return one family's published row, variants and transitions (each possibly empty)."""
         one = pl.col("family") == family
         return (
-            self.read("published").filter(one),
-            self.read("published_variants").filter(one),
-            self.read("published_transitions").filter(one),
+            self._read("published").filter(one),
+            self._read("published_variants").filter(one),
+            self._read("published_transitions").filter(one),
         )
 
     def published_transitions(self) -> pl.DataFrame:
         """Return the study's published transitions."""
-        return self.read("published_transitions")
+        return self._read("published_transitions")
 
     def published_variants(self) -> pl.DataFrame:
         """Return the study's published per-variant data."""
-        return self.read("published_variants")
+        return self._read("published_variants")
 
     def replace_published(self, published: pl.DataFrame, transitions: pl.DataFrame, variants: pl.DataFrame) -> None:
         """Replace the study's published tables (each replaced whole, in one transaction)."""
-        self.overwrite("published", published, "import-study")
-        self.overwrite("published_transitions", transitions, "import-study")
-        self.overwrite("published_variants", variants, "import-study")
+        self._overwrite("published", published, "import-study")
+        self._overwrite("published_transitions", transitions, "import-study")
+        self._overwrite("published_variants", variants, "import-study")
 
     # -- proposals -----------------------------------------------------------------------------
 
     def proposals(self, columns: Sequence[str] | None = None) -> pl.DataFrame:
         """Return every proposal (proposals columns), newest first."""
-        frame = self.read("proposals")
+        frame = self._read("proposals")
         frame = frame.sort("created_at", descending=True, nulls_last=True)
         return frame.select(columns) if columns is not None else frame
 
@@ -140,4 +140,4 @@ class CatalogOps(CommitOps):
         """Store proposals (proposals columns); a row with a known ``proposal_id`` replaces it whole."""
         if frame.height == 0:
             return 0
-        return self.append("proposals", conform(frame, PROPOSALS), "record proposals")
+        return self._append("proposals", conform(frame, PROPOSALS), "record proposals")

@@ -71,7 +71,7 @@ class CommitOps(TableAccess):
         """
         wanted = list(columns) if columns is not None else list(COMMITS)
         read = wanted if not families or "family" in wanted else [*wanted, "family"]
-        frame = self.live(COMMITS_TABLE, read, repo_filter(repos, platform))
+        frame = self._live(COMMITS_TABLE, read, repo_filter(repos, platform))
         if families:
             frame = frame.filter(pl.col("family").is_in(pl.Series(list(families), dtype=pl.String).implode()))
         return frame.select(wanted) if read != wanted else frame
@@ -82,27 +82,27 @@ class CommitOps(TableAccess):
 
     def has_commits(self) -> bool:
         """True once any commit has been written."""
-        return self.exists(COMMITS_TABLE)
+        return self._exists(COMMITS_TABLE)
 
     def commit_count(self) -> int:
         """Return how many commits the cache holds."""
-        snap = self.snapshot(COMMITS_TABLE)
+        snap = self._snapshot(COMMITS_TABLE)
         if snap.all_clean:
             return snap.rows
-        return int(self.collect(self.live(COMMITS_TABLE, ["platform"], snapshot=snap).select(pl.len())).item())
+        return int(self.collect(self._live(COMMITS_TABLE, ["platform"], snapshot=snap).select(pl.len())).item())
 
     def commit_counts(self, pairs: pl.DataFrame) -> pl.DataFrame:
         """Return ``platform, repo, commits`` for the (platform, repo) pairs given (absent: not listed)."""
         if pairs.height == 0:
             return pl.DataFrame(schema={"platform": pl.String, "repo": pl.String, "commits": pl.UInt32})
-        lazy = self.live(COMMITS_TABLE, ["platform", "repo"], repo_filter(pairs=pairs))
+        lazy = self._live(COMMITS_TABLE, ["platform", "repo"], repo_filter(pairs=pairs))
         counts = lazy.join(pairs.lazy().select("platform", "repo").unique(), on=["platform", "repo"], how="semi")
         return self.collect(counts.group_by("platform", "repo").agg(pl.len().alias("commits")))
 
     def _cached_keys(self, pairs: pl.DataFrame) -> pl.DataFrame:
         """Return the stored commit keys (with the columns they come from) of the given repositories."""
         spec = SPECS[COMMITS_TABLE]
-        lazy = self.live(COMMITS_TABLE, KEY_SOURCES, repo_filter(pairs=pairs))
+        lazy = self._live(COMMITS_TABLE, KEY_SOURCES, repo_filter(pairs=pairs))
         lazy = lazy.join(pairs.lazy().select("platform", "repo").unique(), on=["platform", "repo"], how="semi")
         return self.collect(spec.keyed(lazy))
 
@@ -130,7 +130,7 @@ class CommitOps(TableAccess):
             CacheError: The commits table is damaged (nothing is written), or the write failed.
         """
         spec = SPECS[COMMITS_TABLE]
-        incoming = self.unique_keys(spec, conform(frame, COMMITS))
+        incoming = self._unique_keys(spec, conform(frame, COMMITS))
         touched = incoming.select("platform", "repo")
         if replace is not None:
             touched = pl.concat([touched, replace.select("platform", "repo")])
@@ -148,7 +148,7 @@ class CommitOps(TableAccess):
                 tombstones = gone.join(new_keys, on=["platform", "repo", COMMIT_KEY], how="anti").drop(COMMIT_KEY)
         elif count:
             added = incoming.height
-        self.append(COMMITS_TABLE, incoming, operation, tombstones=tombstones, unique=True)
+        self._append(COMMITS_TABLE, incoming, operation, tombstones=tombstones, unique=True)
         return CommitsWritten(added, replaced, tombstones.height if tombstones is not None else 0)
 
     def move_commits(self, moves: pl.DataFrame, operation: str = "move commits") -> int:
@@ -164,13 +164,13 @@ class CommitOps(TableAccess):
         if moves.height == 0 or not self.has_commits():
             return 0
         rows = self.collect(
-            self.live(COMMITS_TABLE, where=repo_filter(pairs=moves))
+            self._live(COMMITS_TABLE, where=repo_filter(pairs=moves))
             .join(moves.lazy().select("platform", "repo", pl.col("family").alias("__to")), on=["platform", "repo"])
             .filter(pl.col("family").ne_missing(pl.col("__to")))
             .with_columns(pl.col("__to").alias("family"))
             .drop("__to")
         )
-        self.append(COMMITS_TABLE, rows, operation)
+        self._append(COMMITS_TABLE, rows, operation)
         return rows.height
 
     def rename_family_commits(self, renames: dict[str, str], operation: str = "rename families") -> int:
@@ -178,7 +178,7 @@ class CommitOps(TableAccess):
         if not renames or not self.has_commits():
             return 0
         rows = self.collect(self.commits(families=list(renames)).with_columns(pl.col("family").replace(renames)))
-        self.append(COMMITS_TABLE, rows, operation)
+        self._append(COMMITS_TABLE, rows, operation)
         return rows.height
 
     # -- file changes --------------------------------------------------------------------------
@@ -194,10 +194,10 @@ class CommitOps(TableAccess):
 
         Columns: platform, repo, sha, path, status, old_mode, new_mode, old_blob, new_blob.
         """
-        return self.live("file_changes", columns, repo_filter(repos, platform))
+        return self._live("file_changes", columns, repo_filter(repos, platform))
 
     def append_file_changes(self, frame: pl.DataFrame, operation: str = "append file changes") -> int:
         """Append file changes (file_changes columns); a (platform, repo, sha, path) already cached is replaced."""
         if frame.height == 0:
             return 0
-        return self.append("file_changes", conform(frame, FILE_CHANGES), operation)
+        return self._append("file_changes", conform(frame, FILE_CHANGES), operation)

@@ -48,10 +48,10 @@ class LabelOps(TableAccess):
         where = repo_filter(list(repos) if repos is not None else None, platform)
         parts = []
         if source in (None, MANUAL):
-            parts.append(self.live(MANUAL_TABLE, wanted, where))
+            parts.append(self._live(MANUAL_TABLE, wanted, where))
         if source != MANUAL:
             read = wanted if source is None or "source" in wanted else [*wanted, "source"]
-            frame = self.live(LABELS_TABLE, read, where)
+            frame = self._live(LABELS_TABLE, read, where)
             if source is not None:
                 frame = frame.filter(pl.col("source") == source).select(wanted)
             parts.append(frame)
@@ -59,7 +59,7 @@ class LabelOps(TableAccess):
 
     def has_labels(self) -> bool:
         """True once any label (by a classifier or a person) has been written."""
-        return self.exists(LABELS_TABLE) or self.exists(MANUAL_TABLE)
+        return self._exists(LABELS_TABLE) or self._exists(MANUAL_TABLE)
 
     def record_labels(self, frame: pl.DataFrame, operation: str = "record labels") -> int:
         """Store labels (labels columns); a label with the same key replaces the stored one.
@@ -75,20 +75,20 @@ class LabelOps(TableAccess):
         rows = conform(frame, LABELS)
         manual = rows.filter(pl.col("source") == MANUAL)
         if manual.height:
-            self.append(MANUAL_TABLE, manual, operation)
+            self._append(MANUAL_TABLE, manual, operation)
         rows = rows.filter(pl.col("source").ne_missing(MANUAL)).unique(subset=_KEY, keep="last", maintain_order=True)
         if rows.height == 0:
             return manual.height
-        if self.exists(LABELS_TABLE):
+        if self._exists(LABELS_TABLE):
             signature = pl.struct(_COMPARED).hash().alias("__signature")
             pairs = rows.select("platform", "repo").unique()
             where = repo_filter(pairs=pairs)
-            stored = self.collect(self.live(LABELS_TABLE, _COMPARED, where).select(*_KEY, signature))
+            stored = self.collect(self._live(LABELS_TABLE, _COMPARED, where).select(*_KEY, signature))
             changed = rows.with_columns(signature).join(stored, on=[*_KEY, "__signature"], how="anti")
             changed = changed.drop("__signature")
         else:
             changed = rows
-        self.append(LABELS_TABLE, changed, operation, unique=True)
+        self._append(LABELS_TABLE, changed, operation, unique=True)
         return rows.height + manual.height
 
     def set_manual_label(
@@ -104,7 +104,7 @@ class LabelOps(TableAccess):
     ) -> None:
         """Record a person's label for one commit (``sha`` is its commit key); it wins from now on."""
         row = pl.DataFrame({"platform": [platform], "repo": [repo], "sha": [sha], "label": [label]})
-        self.append(
+        self._append(
             MANUAL_TABLE,
             conform(
                 row,
@@ -124,15 +124,15 @@ class LabelOps(TableAccess):
         """Remove a person's label for one commit; True if there was one (the classifiers' shows again)."""
         key = pl.DataFrame({"platform": [platform], "repo": [repo], "sha": [sha]})
         present = self.collect(
-            self.live(MANUAL_TABLE, ["platform", "repo", "sha"], repo_filter([repo], platform)).join(
+            self._live(MANUAL_TABLE, ["platform", "repo", "sha"], repo_filter([repo], platform)).join(
                 key.lazy(), on=["platform", "repo", "sha"], how="semi"
             )
         )
         if present.height == 0:
             return False
-        self.append(MANUAL_TABLE, pl.DataFrame(schema=LABELS), "clear manual label", tombstones=key)
+        self._append(MANUAL_TABLE, pl.DataFrame(schema=LABELS), "clear manual label", tombstones=key)
         return True
 
     def manual_labels(self, columns: Sequence[str] | None = None) -> pl.DataFrame:
         """Return the labels people set (labels columns, source ``manual``)."""
-        return self.read(MANUAL_TABLE, columns)
+        return self._read(MANUAL_TABLE, columns)

@@ -95,7 +95,7 @@ class Maintenance(TableAccess):
                 version, files, stored = snap.version, snap.files.height if snap.files is not None else 0, snap.rows
                 with storage_boundary(name, snap.uri):
                     snap.scan().select(list(spec.physical)).collect()  # every page of every file
-                    live = self.live(name, [next(iter(spec.columns))], snapshot=snap).select(pl.len()).collect().item()
+                    live = self._live(name, [next(iter(spec.columns))], snapshot=snap).select(pl.len()).collect().item()
                 out.append(TableCheck(name, True, version, files, stored, int(live)))
             except CacheError as exc:
                 out.append(TableCheck(name, False, version, max(files, 0), max(stored, 0), 0, exc.one_line()))
@@ -179,7 +179,7 @@ class Maintenance(TableAccess):
             raise CacheError("Unknown cache table", name, "tables: " + ", ".join(SPECS))
         table = self._table(name)
         if table is None:
-            raise CacheError(f"Cache table '{name}' has never been written", self.root, "nothing to restore")
+            raise CacheError(f"Cache table '{name}' has never been written", self.where, "nothing to restore")
         uri = self.location.table_uri(name)
         if version < 0 or version > table.version():
             raise CacheError(
@@ -256,14 +256,14 @@ class Maintenance(TableAccess):
     def _compact_one(self, name: str, retention: int, *, rewrite_only_if_needed: bool = False) -> Compacted | None:
         spec = SPECS[name]
         started = time.perf_counter()
-        snap = self.snapshot(name)
+        snap = self._snapshot(name)
         if snap.table is None:
             return None
         files_before, rows_before = snap.files.height if snap.files is not None else 0, snap.rows
         needs_rewrite = not snap.all_clean or files_before > 1
         if needs_rewrite or not rewrite_only_if_needed:
             with storage_boundary(name, snap.uri):
-                live = self.live(name, [*spec.columns, SEQ], snapshot=snap).collect()
+                live = self._live(name, [*spec.columns, SEQ], snapshot=snap).collect()
                 if not needs_rewrite:
                     snap.scan().select(list(spec.physical)).collect()  # refuse damage before vacuuming
         if needs_rewrite:
@@ -274,7 +274,7 @@ class Maintenance(TableAccess):
             )
             write_rows(self.location, spec, rows, operation="compact", mode="overwrite", snapshot=snap)
         removed = self._checkpoint_and_vacuum(name, retention)
-        after = self.snapshot(name)
+        after = self._snapshot(name)
         return Compacted(
             name,
             files_before,
@@ -321,7 +321,7 @@ class Maintenance(TableAccess):
         """
         out = []
         for name in names or sorted(self.written):
-            snap = self.snapshot(name)
+            snap = self._snapshot(name)
             if snap.table is None or snap.files is None:
                 continue
             appended = int(snap.files.filter(~pl.col("clean"))["num_records"].sum())

@@ -42,8 +42,8 @@ class CacheStore(CatalogOps, LabelOps, Maintenance):
 
     def is_empty(self) -> bool:
         """True if the cache holds no commits, no families and no published results."""
-        return not (self.has_commits() or self.has_published() or self.exists("families"))
+        return not (self.has_commits() or self.has_published() or self._exists("families"))
 
     def commits_written_at(self) -> dt.datetime | None:
         """When commits were last written (the app's "cache written" time), or None."""
-        return self.written_at("commits")
+        return self._written_at("commits")

@@ -32,7 +32,7 @@ def choose_cache(settings: Settings, demo: bool) -> tuple[CacheStore, bool, str 
         if not store.is_empty():
             return store, False, None
         notice = (
-            f"ptlm-tui: {store.root} holds no data yet, so the built-in DEMO DATA is shown; "
+            f"ptlm-tui: {store.where} holds no data yet, so the built-in DEMO DATA is shown; "
             "load real data with `ptlm-tui import FILE`, `ptlm-tui import-study DIR` or `ptlm-tui sync`"
         )
     from core.demo import build_demo_cache

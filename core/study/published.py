@@ -33,7 +33,7 @@ def require_published(store: CacheStore) -> pl.DataFrame:
     if published.is_empty():
         raise InputError(
             "The cache holds no published results",
-            str(store.root),
+            store.where,
             "run `ptlm-tui import-study DIR` with the dataset/ folder of the study's replication package",
         )
     return published

@@ -39,7 +39,7 @@ def test_first_sync_fetches_both_platforms(world: tuple[CacheStore, FakeHub, Pat
     seen: list[Progress] = []
     report = sync(store, settings, on_progress=seen.append)
     assert [o.status for o in report.outcomes] == ["ok"] * 5, report.summary()
-    commits = store.read("commits")
+    commits = store.collect(store.commits())
     hf = commits.filter(pl.col("platform") == "huggingface")
     assert hf.group_by("repo").len().sort("repo").rows() == [
         ("acme/bert-large", 2),
@@ -68,14 +68,13 @@ def test_second_sync_with_nothing_new_transfers_no_history(world: tuple[CacheSto
     store, hub, root = world
     settings = make_settings(hub, root, store.root)
     sync(store, settings)
-    written = store.written_at("commits")
-    mtime = store.path("commits").stat().st_mtime_ns
+    before = store.versions()["commits"]
     hub.reset_log()
     report = sync(store, settings)
     assert all(o.ok and o.new_commits == 0 for o in report.outcomes)
     assert hub.count("/commits/") == 0 and hub.count("/compare/") == 0
     assert hub.count(r"^/api/models/[^/]+/[^/]+$") == 3  # one model-info request per variant
-    assert store.path("commits").stat().st_mtime_ns == mtime and store.written_at("commits") == written
+    assert store.versions()["commits"] == before  # nothing new: no commit written
 
 
 def test_incremental_sync_reads_only_new_commits(world: tuple[CacheStore, FakeHub, Path]) -> None:
@@ -92,7 +91,7 @@ def test_incremental_sync_reads_only_new_commits(world: tuple[CacheStore, FakeHu
     assert by_repo["acme/bert"].new_commits == 0
     assert hub.count("/commits/") == 1  # one page, stopped at the first known commit
     assert hub.count("/compare/") == 2  # files of the new commits only
-    commits = store.read("commits")
+    commits = store.collect(store.commits())
     assert set(commits["sha"]) >= {c.id for c in new_hf} | set(new_gh)
     assert commits.filter(pl.col("repo") == "acme/bert-small").height == 6
     assert commits.select(pl.struct("platform", "repo", "sha").is_duplicated().any()).item() is False
@@ -164,13 +163,13 @@ def test_interrupted_sync_keeps_finished_work_and_resumes(world: tuple[CacheStor
         sync(store, settings, on_progress=stop_after_three, cancel=token)
     finished = sync_status(store).filter(pl.col("status") == "ok")["repo"].to_list()
     assert len(finished) >= 3
-    kept = store.read("commits").height
+    kept = store.collect(store.commits()).height
     assert kept > 0
     hub.reset_log()
     report = sync(store, settings)
     assert {o.status for o in report.outcomes} == {"ok"}
     assert hub.count("/commits/") == 5 - len(finished)  # finished HF models are not fetched again
-    assert store.read("commits").height == 24
+    assert store.collect(store.commits()).height == 24
 
 
 def test_unknown_family_is_an_input_error(world: tuple[CacheStore, FakeHub, Path]) -> None:
@@ -197,7 +196,7 @@ def test_hf_history_rewrite_replaces_the_old_commits(world: tuple[CacheStore, Fa
     model.add_commits(1, start=dt.datetime(2024, 5, 1, tzinfo=dt.UTC), title="Squash")
     report = sync(store, settings, ["lab_tiny"])
     assert "rewritten" in next(o.detail for o in report.outcomes if o.repo == "lab/tiny")
-    rows = store.read("commits").filter(pl.col("repo") == "lab/tiny")
+    rows = store.collect(store.commits()).filter(pl.col("repo") == "lab/tiny")
     assert rows["sha"].to_list() == [model.sha]
 
 
@@ -213,7 +212,7 @@ def test_changed_files_from_a_clone_match_the_compare_endpoint(tmp_path: Path) -
             seed_family(store, "acme_features", None, ["acme/features"])
             report = sync(store, make_settings(fake, tmp_path, store.root, sync={"changed_files": mode}))
             assert [o.status for o in report.outcomes] == ["ok"]
-            results[mode] = store.read("commits").sort("sha").select("sha", "files", "parents", "authored_at")
+            results[mode] = store.collect(store.commits()).sort("sha").select("sha", "files", "parents", "authored_at")
             if mode == "auto":  # 9 new commits: one clone instead of 9 compare requests
                 assert fake.count("/compare/") == 0 and fake.count("git-upload-pack") >= 1
                 assert "git clone" in report.outcomes[0].detail
@@ -229,7 +228,7 @@ def test_a_failed_clone_falls_back_to_compare(world: tuple[CacheStore, FakeHub, 
     report = sync(store, make_settings(hub, root, store.root, sync={"changed_files": "clone"}), ["lab_tiny"])
     outcome = next(o for o in report.outcomes if o.repo == "lab/tiny")
     assert outcome.ok and "compare endpoint" in outcome.detail and hub.count("/compare/") == 8
-    files = store.read("commits").filter(pl.col("repo") == "lab/tiny")["files"]
+    files = store.collect(store.commits()).filter(pl.col("repo") == "lab/tiny")["files"]
     assert (files != "").all()
 
 

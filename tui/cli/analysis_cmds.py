@@ -80,7 +80,7 @@ def _require_commits(ctx: Context) -> None:
     if not ctx.store.has_commits():
         raise InputError(
             "The cache holds no commits",
-            str(ctx.store.root),
+            ctx.store.where,
             "run `ptlm-tui import FILE` or `ptlm-tui sync` first (or pass --cache-dir)",
         )
 

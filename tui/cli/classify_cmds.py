@@ -65,7 +65,7 @@ def run_classify(ctx: Context) -> int:
 
     if not ctx.store.has_commits():
         raise InputError(
-            "The cache holds no commits", str(ctx.store.root), "run `ptlm-tui import FILE` or `ptlm-tui sync` first"
+            "The cache holds no commits", ctx.store.where, "run `ptlm-tui import FILE` or `ptlm-tui sync` first"
         )
     settings = classify_settings(ctx)
     families = _families(ctx, ctx.args.families)

@@ -61,7 +61,7 @@ def run_compare(ctx: Context) -> int:
     if not ctx.store.has_commits():
         raise InputError(
             "The cache holds no commits to compare",
-            str(ctx.store.root),
+            ctx.store.where,
             "run `ptlm-tui import FILE` or `ptlm-tui sync` first; `ptlm-tui report --published` shows the study alone",
         )
     frame = compare_with_published(ctx.store, analysis_settings(ctx), selected_families(ctx))
