@@ -162,7 +162,7 @@ class TableAccess:
             snapshot: A version already opened.
         """
         spec = SPECS[name]
-        wanted = list(columns) if columns is not None else list(spec.columns)
+        wanted = list(dict.fromkeys(columns)) if columns is not None else list(spec.columns)
         snap = snapshot or self._snapshot(name)
         if snap.table is None:
             return pl.LazyFrame(schema={c: spec.physical[c] for c in wanted})
@@ -214,10 +214,7 @@ class TableAccess:
         Raises:
             CacheError: A column cannot be cast to the table's type (nothing is written).
         """
-        try:
-            rows = conform(frame, spec.columns)
-        except ValueError as exc:
-            raise CacheError(f"Refusing to write cache table '{spec.name}'", f"schema mismatch: {exc}") from exc
+        rows = conform(frame, spec.columns)
         return rows.with_columns(
             pl.lit(write_seq(), dtype=pl.Int64).alias(SEQ),
             pl.lit(deleted).alias(DELETED),

@@ -120,10 +120,19 @@ def storage_boundary(table: str, where: str) -> Iterator[None]:
 
 
 def _is_read_error(exc: BaseException) -> bool:
+    """True for errors that say the stored bytes are wrong (not a bug in the query that read them)."""
     import polars as pl
     from deltalake.exceptions import DeltaError
 
-    return isinstance(exc, pl.exceptions.PolarsError | DeltaError | OSError | ValueError)
+    if isinstance(exc, DeltaError | OSError):
+        return True
+    if isinstance(exc, pl.exceptions.ComputeError):
+        text = str(exc).lower()
+        return any(word in text for word in _DAMAGE_WORDS)
+    return False
+
+
+_DAMAGE_WORDS = ("parquet", "out of specification", "thrift", "snappy", "zstd", "decompress", "os error", "io error")
 
 
 # -- opening ------------------------------------------------------------------------------------

@@ -82,6 +82,10 @@ class Maintenance(TableAccess):
             except Exception as exc:
                 raise damaged(name, uri, f"transaction log unreadable: {exc}") from exc
 
+    def table_names(self) -> list[str]:
+        """The cache's tables, as ``cache history``, ``restore`` and ``compact`` name them."""
+        return list(SPECS)
+
     # -- check ---------------------------------------------------------------------------------
 
     def check(self) -> list[TableCheck]:
@@ -136,6 +140,8 @@ class Maintenance(TableAccess):
 
         ``rows`` is the number of rows the version wrote (null when the log does not say).
         """
+        if name is not None and name not in SPECS:
+            raise CacheError("Unknown cache table", name, "tables: " + ", ".join(SPECS))
         rows: list[dict[str, Any]] = []
         for table_name in [name] if name else list(SPECS):
             table = self._table(table_name)

@@ -322,7 +322,7 @@ def conform(frame: pl.DataFrame, schema: Schema, **constants: object) -> pl.Data
     """Return ``frame`` with exactly ``schema``'s columns: absent ones from ``constants`` or null.
 
     Raises:
-        ValueError: A column cannot be cast to the schema's type.
+        CacheError: A column cannot be cast to the schema's type (nothing is written).
     """
     columns = []
     for name, dtype in schema.items():
@@ -333,4 +333,7 @@ def conform(frame: pl.DataFrame, schema: Schema, **constants: object) -> pl.Data
     try:
         return frame.select(columns)
     except (pl.exceptions.InvalidOperationError, pl.exceptions.ComputeError) as exc:
-        raise ValueError(str(exc)) from exc
+        from core.errors import CacheError
+
+        reason = " ".join(str(exc).split("This error occurred")[0].split())
+        raise CacheError("Refusing to write rows to the cache", f"schema mismatch: {reason}") from exc

@@ -25,6 +25,7 @@ VERB_MODULES = (
     "tui.cli.study_cmds",
     "tui.cli.setup_cmds",
     "tui.cli.app_cmds",
+    "tui.cli.cache_cmds",
 )
 
 EPILOG = """\
