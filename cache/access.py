@@ -12,13 +12,23 @@ import datetime as dt
 import json
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
 import polars as pl
 
-from cache.delta import CommitConflict, Location, Snapshot, open_snapshot, storage_boundary, write_rows
+from cache.delta import (
+    CommitConflict,
+    Location,
+    Snapshot,
+    TableDamaged,
+    damaged,
+    open_snapshot,
+    storage_boundary,
+    write_rows,
+)
 from cache.latest import resolve
 from cache.schema import CACHE_VERSION, CLEAN, DELETED, SEQ, SPECS, TableSpec, conform
 from core.errors import CacheError
@@ -27,6 +37,7 @@ if TYPE_CHECKING:
     from core.config import Settings
 
 MANIFEST = "cache.json"
+DAMAGE_DIR = ".damaged"  # one file per table a read found damaged (local caches)
 _LOG_NAME = re.compile(r"^(\d{20})\.json$")
 
 
@@ -138,9 +149,42 @@ class TableAccess:
         write_manifest(local)
 
     def _snapshot(self, name: str, version: int | None = None) -> Snapshot:
-        """Open and check the newest (or the given) version of table ``name``."""
+        """Open and check the newest (or the given) version of table ``name``.
+
+        Raises:
+            TableDamaged: The table is damaged, or a read found damage in it before (until
+                ``cache check`` reads it whole or ``cache restore`` replaces the version).
+        """
         self.ensure_ready()
-        return open_snapshot(self.location, SPECS[name], version)
+        marker = self._damage_marker(name)
+        if marker is not None and marker.exists():
+            reason = marker.read_text("utf-8", errors="replace").strip() or "damage found by an earlier read"
+            raise damaged(name, self.location.table_uri(name), reason)
+        with self._marking_damage():
+            return open_snapshot(self.location, SPECS[name], version)
+
+    def _damage_marker(self, name: str) -> Path | None:
+        local = self.local_root
+        return local / DAMAGE_DIR / name if local is not None else None
+
+    @contextmanager
+    def _marking_damage(self) -> Iterator[None]:
+        """Remember a table found damaged, so that no later write lands on it before it is checked."""
+        try:
+            yield
+        except TableDamaged as exc:
+            marker = self._damage_marker(exc.table)
+            if marker is not None and exc.table in SPECS:
+                with suppress(OSError):
+                    marker.parent.mkdir(parents=True, exist_ok=True)
+                    marker.write_text(exc.detail + "\n", encoding="utf-8")
+            raise
+
+    def clear_damage_mark(self, name: str) -> None:
+        """Forget that a read found table ``name`` damaged (after a check or a restore)."""
+        marker = self._damage_marker(name)
+        if marker is not None:
+            marker.unlink(missing_ok=True)
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -172,14 +216,14 @@ class TableAccess:
         appended = None
         if not snap.all_clean:
             needed = list(dict.fromkeys([*wanted, *spec.key_sources, *spec.group, SEQ, DELETED]))
-            with storage_boundary(name, snap.uri):
+            with self._marking_damage(), storage_boundary(name, snap.uri):
                 appended = scan.filter(~pl.col(CLEAN)).select(needed).collect()
         return resolve(scan, appended, spec, wanted)
 
     def _read(self, name: str, columns: Sequence[str] | None = None, where: pl.Expr | None = None) -> pl.DataFrame:
         """Return the live rows of a (small) table, collected."""
         snap = self._snapshot(name)
-        with storage_boundary(name, snap.uri):
+        with self._marking_damage(), storage_boundary(name, snap.uri):
             return self._live(name, columns, where, snapshot=snap).collect()
 
     def collect(self, frame: pl.LazyFrame) -> pl.DataFrame:
@@ -190,7 +234,7 @@ class TableAccess:
             raise
         except BaseException as exc:
             name = self._table_in(str(exc))
-            with storage_boundary(name or "?", self.where):
+            with self._marking_damage(), storage_boundary(name or "?", self.where):
                 raise
             raise  # pragma: no cover - storage_boundary always raises
 

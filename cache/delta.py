@@ -76,9 +76,18 @@ def short(reason: object, limit: int = 220) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def damaged(table: str, where: str, reason: object) -> CacheError:
+class TableDamaged(CacheError):
+    """A cache table cannot be trusted; ``table`` names it."""
+
+    def __init__(self, table: str, title: str, detail: str = "", hint: str = "") -> None:
+        super().__init__(title, detail, hint)
+        self.table = table
+
+
+def damaged(table: str, where: str, reason: object) -> TableDamaged:
     """The error for a table that cannot be trusted: named, with what to do."""
-    return CacheError(
+    return TableDamaged(
+        table,
         f"Cache table '{table}' is damaged; nothing was read from it or written to it",
         f"{where}: {short(reason)}",
         CHECK_HINT.format(table=table),

@@ -101,6 +101,7 @@ class Maintenance(TableAccess):
                     snap.scan().select(list(spec.physical)).collect()  # every page of every file
                     live = self._live(name, [next(iter(spec.columns))], snapshot=snap).select(pl.len()).collect().item()
                 out.append(TableCheck(name, True, version, files, stored, int(live)))
+                self.clear_damage_mark(name)
             except CacheError as exc:
                 out.append(TableCheck(name, False, version, max(files, 0), max(stored, 0), 0, exc.one_line()))
         return out
@@ -198,6 +199,7 @@ class Maintenance(TableAccess):
         open_snapshot(self.location, SPECS[name], version)  # the old version must itself be sound
         try:
             table.restore(version)
+            self.clear_damage_mark(name)
         except Exception as exc:
             hint = "its files were vacuumed (older than the retention)" if "not found" in str(exc).lower() else ""
             raise CacheError(
@@ -268,7 +270,7 @@ class Maintenance(TableAccess):
         files_before, rows_before = snap.files.height if snap.files is not None else 0, snap.rows
         needs_rewrite = not snap.all_clean or files_before > 1
         if needs_rewrite or not rewrite_only_if_needed:
-            with storage_boundary(name, snap.uri):
+            with self._marking_damage(), storage_boundary(name, snap.uri):
                 live = self._live(name, [*spec.columns, SEQ], snapshot=snap).collect()
                 if not needs_rewrite:
                     snap.scan().select(list(spec.physical)).collect()  # refuse damage before vacuuming

@@ -142,6 +142,7 @@ def migrate_v1(root: Path) -> list[str]:
                 os.replace(old, backup / old.name)
         if (root / MANIFEST).exists() and _manifest_version(root) == 1:
             os.replace(root / MANIFEST, backup / MANIFEST)
+        (root / ".lock").unlink(missing_ok=True)  # the old release's global writer lock: no longer used
         write_manifest(root)
         remove_local_tree(work)
         fsync_dir(root)
