@@ -294,6 +294,8 @@ class Maintenance(TableAccess):
         )
 
     def _checkpoint_and_vacuum(self, name: str, retention: int) -> int:
+        from deltalake.exceptions import CommitFailedError
+
         table = self._table(name)
         if table is None:
             return 0
@@ -303,18 +305,21 @@ class Maintenance(TableAccess):
             try:
                 table.create_checkpoint()
                 table.cleanup_metadata()
-                entries = table.history()
-                keep = sorted({int(e["version"]) for e in entries if (e.get("timestamp") or 0) >= horizon})
+                entries = [e for e in table.history() if int(e.get("version", -1)) >= 0]
+                keep = {int(e["version"]) for e in entries if (e.get("timestamp") or 0) >= horizon}
                 older = [int(e["version"]) for e in entries if (e.get("timestamp") or 0) < horizon]
                 if older:
-                    keep.append(max(older))  # the state at the start of the window stays restorable
+                    keep.add(max(older))  # the state at the start of the window stays restorable
+                keep.add(table.version())
                 removed = table.vacuum(
                     retention_hours=ORPHAN_MIN_HOURS,
                     dry_run=False,
                     enforce_retention_duration=False,
                     full=True,
-                    keep_versions=keep or [table.version()],
+                    keep_versions=sorted(keep),
                 )
+            except CommitFailedError:
+                return 0  # another process wrote meanwhile: the next compaction vacuums
             except OSError as exc:
                 from cache.delta import write_failed
 
