@@ -21,7 +21,8 @@ from core.sync_state import RepoOutcome, outcome_rows
 if TYPE_CHECKING:
     from cache.store import CacheStore
 
-FLUSH_SECONDS = 2.0
+FLUSH_SECONDS = 1.0
+_REPO = {"platform": pl.String, "repo": pl.String}
 
 
 class BatchWriter:
@@ -56,24 +57,21 @@ class BatchWriter:
         frames = [f.frame for f in batch if f.frame is not None and f.frame.height]
         replace = [(f.outcome.platform, f.outcome.repo) for f in batch if f.replace]
         if frames or replace:
-            incoming = pl.concat(frames) if frames else None
             self.store.append_commits(
-                incoming if incoming is not None else pl.DataFrame(),
-                replace=pl.DataFrame(replace, schema={"platform": pl.String, "repo": pl.String}, orient="row")
-                if replace
-                else None,
+                pl.concat(frames) if frames else pl.DataFrame(),
+                replace=pl.DataFrame(replace, schema=_REPO, orient="row") if replace else None,
                 count=False,
                 operation="sync",
             )
-            touched = pl.DataFrame(
-                [(f.outcome.platform, f.outcome.repo) for f in batch if f.outcome.ok],
-                schema={"platform": pl.String, "repo": pl.String},
-                orient="row",
-            )
-            count_of = {(p, r): n for p, r, n in self.store.commit_counts(touched).iter_rows()}
-            for f in batch:
-                if f.outcome.ok:
-                    f.outcome.commits = count_of.get((f.outcome.platform, f.outcome.repo), 0)
+        # Every successful repository records how many commits the cache holds for it, also when
+        # nothing was new (an earlier run may have been killed between the commits and this row).
+        ok = pl.DataFrame(
+            [(f.outcome.platform, f.outcome.repo) for f in batch if f.outcome.ok], schema=_REPO, orient="row"
+        )
+        count_of = {(p, r): n for p, r, n in self.store.commit_counts(ok).iter_rows()}
+        for f in batch:
+            if f.outcome.ok:
+                f.outcome.commits = count_of.get((f.outcome.platform, f.outcome.repo), 0)
         variants = [f.variant for f in batch if f.variant is not None]
         if variants:
             self.store.upsert_variants(pl.DataFrame(variants, schema={c: VARIANTS[c] for c in variants[0]}))

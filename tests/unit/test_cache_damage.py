@@ -24,7 +24,9 @@ def build(root: Path) -> CacheStore:
     store = CacheStore(root)
     rows = [gh("fam", T0 + days(i)) for i in range(30)] + [hf("fam", T0 + days(i) + days(0.5)) for i in range(30)]
     store_commits(store, commits_frame(rows), source="test")
-    store_commits(store, commits_frame([gh("fam", T0 + days(40))]).with_columns(pl.lit(SHA).alias("sha")), source="test")
+    store_commits(
+        store, commits_frame([gh("fam", T0 + days(40))]).with_columns(pl.lit(SHA).alias("sha")), source="test"
+    )
     return store
 
 
