@@ -369,7 +369,7 @@ class TableAccess:
 
                 uri = self.location.table_uri(name)
                 try:
-                    out[name] = DeltaTable(uri, storage_options=self.location.options(), without_files=True).version()
+                    out[name] = DeltaTable(uri, storage_options=self.location.options()).version()
                 except Exception:
                     out[name] = -1
         return out
