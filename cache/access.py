@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -26,10 +27,11 @@ from cache.delta import (
     TableDamaged,
     damaged,
     open_snapshot,
+    refreshed,
     storage_boundary,
     write_rows,
 )
-from cache.latest import resolve
+from cache.latest import live_count, resolve
 from cache.schema import CACHE_VERSION, CLEAN, DELETED, SEQ, SPECS, TableSpec, conform
 from core.errors import CacheError
 
@@ -63,6 +65,10 @@ class TableAccess:
         self._ready_checked = False
         self.notices: list[str] = []  # what opening the cache did (a migration), for the CLI to print
         self.written: dict[str, int] = {}  # rows this process appended per table, for auto-compaction
+        # The last checked snapshot of each local table, reused while no other version exists
+        # (opening replays the log: a few ms that every read and write would pay again). Per
+        # thread: an append commits through the snapshot's table object, which updates it.
+        self._thread = threading.local()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Self:
@@ -148,8 +154,10 @@ class TableAccess:
 
         write_manifest(local)
 
-    def _snapshot(self, name: str, version: int | None = None) -> Snapshot:
+    def _snapshot(self, name: str, version: int | None = None, *, private: bool = False) -> Snapshot:
         """Open and check the newest (or the given) version of table ``name``.
+
+        ``private`` opens a snapshot of its own (an overwrite commits through it, which updates it).
 
         Raises:
             TableDamaged: The table is damaged, or a read found damage in it before (until
@@ -160,8 +168,36 @@ class TableAccess:
         if marker is not None and marker.exists():
             reason = marker.read_text("utf-8", errors="replace").strip() or "damage found by an earlier read"
             raise damaged(name, self.location.table_uri(name), reason)
+        local = self.local_root
+        shared = version is None and not private and local is not None
+        if shared:
+            assert local is not None
+            current = _local_version(local / name / "_delta_log")
+            cached = self._cached().get(name)
+            if cached is not None and cached.opened_version == current and current >= 0:
+                return cached
         with self._marking_damage():
-            return open_snapshot(self.location, SPECS[name], version)
+            snap = open_snapshot(self.location, SPECS[name], version)
+        if shared:
+            self._cached()[name] = snap
+        return snap
+
+    def _cached(self) -> dict[str, Snapshot]:
+        snapshots: dict[str, Snapshot] | None = getattr(self._thread, "snapshots", None)
+        if snapshots is None:
+            snapshots = self._thread.snapshots = {}
+        return snapshots
+
+    def _committed(self, name: str, snap: Snapshot) -> None:
+        """Keep the snapshot an append just committed through (its table object moved to the new version)."""
+        cache = self._cached()
+        cache.pop(name, None)
+        local = self.local_root
+        if local is None or snap.table is None:
+            return
+        if snap.table.version() == _local_version(local / name / "_delta_log"):
+            with self._marking_damage():
+                cache[name] = refreshed(snap)
 
     def _damage_marker(self, name: str) -> Path | None:
         local = self.local_root
@@ -219,6 +255,21 @@ class TableAccess:
             with self._marking_damage(), storage_boundary(name, snap.uri):
                 appended = scan.filter(~pl.col(CLEAN)).select(needed).collect()
         return resolve(scan, appended, spec, wanted)
+
+    def _count(self, name: str) -> int:
+        """Return how many live rows table ``name`` holds (cheap: compacted rows are counted from the log)."""
+        spec = SPECS[name]
+        snap = self._snapshot(name)
+        if snap.table is None or snap.files is None:
+            return 0
+        clean = int(snap.files.filter(pl.col("clean"))["num_records"].sum())
+        if snap.all_clean:
+            return clean
+        scan = snap.scan()
+        needed = list(dict.fromkeys([*spec.key_sources, *spec.group, SEQ, DELETED]))
+        with self._marking_damage(), storage_boundary(name, snap.uri):
+            appended = scan.filter(~pl.col(CLEAN)).select(needed).collect()
+            return live_count(scan, clean, appended, spec)
 
     def _read(self, name: str, columns: Sequence[str] | None = None, where: pl.Expr | None = None) -> pl.DataFrame:
         """Return the live rows of a (small) table, collected."""
@@ -313,8 +364,10 @@ class TableAccess:
                 write_rows(self.location, spec, first, operation=operation, retry=False)
             except CommitConflict:
                 write_rows(self.location, spec, data, operation=operation)
+            self._cached().pop(name, None)
         else:
-            write_rows(self.location, spec, data, operation=operation)
+            write_rows(self.location, spec, data, operation=operation, snapshot=snap)
+            self._committed(name, snap)
         self.written[name] = self.written.get(name, 0) + data.height
         return data.height
 
@@ -333,7 +386,17 @@ class TableAccess:
             return 0
         incoming = self._unique_keys(spec, conform(frame, spec.columns))
         key = list(spec.key)
-        stored = self.collect(self._live(name).join(incoming.lazy().select(key), on=key, how="semi", nulls_equal=True))
+        # Only rows with a gap (or, filling, every row) need what is stored: a sync batch of
+        # successes reads nothing.
+        if fill_only or not spec.sticky:
+            gaps = incoming
+        else:
+            gaps = incoming.filter(pl.any_horizontal([pl.col(c).is_null() for c in spec.sticky]))
+        stored = (
+            self.collect(self._live(name).join(gaps.lazy().select(key), on=key, how="semi", nulls_equal=True))
+            if gaps.height
+            else incoming.clear()
+        )
         if stored.height:
             joined = incoming.join(stored, on=key, how="left", suffix="__old", nulls_equal=True)
 
@@ -349,7 +412,7 @@ class TableAccess:
     def _overwrite(self, name: str, frame: pl.DataFrame, operation: str) -> int:
         """Replace every row of table ``name`` with ``frame`` in one transaction (compacted rows)."""
         spec = SPECS[name]
-        snap = self._snapshot(name)
+        snap = self._snapshot(name, private=True)
         data = self._physical_rows(spec, frame, clean=True)
         self._write_manifest()
         write_rows(self.location, spec, data, operation=operation, mode="overwrite", snapshot=snap)

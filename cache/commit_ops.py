@@ -86,10 +86,7 @@ class CommitOps(TableAccess):
 
     def commit_count(self) -> int:
         """Return how many commits the cache holds."""
-        snap = self._snapshot(COMMITS_TABLE)
-        if snap.all_clean:
-            return snap.rows
-        return int(self.collect(self._live(COMMITS_TABLE, ["platform"], snapshot=snap).select(pl.len())).item())
+        return self._count(COMMITS_TABLE)
 
     def commit_counts(self, pairs: pl.DataFrame) -> pl.DataFrame:
         """Return ``platform, repo, commits`` for the (platform, repo) pairs given (absent: not listed)."""

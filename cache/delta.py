@@ -155,11 +155,16 @@ class Snapshot:
     uri: str
     table: DeltaTable | None
     files: pl.DataFrame | None  # path, size_bytes, num_records, clean (all rows compacted)
+    opened_version: int = -1  # the version this snapshot shows (-1: no table)
+
+    def __post_init__(self) -> None:
+        if self.table is not None:
+            self.opened_version = self.table.version()
 
     @property
     def version(self) -> int:
         """The table version (-1 before the first write)."""
-        return self.table.version() if self.table is not None else -1
+        return self.opened_version
 
     @property
     def rows(self) -> int:
@@ -178,6 +183,15 @@ class Snapshot:
         if self.table is None:
             return pl.LazyFrame(schema=self.spec.physical)
         return pl.scan_delta(self.table)
+
+
+def refreshed(snap: Snapshot) -> Snapshot:
+    """Return a snapshot of the version ``snap``'s table object shows now (after a commit through it)."""
+    assert snap.table is not None
+    files = _files(snap.table, snap.spec, snap.uri)
+    if "://" not in snap.uri:
+        _verify_files(snap.spec, Path(snap.uri), files)
+    return Snapshot(snap.spec, snap.uri, snap.table, files)
 
 
 def _leftover_only(path: Path) -> bool:
@@ -357,7 +371,8 @@ def write_rows(
         operation: Recorded in the table's history (``ptlm.operation``).
         mode: ``append``, or ``overwrite`` to replace the rows of ``snapshot`` (appends committed
             after that snapshot are kept; a concurrent overwrite makes this one fail).
-        snapshot: The version an overwrite replaces.
+        snapshot: The version an overwrite replaces; an append commits through its table object
+            (which then shows the new version).
         retry: Retry an append that lost a commit race (an overwrite is never retried: a
             retry would replace rows its snapshot never saw).
 
@@ -373,8 +388,13 @@ def write_rows(
         clear_leftovers(location, spec)
     properties = CommitProperties(custom_metadata={"ptlm.operation": operation, "ptlm.cache_version": CACHE_VERSION})
 
+    attempts = [0]
+
     def write() -> None:
-        target: Any = snapshot.table if mode == "overwrite" and snapshot is not None and snapshot.table else uri
+        # The snapshot's table object saves opening the table again; a retry starts afresh.
+        through = snapshot is not None and snapshot.table is not None and (mode == "overwrite" or not attempts[0])
+        target: Any = snapshot.table if through and snapshot is not None else uri
+        attempts[0] += 1
         writer: Any = write_deltalake  # its overloads pin ``mode`` to literals
         writer(
             target,

@@ -33,17 +33,48 @@ def resolve(scan: pl.LazyFrame, appended: pl.DataFrame | None, spec: TableSpec, 
         return scan.select(columns)
     key, group = list(spec.key), list(spec.group)
     newest = newest_per_key(appended.lazy(), spec)
-    touched = newest.select(group).unique()
+    touched = newest.select(group).unique().collect()
     compacted = scan.filter(pl.col(CLEAN))
-    untouched = compacted.join(touched, on=group, how="anti", nulls_equal=True)
+    untouched = compacted.join(touched.lazy(), on=group, how="anti", nulls_equal=True)
     superseded = newest.select(key)
     if group == key:
-        kept = untouched
+        kept = untouched.select(columns)
     else:
-        inside = compacted.join(touched, on=group, how="semi", nulls_equal=True)
+        # A filter on the group's last column first (pushed into the scan), then the exact join.
+        last = group[-1]
+        inside = compacted.filter(pl.col(last).is_in(touched[last].unique().implode())).join(
+            touched.lazy(), on=group, how="semi", nulls_equal=True
+        )
         kept = pl.concat(
-            [untouched, spec.keyed(inside).join(superseded, on=key, how="anti", nulls_equal=True)],
-            how="diagonal_relaxed",
+            [
+                untouched.select(columns),
+                spec.keyed(inside).join(superseded, on=key, how="anti", nulls_equal=True).select(columns),
+            ],
+            how="vertical",
         )
     live = newest.filter(~pl.col(DELETED))
-    return pl.concat([kept.select(columns), live.select(columns)], how="vertical")
+    return pl.concat([kept, live.select(columns)], how="vertical")
+
+
+def live_count(scan: pl.LazyFrame, stored_clean: int, appended: pl.DataFrame | None, spec: TableSpec) -> int:
+    """Return how many live rows a table holds without reading its compacted rows whole.
+
+    Args:
+        scan: The stored rows.
+        stored_clean: Rows in compacted files (from the log's statistics).
+        appended: The rows not written by compaction (key columns, ``_seq``, ``_deleted``).
+        spec: The table.
+    """
+    if appended is None or appended.height == 0:
+        return stored_clean
+    key, group = list(spec.key), list(spec.group)
+    newest = newest_per_key(appended.lazy(), spec).collect()
+    touched = newest.select(group).unique()
+    last = group[-1]
+    inside = scan.filter(pl.col(CLEAN) & pl.col(last).is_in(touched[last].unique().implode())).select(
+        list(dict.fromkeys([*spec.key_sources, *group]))
+    )
+    superseded = (
+        spec.keyed(inside).join(newest.lazy().select(key), on=key, how="semi", nulls_equal=True).select(pl.len())
+    )
+    return stored_clean - int(superseded.collect().item()) + newest.filter(~pl.col(DELETED)).height

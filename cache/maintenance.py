@@ -28,9 +28,10 @@ if TYPE_CHECKING:
     from deltalake import DeltaTable
 
 # Auto-compaction after a sync, an import or a classify: when a table has this many data files,
-# or the rows appended since its last compaction reach this share of it.
-AUTO_FILES = 64
+# or the rows appended since its last compaction are many and a good share of it.
+AUTO_FILES = 32
 AUTO_SHARE = 0.25
+AUTO_ROWS = 50_000
 # Files younger than this are never vacuumed: another process may be about to commit them.
 ORPHAN_MIN_HOURS = 1
 _TEMP_PREFIXES = (".migrate-", ".demo-build-")
@@ -227,7 +228,7 @@ class Maintenance(TableAccess):
                 done[name] = target
             else:
                 spec = SPECS[name]
-                snap = open_snapshot(self.location, spec)
+                snap = self._snapshot(name, private=True)
                 write_rows(
                     self.location,
                     spec,
@@ -264,7 +265,7 @@ class Maintenance(TableAccess):
     def _compact_one(self, name: str, retention: int, *, rewrite_only_if_needed: bool = False) -> Compacted | None:
         spec = SPECS[name]
         started = time.perf_counter()
-        snap = self._snapshot(name)
+        snap = self._snapshot(name, private=True)  # the overwrite below commits through it
         if snap.table is None:
             return None
         files_before, rows_before = snap.files.height if snap.files is not None else 0, snap.rows
@@ -338,7 +339,8 @@ class Maintenance(TableAccess):
             if snap.table is None or snap.files is None:
                 continue
             appended = int(snap.files.filter(~pl.col("clean"))["num_records"].sum())
-            if snap.files.height < AUTO_FILES and appended < max(1, AUTO_SHARE * snap.rows):
+            many = appended >= AUTO_ROWS and appended >= AUTO_SHARE * snap.rows
+            if snap.files.height < AUTO_FILES and not many:
                 continue
             try:
                 result = self._compact_one(

@@ -235,7 +235,7 @@ def sync(
         kill_running()  # git runs in its own process group: Ctrl+C does not reach it
         writer.flush()
         raise
-    writer.flush()
+    writer.finish()
     if finished and not interrupted:
         store.compact_if_worthwhile()  # many small batches: fold them into one file per table
     report.elapsed = time.monotonic() - started

@@ -45,6 +45,22 @@ class BatchWriter:
         if self.pending and time.monotonic() - self.last >= self.interval:
             self.flush()
 
+    def finish(self) -> None:
+        """Write what is queued, then record how many commits the cache holds per successful repository.
+
+        Counted once at the end (one query), also for repositories with nothing new: an earlier
+        run may have been killed between their commits and their outcome.
+        """
+        self.flush()
+        done = [o for o in self.outcomes if o.ok]
+        if not done:
+            return
+        ok = pl.DataFrame([(o.platform, o.repo) for o in done], schema=_REPO, orient="row")
+        count_of = {(p, r): n for p, r, n in self.store.commit_counts(ok).iter_rows()}
+        for outcome in done:
+            outcome.commits = count_of.get((outcome.platform, outcome.repo), 0)
+        self.store.record_sync_outcomes(outcome_rows(done, now_utc()))
+
     def flush(self) -> None:
         """Write every queued repository now (commits, refreshed variants, sync_state), atomically per table."""
         batch, self.pending = self.pending, []
@@ -63,15 +79,6 @@ class BatchWriter:
                 count=False,
                 operation="sync",
             )
-        # Every successful repository records how many commits the cache holds for it, also when
-        # nothing was new (an earlier run may have been killed between the commits and this row).
-        ok = pl.DataFrame(
-            [(f.outcome.platform, f.outcome.repo) for f in batch if f.outcome.ok], schema=_REPO, orient="row"
-        )
-        count_of = {(p, r): n for p, r, n in self.store.commit_counts(ok).iter_rows()}
-        for f in batch:
-            if f.outcome.ok:
-                f.outcome.commits = count_of.get((f.outcome.platform, f.outcome.repo), 0)
         variants = [f.variant for f in batch if f.variant is not None]
         if variants:
             self.store.upsert_variants(pl.DataFrame(variants, schema={c: VARIANTS[c] for c in variants[0]}))

@@ -67,7 +67,7 @@ def test_a_replaced_history_tombstones_the_commits_it_no_longer_has(tmp_path: Pa
     keep = old.filter(pl.col("platform") == "github").head(1)
     replace = pl.DataFrame({"platform": ["github"], "repo": ["org/code"]})
     written = store.append_commits(keep, replace=replace)
-    assert written.removed == 1
+    assert written.removed == 1 and store.commit_count() == 2
     assert commits_of(store)["sha"].to_list() == sorted([keep["sha"][0], old["sha"][2]])
 
 
