@@ -37,6 +37,18 @@ def run(cmd: list[str], stdout: int | None = subprocess.DEVNULL) -> tuple[float,
     return elapsed, usage.ru_maxrss / 1024, out
 
 
+def generate(factor: float, workdir: Path) -> Path:
+    """Return the study-shaped commits table of ``factor`` in ``workdir`` (generated once)."""
+    data = workdir / f"commits-{factor:g}.csv"
+    if not data.exists():
+        subprocess.run(
+            [sys.executable, str(SHARED_BENCH / "gen_scale.py"), str(factor), str(data)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    return data
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--factors", type=float, nargs="+", default=[4, 10])
@@ -53,13 +65,7 @@ def main() -> None:
         f" {'baseline s':>11} {'ratio':>6} same"
     )
     for factor in args.factors:
-        data = workdir / f"commits-{factor:g}.csv"
-        if not data.exists():
-            subprocess.run(
-                [sys.executable, str(SHARED_BENCH / "gen_scale.py"), str(factor), str(data)],
-                check=True,
-                stdout=subprocess.DEVNULL,
-            )
+        data = generate(factor, workdir)
         commits = sum(1 for _ in data.open("rb")) - 1  # upper bound: messages here have no newlines
         cache = workdir / f"cache-{factor:g}"
         subprocess.run(["rm", "-rf", str(cache)], check=True)

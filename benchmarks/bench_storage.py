@@ -29,24 +29,21 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED_BENCH = ROOT.parent / "shared" / "bench"
 sys.path.insert(0, str(ROOT))
 
+from bench_analysis import SHARED_BENCH, generate  # noqa: E402  (benchmarks/ is the script's directory)
+from bench_analysis import run as run_process  # noqa: E402
 
-def run(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+
+def run(cmd: list[str]) -> tuple[float, float]:
     """Run ``cmd``; return wall seconds and peak resident memory in MB."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    err = proc.stderr.read() if proc.stderr else b""
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"{' '.join(cmd)} failed: {err.decode(errors='replace')}")
-    return elapsed, usage.ru_maxrss / 1024
+    elapsed, peak, _ = run_process(cmd)
+    return elapsed, peak
 
 
-def best(times: int, fn: Callable[[], float]) -> float:
-    return min(fn() for _ in range(times))
+def best(times: int, cmd: list[str]) -> float:
+    """The fastest of ``times`` runs of ``cmd``, in seconds."""
+    return min(run(cmd)[0] for _ in range(times))
 
 
 def timed(fn: Callable[[], object]) -> float:
@@ -140,8 +137,7 @@ def main() -> None:
     workdir.mkdir(parents=True, exist_ok=True)
     cli = [sys.executable, "-m", "tui"]
     old_src = old_release(args.base, workdir)
-    old_env = {**os.environ, "PYTHONPATH": str(old_src)}
-    old_cli = [sys.executable, "-m", "tui"]
+    old_cli = ["env", f"PYTHONPATH={old_src}", sys.executable, "-m", "tui"]
     version = statistics.median(run([*cli, "--version"])[0] for _ in range(5))
     bytecode = "off" if os.environ.get("PYTHONDONTWRITEBYTECODE") else "on"
     print(f"ptlm-tui --version: {version * 1000:.0f} ms (Python bytecode cache {bytecode}); ratios below are × that")
@@ -151,20 +147,14 @@ def main() -> None:
         f" {'old label s':>11}"
     )
     for factor in args.factors:
-        data = workdir / f"commits-{factor:g}.csv"
-        if not data.exists():
-            subprocess.run(
-                [sys.executable, str(SHARED_BENCH / "gen_scale.py"), str(factor), str(data)],
-                check=True,
-                stdout=subprocess.DEVNULL,
-            )
+        data = generate(factor, workdir)
         commits = sum(1 for _ in data.open("rb")) - 1
         new, old = workdir / f"new-{factor:g}", workdir / f"old-{factor:g}"
         subprocess.run(["rm", "-rf", str(new), str(old)], check=True)
         t_import, m_import = run([*cli, "--cache-dir", str(new), "import", str(data)])
         run([*cli, "--cache-dir", str(new), "classify"])
-        run([*old_cli, "--cache-dir", str(old), "import", str(data)], env=old_env)
-        run([*old_cli, "--cache-dir", str(old), "classify"], env=old_env)
+        run([*old_cli, "--cache-dir", str(old), "import", str(data)])
+        run([*old_cli, "--cache-dir", str(old), "classify"])
         work = in_process(new, workdir)
         from cache.store import CacheStore
 
@@ -173,10 +163,10 @@ def main() -> None:
         sha = store.collect(store.commits(["sha"], repos=[repo]).head(1))["sha"][0]
         t_label, m_label = run([*cli, "--cache-dir", str(new), "label", repo, sha, "bug fix"])
         t_import10, _ = run([*cli, "--cache-dir", str(new), "import", str(workdir / "ten-0.csv")])
-        t_old_label, _ = run([*old_cli, "--cache-dir", str(old), "label", repo, sha, "bug fix"], env=old_env)
+        t_old_label, _ = run([*old_cli, "--cache-dir", str(old), "label", repo, sha, "bug fix"])
         analyze = ["analyze", "--format", "csv", "-o", str(workdir / "patterns.csv")]
-        t_new = best(3, lambda: run([*cli, "--cache-dir", str(new), *analyze])[0])
-        t_old = best(3, lambda: run([*old_cli, "--cache-dir", str(old), *analyze], env=old_env)[0])
+        t_new = best(3, [*cli, "--cache-dir", str(new), *analyze])
+        t_old = best(3, [*old_cli, "--cache-dir", str(old), *analyze])
         print(
             f"{commits:>9,} {t_import:>9.1f} {m_import:>9.0f} {work['sync batch'] * 1000:>9.0f}"
             f" {work['import 10'] * 1000:>11.0f} {work['hand label'] * 1000:>9.0f} {m_label:>9.0f}"

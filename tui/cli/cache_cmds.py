@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.errors import InputError
-from tui.cli.context import Context
+
+if TYPE_CHECKING:
+    from tui.cli.context import Context
 
 
 def _when(text: str) -> dt.datetime:
