@@ -32,13 +32,17 @@ from cache.delta import (
     write_rows,
 )
 from cache.latest import live_count, resolve
-from cache.schema import CACHE_VERSION, CLEAN, DELETED, SEQ, SPECS, TableSpec, conform
+from cache.schema import CACHE_VERSION, CLEAN, COMMIT_KEY, DELETED, SEQ, SPECS, TableSpec, conform
 from core.errors import CacheError
 
 if TYPE_CHECKING:
     from core.config import Settings
 
 MANIFEST = "cache.json"
+# A table's first rows are sorted (so filters skip row groups) when there are at most this many;
+# sorting copies the frame, and a large first import would then need twice its memory.
+# `cache compact` sorts any table.
+SORT_FIRST_WRITE_MAX = 500_000
 DAMAGE_DIR = ".damaged"  # one file per table a read found damaged (local caches)
 _LOG_NAME = re.compile(r"^(\d{20})\.json$")
 
@@ -246,15 +250,17 @@ class TableAccess:
         snap = snapshot or self._snapshot(name)
         if snap.table is None:
             return pl.LazyFrame(schema={c: spec.physical[c] for c in wanted})
-        scan = snap.scan()
-        if where is not None:
-            scan = scan.filter(where)
-        appended = None
-        if not snap.all_clean:
-            needed = list(dict.fromkeys([*wanted, *spec.key_sources, *spec.group, SEQ, DELETED]))
-            with self._marking_damage(), storage_boundary(name, snap.uri):
-                appended = scan.filter(~pl.col(CLEAN)).select(needed).collect()
-        return resolve(scan, appended, spec, wanted)
+
+        def scan(which: str) -> pl.LazyFrame:
+            frame = snap.scan(which)
+            return frame.filter(where) if where is not None else frame
+
+        if snap.all_clean:
+            return scan("all").select(wanted)
+        needed = list(dict.fromkeys([*wanted, *spec.key_sources, *spec.group, SEQ, DELETED]))
+        with self._marking_damage(), storage_boundary(name, snap.uri):
+            appended = scan("appended").select(needed).collect()
+            return resolve(scan("clean"), appended, spec, wanted)
 
     def _count(self, name: str) -> int:
         """Return how many live rows table ``name`` holds (cheap: compacted rows are counted from the log)."""
@@ -265,11 +271,10 @@ class TableAccess:
         clean = int(snap.files.filter(pl.col("clean"))["num_records"].sum())
         if snap.all_clean:
             return clean
-        scan = snap.scan()
         needed = list(dict.fromkeys([*spec.key_sources, *spec.group, SEQ, DELETED]))
         with self._marking_damage(), storage_boundary(name, snap.uri):
-            appended = scan.filter(~pl.col(CLEAN)).select(needed).collect()
-            return live_count(scan, clean, appended, spec)
+            appended = snap.scan("appended").select(needed).collect()
+            return live_count(snap.scan("clean"), clean, appended, spec)
 
     def _read(self, name: str, columns: Sequence[str] | None = None, where: pl.Expr | None = None) -> pl.DataFrame:
         """Return the live rows of a (small) table, collected."""
@@ -318,8 +323,10 @@ class TableAccess:
 
     def _unique_keys(self, spec: TableSpec, frame: pl.DataFrame) -> pl.DataFrame:
         """Return ``frame`` with one row per key (the last one, as a second write of it would leave)."""
+        if frame.height < 2 or not _may_repeat(spec, frame):
+            return frame
         keyed = spec.keyed(frame.lazy()).collect()
-        if keyed.height < 2 or not keyed.select(pl.struct(list(spec.key)).is_duplicated().any()).item():
+        if not keyed.select(pl.struct(list(spec.key)).is_duplicated().any()).item():
             return frame
         return keyed.unique(subset=list(spec.key), keep="last", maintain_order=True).select(frame.columns)
 
@@ -358,7 +365,7 @@ class TableAccess:
             # needed). If another process created the table meanwhile, the commit conflicts
             # and the rows go in as an ordinary append.
             first = data.with_columns(pl.lit(True).alias(CLEAN))
-            if spec.sort_by:
+            if spec.sort_by and first.height <= SORT_FIRST_WRITE_MAX:
                 first = first.sort(list(spec.sort_by), maintain_order=True)
             try:
                 write_rows(self.location, spec, first, operation=operation, retry=False)
@@ -446,6 +453,22 @@ class TableAccess:
             history = snap.table.history(1)
         stamp = history[0].get("timestamp") if history else None
         return dt.datetime.fromtimestamp(stamp / 1000, dt.UTC) if isinstance(stamp, int | float) else None
+
+
+def _may_repeat(spec: TableSpec, frame: pl.DataFrame) -> bool:
+    """False when no key of ``frame`` can repeat, found cheaply for commits (millions in an import).
+
+    A commit key is its sha when there is one: if no sha repeats and the sha-less rows have no
+    repeated time and title, no key repeats, and no key needs to be computed or hashed whole.
+    """
+    if COMMIT_KEY not in spec.key:
+        return True
+    has_sha = pl.col("sha").fill_null("") != ""
+    repeated = frame.select(
+        pl.col("sha").filter(has_sha).is_duplicated().any().alias("sha"),
+        pl.struct("authored_at", "title").filter(~has_sha).is_duplicated().any().alias("other"),
+    )
+    return bool(repeated["sha"][0]) or bool(repeated["other"][0])
 
 
 def _local_version(log: Path) -> int:

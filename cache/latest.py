@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from cache.schema import CLEAN, DELETED, SEQ, TableSpec
+from cache.schema import DELETED, SEQ, TableSpec
 
 
 def newest_per_key(rows: pl.LazyFrame, spec: TableSpec) -> pl.LazyFrame:
@@ -20,47 +20,47 @@ def newest_per_key(rows: pl.LazyFrame, spec: TableSpec) -> pl.LazyFrame:
     return spec.keyed(rows).sort(SEQ, maintain_order=True).unique(subset=key, keep="last", maintain_order=True)
 
 
-def resolve(scan: pl.LazyFrame, appended: pl.DataFrame | None, spec: TableSpec, columns: list[str]) -> pl.LazyFrame:
+def resolve(
+    compacted: pl.LazyFrame, appended: pl.DataFrame | None, spec: TableSpec, columns: list[str]
+) -> pl.LazyFrame:
     """Return the live rows of a table as ``columns``.
 
     Args:
-        scan: The stored rows (all physical columns available).
-        appended: The rows not written by compaction (collected; None or empty when there are none).
+        compacted: The rows compaction wrote (all physical columns available).
+        appended: The rows appended since (collected; None or empty when there are none).
         spec: The table.
         columns: Columns wanted, in order (data columns and, if asked, ``_seq``).
     """
     if appended is None or appended.height == 0:
-        return scan.select(columns)
+        return compacted.select(columns)
     key, group = list(spec.key), list(spec.group)
     newest = newest_per_key(appended.lazy(), spec)
     touched = newest.select(group).unique().collect()
-    compacted = scan.filter(pl.col(CLEAN))
-    untouched = compacted.join(touched.lazy(), on=group, how="anti", nulls_equal=True)
     superseded = newest.select(key)
     if group == key:
-        kept = untouched.select(columns)
+        kept = compacted.join(touched.lazy(), on=group, how="anti", nulls_equal=True).select(columns)
     else:
-        # A filter on the group's last column first (pushed into the scan), then the exact join.
+        # Split on the group's last column (a repository): a filter pushed into the scan, not a
+        # join over every row. The rows of touched groups (few) are resolved now, so the scan
+        # appears once in the plan that is returned and keeps its pushed-down filters.
         last = group[-1]
-        inside = compacted.filter(pl.col(last).is_in(touched[last].unique().implode())).join(
-            touched.lazy(), on=group, how="semi", nulls_equal=True
+        in_touched = pl.col(last).is_in(touched[last].unique().implode())
+        inside = (
+            spec.keyed(compacted.filter(in_touched))
+            .join(superseded, on=key, how="anti", nulls_equal=True)
+            .select(columns)
+            .collect()
         )
-        kept = pl.concat(
-            [
-                untouched.select(columns),
-                spec.keyed(inside).join(superseded, on=key, how="anti", nulls_equal=True).select(columns),
-            ],
-            how="vertical",
-        )
-    live = newest.filter(~pl.col(DELETED))
-    return pl.concat([kept, live.select(columns)], how="vertical")
+        kept = pl.concat([compacted.filter(~in_touched).select(columns), inside.lazy()], how="vertical")
+    live = newest.filter(~pl.col(DELETED)).select(columns).collect()
+    return pl.concat([kept, live.lazy()], how="vertical")
 
 
-def live_count(scan: pl.LazyFrame, stored_clean: int, appended: pl.DataFrame | None, spec: TableSpec) -> int:
+def live_count(compacted: pl.LazyFrame, stored_clean: int, appended: pl.DataFrame | None, spec: TableSpec) -> int:
     """Return how many live rows a table holds without reading its compacted rows whole.
 
     Args:
-        scan: The stored rows.
+        compacted: The rows compaction wrote.
         stored_clean: Rows in compacted files (from the log's statistics).
         appended: The rows not written by compaction (key columns, ``_seq``, ``_deleted``).
         spec: The table.
@@ -71,7 +71,7 @@ def live_count(scan: pl.LazyFrame, stored_clean: int, appended: pl.DataFrame | N
     newest = newest_per_key(appended.lazy(), spec).collect()
     touched = newest.select(group).unique()
     last = group[-1]
-    inside = scan.filter(pl.col(CLEAN) & pl.col(last).is_in(touched[last].unique().implode())).select(
+    inside = compacted.filter(pl.col(last).is_in(touched[last].unique().implode())).select(
         list(dict.fromkeys([*spec.key_sources, *group]))
     )
     superseded = (

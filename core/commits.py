@@ -189,6 +189,7 @@ def families_from_commits(commits: pl.DataFrame, *, source: str) -> tuple[pl.Dat
     A family's GitHub repository is its most frequent GitHub repo; its variants are its HF repos.
     """
     now = dt.datetime.now(dt.UTC)
+    commits = commits.select("family", "platform", "repo")  # filters below copy only these columns
     gh = (
         commits.filter(pl.col("platform") == GITHUB)
         .group_by("family", "repo")
