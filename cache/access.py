@@ -414,7 +414,9 @@ class TableAccess:
                 return pl.coalesce(pl.col(first), pl.col(second)).alias(column)
 
             incoming = joined.select([pick(c) for c in spec.columns])
-        return self._append(name, incoming, operation)
+            # Rows that would store exactly what is stored already are not written again.
+            incoming = incoming.join(stored.select(incoming.columns), on=incoming.columns, how="anti", nulls_equal=True)
+        return self._append(name, incoming, operation, unique=True)
 
     def _overwrite(self, name: str, frame: pl.DataFrame, operation: str) -> int:
         """Replace every row of table ``name`` with ``frame`` in one transaction (compacted rows)."""

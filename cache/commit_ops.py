@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from cache.access import TableAccess
-from cache.schema import COMMIT_KEY, COMMITS, FILE_CHANGES, SPECS, conform
+from cache.schema import COMMIT_KEY, COMMITS, FILE_CHANGES, SPECS, conform, one_of
 
 COMMITS_TABLE = "commits"
 KEY_SOURCES = ["platform", "repo", "sha", "authored_at", "title"]
@@ -34,12 +34,12 @@ def repo_filter(
     """A filter on the (platform, repo) key prefix, or None for everything."""
     parts: list[pl.Expr] = []
     if pairs is not None:
-        parts.append(pl.col("repo").is_in(pairs["repo"].unique().implode()))
+        parts.append(one_of("repo", pairs["repo"].unique().to_list()))
         platforms = pairs["platform"].unique().to_list()
         if len(platforms) == 1:
             parts.append(pl.col("platform") == platforms[0])
     if repos is not None:
-        parts.append(pl.col("repo").is_in(pl.Series(list(repos), dtype=pl.String).implode()))
+        parts.append(one_of("repo", list(dict.fromkeys(repos))))
     if platform is not None:
         parts.append(pl.col("platform") == platform)
     if not parts:
@@ -73,7 +73,7 @@ class CommitOps(TableAccess):
         read = wanted if not families or "family" in wanted else [*wanted, "family"]
         frame = self._live(COMMITS_TABLE, read, repo_filter(repos, platform))
         if families:
-            frame = frame.filter(pl.col("family").is_in(pl.Series(list(families), dtype=pl.String).implode()))
+            frame = frame.filter(one_of("family", list(dict.fromkeys(families))))
         return frame.select(wanted) if read != wanted else frame
 
     def family_commits(self, family: str, columns: Sequence[str] | None = None) -> pl.LazyFrame:

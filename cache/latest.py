@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from cache.schema import DELETED, SEQ, TableSpec
+from cache.schema import DELETED, SEQ, TableSpec, one_of
 
 
 def newest_per_key(rows: pl.LazyFrame, spec: TableSpec) -> pl.LazyFrame:
@@ -44,7 +44,7 @@ def resolve(
         # join over every row. The rows of touched groups (few) are resolved now, so the scan
         # appears once in the plan that is returned and keeps its pushed-down filters.
         last = group[-1]
-        in_touched = pl.col(last).is_in(touched[last].unique().implode())
+        in_touched = one_of(last, touched[last].unique().to_list())
         inside = (
             spec.keyed(compacted.filter(in_touched))
             .join(superseded, on=key, how="anti", nulls_equal=True)
@@ -71,7 +71,7 @@ def live_count(compacted: pl.LazyFrame, stored_clean: int, appended: pl.DataFram
     newest = newest_per_key(appended.lazy(), spec).collect()
     touched = newest.select(group).unique()
     last = group[-1]
-    inside = compacted.filter(pl.col(last).is_in(touched[last].unique().implode())).select(
+    inside = compacted.filter(one_of(last, touched[last].unique().to_list())).select(
         list(dict.fromkeys([*spec.key_sources, *group]))
     )
     superseded = (

@@ -140,7 +140,7 @@ def commit_detail(store: CacheStore, platform: str, repo: str, sha: str) -> Comm
     if rows.is_empty():
         return None
     row = rows.row(0, named=True)
-    labels = store.collect(store.labels(repos=[repo], platform=platform).filter(pl.col("sha") == sha))
+    labels = store.collect(store.labels(repos=[repo], platform=platform)).filter(pl.col("sha") == sha)
     label_rows = tuple(
         LabelRow(r["label"], r["source"], r["confidence"], r["model"], r["labelled_at"], r["reason"])
         for r in labels.iter_rows(named=True)
