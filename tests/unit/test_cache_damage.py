@@ -51,14 +51,33 @@ def corrupt_page(table: Path) -> None:
     path.write_bytes(bytes(data))
 
 
+def foreign_file(table: Path) -> None:
+    data_files(table)[0].write_text("family,platform\nx,github\n")
+
+
+def truncated_file(table: Path) -> None:
+    last = data_files(table)[-1]
+    last.write_bytes(last.read_bytes()[:100])
+
+
+def not_a_delta_table(table: Path) -> None:
+    shutil.rmtree(table)
+    table.mkdir()
+    (table / "notes.txt").write_text("mine")
+
+
+def corrupt_log(table: Path) -> None:
+    sorted((table / "_delta_log").glob("*.json"))[-1].write_text("{not json")
+
+
 DAMAGE: dict[str, Callable[[Path], None]] = {
     "missing column": lambda t: foreign_columns(t, "authored_at", None),
     "foreign column": lambda t: foreign_columns(t, None, "surprise"),
-    "foreign file": lambda t: data_files(t)[0].write_text("family,platform\nx,github\n"),
-    "truncated file": lambda t: data_files(t)[-1].write_bytes(data_files(t)[-1].read_bytes()[:100]),
-    "not a delta table": lambda t: (shutil.rmtree(t), t.mkdir(), (t / "notes.txt").write_text("mine")),
+    "foreign file": foreign_file,
+    "truncated file": truncated_file,
+    "not a delta table": not_a_delta_table,
     "corrupt data page": corrupt_page,
-    "corrupt log": lambda t: sorted((t / "_delta_log").glob("*.json"))[-1].write_text("{not json"),
+    "corrupt log": corrupt_log,
 }
 
 

@@ -230,7 +230,8 @@ class FamiliesScreen(BaseScreen):
         if not self.ptlm.view_parts:
             return "Loading families…"
         return (
-            f"No families yet: run `ptlm-tui import FILE` or `ptlm-tui sync`, or press N. Cache: {self.ptlm.store.where}"
+            "No families yet: run `ptlm-tui import FILE` or `ptlm-tui sync`, or press N. "
+            f"Cache: {self.ptlm.store.where}"
         )
 
     def _sorted_view(self) -> pl.DataFrame:
