@@ -156,3 +156,26 @@ def test_every_table_schema_is_checked(tmp_path: Path) -> None:
         store.families()
     assert sorted(c.table for c in store.check() if not c.ok) == ["families", "variants"]
     assert set(SPECS) >= {"families", "variants"}
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["analyze", "--format", "csv"],
+        ["transitions", "--format", "csv"],
+        ["report", "--format", "json"],
+        ["status", "--format", "csv"],
+        ["labels", "--format", "csv"],
+        ["compare", "--format", "csv"],
+        ["screenshot", "--demo"],
+    ],
+)
+def test_no_command_writes_its_output_into_the_cache(
+    tmp_path: Path, command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "cache"
+    root.mkdir()
+    code = main(["--cache-dir", str(root), *command, "-o", str(root / "out.file")])
+    _, err = capsys.readouterr()
+    assert code == 1 and "into the cache directory" in err
+    assert not (root / "out.file").exists()

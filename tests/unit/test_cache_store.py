@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
 import polars as pl
@@ -260,3 +261,55 @@ def test_outputs_are_refused_inside_the_cache(tmp_path: Path) -> None:
     with pytest.raises(CacheError):
         store.refuse_inside(tmp_path / "c" / ".." / "c" / "y.csv")
     store.refuse_inside(tmp_path / "elsewhere.csv")
+
+
+def test_leftovers_of_killed_runs_are_cleaned_by_compaction(tmp_path: Path) -> None:
+    import time
+
+    store = CacheStore(tmp_path)
+    store.append_commits(commits_frame([gh("f", T0)]))
+    old = time.time() - 3 * 3600
+    leftovers = [
+        tmp_path / ".commits.parquet.tmp-123",  # the Parquet release's atomic write
+        tmp_path / ".migrate-v2",
+        tmp_path / "commits" / "part-00000-0000-orphan-c000.snappy.parquet",  # an append never committed
+    ]
+    leftovers[1].mkdir()
+    for path in (leftovers[0], leftovers[2]):
+        path.write_bytes(b"x")
+    fresh = tmp_path / "commits" / "part-00000-0001-inflight-c000.snappy.parquet"  # another writer's, now
+    fresh.write_bytes(b"y")
+    for path in leftovers:
+        os.utime(path, (old, old))
+    assert sorted(p.name for p in store.leftovers()) == [".commits.parquet.tmp-123", ".migrate-v2"]
+    store.compact()
+    assert not any(p.exists() for p in leftovers)
+    assert fresh.exists() and store.commit_count() == 1
+
+
+def test_a_held_lock_times_out_naming_its_holder(tmp_path: Path) -> None:
+    import threading
+
+    from cache.lock import held_lock
+
+    lock = tmp_path / "job.lock"
+    inside, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with held_lock(lock, "a job"):
+            inside.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    inside.wait(10)
+    try:
+        with pytest.raises(CacheError) as info, held_lock(lock, "a job", wait=0.2):
+            pass
+        text = info.value.one_line()
+        assert "Timed out" in text and f"pid {os.getpid()}" in text and "since 20" in text
+    finally:
+        release.set()
+        thread.join()
+    with held_lock(lock, "a job", wait=0.2):  # free again
+        pass
