@@ -176,13 +176,14 @@ class TableAccess:
         shared = version is None and not private and local is not None
         if shared:
             assert local is not None
-            current = _local_version(local / name / "_delta_log")
+            current = _log_stamp(local / name / "_delta_log")
             cached = self._cached().get(name)
-            if cached is not None and cached.opened_version == current and current >= 0:
+            if cached is not None and cached.stamp == current and current[0] >= 0:
                 return cached
         with self._marking_damage():
             snap = open_snapshot(self.location, SPECS[name], version)
         if shared:
+            snap.stamp = current
             self._cached()[name] = snap
         return snap
 
@@ -199,9 +200,12 @@ class TableAccess:
         local = self.local_root
         if local is None or snap.table is None:
             return
-        if snap.table.version() == _local_version(local / name / "_delta_log"):
+        stamp = _log_stamp(local / name / "_delta_log")
+        if snap.table.version() == stamp[0]:
             with self._marking_damage():
-                cache[name] = refreshed(snap)
+                fresh = refreshed(snap)
+            fresh.stamp = stamp
+            cache[name] = fresh
 
     def _damage_marker(self, name: str) -> Path | None:
         local = self.local_root
@@ -471,6 +475,22 @@ def _may_repeat(spec: TableSpec, frame: pl.DataFrame) -> bool:
         pl.struct("authored_at", "title").filter(~has_sha).is_duplicated().any().alias("other"),
     )
     return bool(repeated["sha"][0]) or bool(repeated["other"][0])
+
+
+def _log_stamp(log: Path) -> tuple[int, ...]:
+    """Return the newest version in a table's log and the identity of its entry.
+
+    A table replaced from outside may start again at the same version number, within the same
+    tick of the file system's clock: the entry's inode and size tell the two apart.
+    """
+    version = _local_version(log)
+    if version < 0:
+        return (version,)
+    try:
+        stat = (log / f"{version:020d}.json").stat()
+    except OSError:
+        return (version,)
+    return version, stat.st_mtime_ns, stat.st_ino, stat.st_size
 
 
 def _local_version(log: Path) -> int:

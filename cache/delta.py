@@ -156,6 +156,7 @@ class Snapshot:
     table: DeltaTable | None
     files: pl.DataFrame | None  # path, size_bytes, num_records, clean (all rows compacted)
     storage_options: dict[str, str] | None = None
+    stamp: tuple[int, ...] = (-1,)  # the log's newest entry when a store cached this snapshot
     opened_version: int = -1  # the version this snapshot shows (-1: no table)
 
     def __post_init__(self) -> None:
