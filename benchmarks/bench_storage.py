@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import statistics
 import subprocess
@@ -130,7 +131,17 @@ def main() -> None:
     parser.add_argument("--factors", type=float, nargs="+", default=[1, 11, 22])
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--base", default="e83cca4", help="the Parquet-store release to compare with")
+    parser.add_argument("--in-process", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.in_process:
+        from cache.store import CacheStore
+
+        work = in_process(args.in_process, args.in_process.parent)
+        store = CacheStore(args.in_process)
+        repo = store.families(["gh_repo"])["gh_repo"][1]
+        sha = store.collect(store.commits(["sha"], repos=[repo]).head(1))["sha"][0]
+        print(json.dumps([work, repo, sha]))
+        return
     if not SHARED_BENCH.exists():
         sys.exit(f"{SHARED_BENCH} is absent: it holds the generator")
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="ptlm-bench-storage-"))
@@ -155,12 +166,12 @@ def main() -> None:
         run([*cli, "--cache-dir", str(new), "classify"])
         run([*old_cli, "--cache-dir", str(old), "import", str(data)])
         run([*old_cli, "--cache-dir", str(old), "classify"])
-        work = in_process(new, workdir)
-        from cache.store import CacheStore
-
-        store = CacheStore(new)
-        repo = store.families(["gh_repo"])["gh_repo"][1]
-        sha = store.collect(store.commits(["sha"], repos=[repo]).head(1))["sha"][0]
+        # In a child process: this one stays small, so the peak memory of the processes it
+        # starts is theirs (a forked child's high-water mark starts at its parent's size).
+        probe = subprocess.run(
+            [sys.executable, __file__, "--in-process", str(new)], capture_output=True, text=True, check=True
+        )
+        work, repo, sha = json.loads(probe.stdout)
         t_label, m_label = run([*cli, "--cache-dir", str(new), "label", repo, sha, "bug fix"])
         t_import10, _ = run([*cli, "--cache-dir", str(new), "import", str(workdir / "ten-0.csv")])
         t_old_label, _ = run([*old_cli, "--cache-dir", str(old), "label", repo, sha, "bug fix"])
