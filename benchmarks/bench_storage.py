@@ -148,7 +148,8 @@ def main() -> None:
     workdir.mkdir(parents=True, exist_ok=True)
     cli = [sys.executable, "-m", "tui"]
     old_src = old_release(args.base, workdir)
-    old_cli = ["env", f"PYTHONPATH={old_src}", sys.executable, "-m", "tui"]
+    # From its own directory: ``-m`` puts the working directory first on the import path.
+    old_cli = ["env", "-C", str(old_src), f"PYTHONPATH={old_src}", sys.executable, "-m", "tui"]
     version = statistics.median(run([*cli, "--version"])[0] for _ in range(5))
     bytecode = "off" if os.environ.get("PYTHONDONTWRITEBYTECODE") else "on"
     print(f"ptlm-tui --version: {version * 1000:.0f} ms (Python bytecode cache {bytecode}); ratios below are × that")
@@ -166,6 +167,8 @@ def main() -> None:
         run([*cli, "--cache-dir", str(new), "classify"])
         run([*old_cli, "--cache-dir", str(old), "import", str(data)])
         run([*old_cli, "--cache-dir", str(old), "classify"])
+        if not (old / "commits.parquet").exists():
+            sys.exit(f"{old} is not a cache of the Parquet release: the comparison would be meaningless")
         # In a child process: this one stays small, so the peak memory of the processes it
         # starts is theirs (a forked child's high-water mark starts at its parent's size).
         probe = subprocess.run(
