@@ -9,7 +9,7 @@ For each factor it generates a study-shaped commits table (../shared/bench/gen_s
 - times, in this process on the new cache: one sync batch of 10 new commits (``BatchWriter``),
   importing a 10-commit file, and one hand label; as processes: ``ptlm-tui label`` (peak memory)
   and ``ptlm-tui import`` of the 10-commit file;
-- times ``ptlm-tui analyze`` on both caches (best of 3 processes each).
+- times ``ptlm-tui analyze`` on both caches (median of 5 alternating processes each).
 Every time is also printed as a multiple of ``ptlm-tui --version`` measured in the same run.
 Targets (issue 11): a 10-commit batch or import under 100 ms of work; a hand label under 100 ms
 and 200 MB; import of 1.86M commits under 1 GB; analyze no slower than the Parquet store.
@@ -40,11 +40,6 @@ def run(cmd: list[str]) -> tuple[float, float]:
     """Run ``cmd``; return wall seconds and peak resident memory in MB."""
     elapsed, peak, _ = run_process(cmd)
     return elapsed, peak
-
-
-def best(times: int, cmd: list[str]) -> float:
-    """The fastest of ``times`` runs of ``cmd``, in seconds."""
-    return min(run(cmd)[0] for _ in range(times))
 
 
 def timed(fn: Callable[[], object]) -> float:
@@ -179,8 +174,12 @@ def main() -> None:
         t_import10, _ = run([*cli, "--cache-dir", str(new), "import", str(workdir / "ten-0.csv")])
         t_old_label, _ = run([*old_cli, "--cache-dir", str(old), "label", repo, sha, "bug fix"])
         analyze = ["analyze", "--format", "csv", "-o", str(workdir / "patterns.csv")]
-        t_new = best(3, [*cli, "--cache-dir", str(new), *analyze])
-        t_old = best(3, [*old_cli, "--cache-dir", str(old), *analyze])
+        # Alternating runs, median of each: a loaded machine moves single runs by a second.
+        pairs = [
+            (run([*cli, "--cache-dir", str(new), *analyze])[0], run([*old_cli, "--cache-dir", str(old), *analyze])[0])
+            for _ in range(5)
+        ]
+        t_new, t_old = statistics.median(p[0] for p in pairs), statistics.median(p[1] for p in pairs)
         print(
             f"{commits:>9,} {t_import:>9.1f} {m_import:>9.0f} {work['sync batch'] * 1000:>9.0f}"
             f" {work['import 10'] * 1000:>11.0f} {work['hand label'] * 1000:>9.0f} {m_label:>9.0f}"
