@@ -8,8 +8,6 @@ label is: ``cache.operations`` names the operations.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import re
 import threading
 import time
@@ -20,19 +18,11 @@ from typing import TYPE_CHECKING, Self
 
 import polars as pl
 
-from cache.delta import (
-    CommitConflict,
-    Location,
-    Snapshot,
-    TableDamaged,
-    damaged,
-    open_snapshot,
-    refreshed,
-    storage_boundary,
-    write_rows,
-)
+from cache.delta import CommitConflict, Location, Snapshot, open_snapshot, refreshed, write_rows
+from cache.errors import TableDamaged, damaged, storage_boundary
+from cache.files import log_stamp
 from cache.latest import live_count, resolve
-from cache.schema import CACHE_VERSION, CLEAN, COMMIT_KEY, DELETED, SEQ, SPECS, TableSpec, conform
+from cache.schema import CLEAN, DELETED, SEQ, SPECS, TableSpec, conform, may_repeat
 from core.errors import CacheError
 
 if TYPE_CHECKING:
@@ -117,38 +107,14 @@ class TableAccess:
         local = self.local_root
         done: list[str] = []
         if local is not None:
-            from cache.migrate import migrate_v1, needs_migration
+            from cache.migrate import check_manifest, migrate_v1, needs_migration
 
-            self._check_manifest(local)
+            check_manifest(local)
             if needs_migration(local):
                 done = migrate_v1(local)
                 self.notices += done
         self._ready_checked = True
         return done
-
-    def _check_manifest(self, local: Path) -> None:
-        path = local / MANIFEST
-        try:
-            data = json.loads(path.read_text("utf-8"))
-        except FileNotFoundError:
-            return
-        except (OSError, ValueError) as exc:
-            raise CacheError(
-                "Cache manifest is unreadable", f"{path}: {exc}", "move the file away; ptlm-tui recreates it"
-            ) from exc
-        version = data.get("schema_version") if isinstance(data, dict) else None
-        if isinstance(version, int) and version > CACHE_VERSION:
-            raise CacheError(
-                "Cache schema version mismatch",
-                f"{local} has version {version}, this ptlm-tui reads up to {CACHE_VERSION}",
-                "upgrade ptlm-tui",
-            )
-        if version not in (1, CACHE_VERSION):
-            raise CacheError(
-                "Cache schema version mismatch",
-                f"{local} has version {version!r}, this ptlm-tui reads {CACHE_VERSION}",
-                "use --cache-dir for a new cache",
-            )
 
     def _write_manifest(self) -> None:
         local = self.local_root
@@ -176,7 +142,7 @@ class TableAccess:
         shared = version is None and not private and local is not None
         if shared:
             assert local is not None
-            current = _log_stamp(local / name / "_delta_log")
+            current = log_stamp(local / name / "_delta_log")
             cached = self._cached().get(name)
             if cached is not None and cached.stamp == current and current[0] >= 0:
                 return cached
@@ -200,7 +166,7 @@ class TableAccess:
         local = self.local_root
         if local is None or snap.table is None:
             return
-        stamp = _log_stamp(local / name / "_delta_log")
+        stamp = log_stamp(local / name / "_delta_log")
         if snap.table.version() == stamp[0]:
             with self._marking_damage():
                 fresh = refreshed(snap)
@@ -327,7 +293,7 @@ class TableAccess:
 
     def _unique_keys(self, spec: TableSpec, frame: pl.DataFrame) -> pl.DataFrame:
         """Return ``frame`` with one row per key (the last one, as a second write of it would leave)."""
-        if frame.height < 2 or not _may_repeat(spec, frame):
+        if frame.height < 2 or not may_repeat(spec, frame):
             return frame
         keyed = spec.keyed(frame.lazy()).collect()
         if not keyed.select(pl.struct(list(spec.key)).is_duplicated().any()).item():
@@ -430,77 +396,3 @@ class TableAccess:
         self._write_manifest()
         write_rows(self.location, spec, data, operation=operation, mode="overwrite", snapshot=snap)
         return data.height
-
-    # -- change detection ----------------------------------------------------------------------
-
-    def versions(self) -> dict[str, int]:
-        """Return every table's version (-1: never written); cheap enough to poll every few seconds."""
-        local = self.local_root
-        out: dict[str, int] = {}
-        for name in SPECS:
-            if local is not None:
-                out[name] = _local_version(local / name / "_delta_log")
-            else:
-                from deltalake import DeltaTable
-
-                uri = self.location.table_uri(name)
-                try:
-                    out[name] = DeltaTable(uri, storage_options=self.location.options()).version()
-                except Exception:
-                    out[name] = -1
-        return out
-
-    def _written_at(self, name: str) -> dt.datetime | None:
-        """Return when table ``name`` was last written, or None if never."""
-        snap = self._snapshot(name)
-        if snap.table is None:
-            return None
-        with storage_boundary(name, snap.uri):
-            history = snap.table.history(1)
-        stamp = history[0].get("timestamp") if history else None
-        return dt.datetime.fromtimestamp(stamp / 1000, dt.UTC) if isinstance(stamp, int | float) else None
-
-
-def _may_repeat(spec: TableSpec, frame: pl.DataFrame) -> bool:
-    """False when no key of ``frame`` can repeat, found cheaply for commits (millions in an import).
-
-    A commit key is its sha when there is one: if no sha repeats and the sha-less rows have no
-    repeated time and title, no key repeats, and no key needs to be computed or hashed whole.
-    """
-    if COMMIT_KEY not in spec.key:
-        return True
-    has_sha = pl.col("sha").fill_null("") != ""
-    repeated = frame.select(
-        pl.col("sha").filter(has_sha).is_duplicated().any().alias("sha"),
-        pl.struct("authored_at", "title").filter(~has_sha).is_duplicated().any().alias("other"),
-    )
-    return bool(repeated["sha"][0]) or bool(repeated["other"][0])
-
-
-def _log_stamp(log: Path) -> tuple[int, ...]:
-    """Return the newest version in a table's log and the identity of its entry.
-
-    A table replaced from outside may start again at the same version number, within the same
-    tick of the file system's clock: the entry's inode and size tell the two apart.
-    """
-    version = _local_version(log)
-    if version < 0:
-        return (version,)
-    try:
-        stat = (log / f"{version:020d}.json").stat()
-    except OSError:
-        return (version,)
-    return version, stat.st_mtime_ns, stat.st_ino, stat.st_size
-
-
-def _local_version(log: Path) -> int:
-    best = -1
-    try:
-        with_entries = list(log.iterdir())
-    except OSError:
-        return -1
-    for entry in with_entries:
-        match = _LOG_NAME.match(entry.name)
-        if match:
-            best = max(best, int(match.group(1)))
-    return best

@@ -9,16 +9,21 @@ the table and the fix. deltalake and polars are imported when a table is first o
 
 from __future__ import annotations
 
-import os
 import random
 import shutil
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from cache.errors import (
+    damaged,
+    is_panic,
+    short,
+    storage_boundary,
+    write_failed,
+)
 from cache.schema import CACHE_VERSION, CLEAN, TableSpec
 from core.errors import CacheError
 
@@ -59,89 +64,6 @@ class Location:
     def options(self) -> dict[str, str] | None:
         """Storage options for deltalake (None when there are none)."""
         return dict(self.storage_options) or None
-
-
-def is_panic(exc: BaseException) -> bool:
-    """True for a Rust panic surfaced by pyo3 (``pyo3_runtime.PanicException``, a BaseException).
-
-    Each Rust extension (polars, deltalake) has its own class of that name, so it is matched by
-    name; nothing else is caught by the storage boundary's ``except BaseException``.
-    """
-    return type(exc).__name__ == "PanicException"
-
-
-def short(reason: object, limit: int = 220) -> str:
-    """Return ``reason`` as one short line (Rust errors span many lines)."""
-    text = " ".join(str(reason).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-class TableDamaged(CacheError):
-    """A cache table cannot be trusted; ``table`` names it."""
-
-    def __init__(self, table: str, title: str, detail: str = "", hint: str = "") -> None:
-        super().__init__(title, detail, hint)
-        self.table = table
-
-
-def damaged(table: str, where: str, reason: object) -> TableDamaged:
-    """The error for a table that cannot be trusted: named, with what to do."""
-    return TableDamaged(
-        table,
-        f"Cache table '{table}' is damaged; nothing was read from it or written to it",
-        f"{where}: {short(reason)}",
-        CHECK_HINT.format(table=table),
-    )
-
-
-def is_disk_full(exc: BaseException) -> bool:
-    """True when ``exc`` says the disk (or quota) is full."""
-    if isinstance(exc, OSError) and exc.errno in (28, 122):  # ENOSPC, EDQUOT
-        return True
-    text = str(exc)
-    return "No space left" in text or "os error 28" in text or "Disk quota exceeded" in text
-
-
-def write_failed(table: str, where: str, exc: BaseException) -> CacheError:
-    """The error for a write that did not land (the table keeps its previous version)."""
-    if is_disk_full(exc):
-        return CacheError(
-            f"Disk full: cache table '{table}' was not written (it keeps its previous version)",
-            where,
-            "free some space (`ptlm-tui cache compact` drops old versions), then run the command again",
-        )
-    return CacheError(f"Cannot write cache table '{table}' (it keeps its previous version)", f"{where}: {short(exc)}")
-
-
-@contextmanager
-def storage_boundary(table: str, where: str) -> Iterator[None]:
-    """Turn the errors of reading ``table`` (polars, deltalake, a Rust panic, I/O) into one CacheError."""
-    try:
-        yield
-    except CacheError:
-        raise
-    except BaseException as exc:
-        if isinstance(exc, OSError) and not is_disk_full(exc) and exc.errno not in (None, 5):
-            raise CacheError(f"Cannot read cache table '{table}'", f"{where}: {short(exc)}") from exc
-        if is_panic(exc) or _is_read_error(exc):
-            raise damaged(table, where, exc) from exc
-        raise
-
-
-def _is_read_error(exc: BaseException) -> bool:
-    """True for errors that say the stored bytes are wrong (not a bug in the query that read them)."""
-    import polars as pl
-    from deltalake.exceptions import DeltaError
-
-    if isinstance(exc, DeltaError | OSError):
-        return True
-    if isinstance(exc, pl.exceptions.ComputeError):
-        text = str(exc).lower()
-        return any(word in text for word in _DAMAGE_WORDS)
-    return False
-
-
-_DAMAGE_WORDS = ("parquet", "out of specification", "thrift", "snappy", "zstd", "decompress", "os error", "io error")
 
 
 # -- opening ------------------------------------------------------------------------------------
@@ -243,7 +165,6 @@ def open_snapshot(location: Location, spec: TableSpec, version: int | None = Non
     Raises:
         CacheError: The table is damaged or foreign (see the module docstring).
     """
-    import polars as pl
     from deltalake import DeltaTable
 
     uri = location.table_uri(spec.name)
@@ -271,12 +192,35 @@ def open_snapshot(location: Location, spec: TableSpec, version: int | None = Non
                     f"`ptlm-tui cache history {spec.name}` lists the versions",
                 ) from exc
             raise damaged(spec.name, uri, f"transaction log unreadable: {exc}") from exc
-        found = pl.scan_delta(table).collect_schema()
-    _check_schema(spec, uri, dict(found))
+        found = {field.name: _polars_type(field.type) for field in table.schema().fields}
+    _check_schema(spec, uri, found)
     files = _files(table, spec, uri)
     if local is not None:
         _verify_files(spec, Path(uri), files)
     return Snapshot(spec, uri, table, files, location.options())
+
+
+_DELTA_TYPES = {
+    "string": "String",
+    "long": "Int64",
+    "double": "Float64",
+    "boolean": "Boolean",
+    "date": "Date",
+}
+
+
+def _polars_type(delta_type: Any) -> Any:
+    """The polars type a Delta column type is read as (a description for anything else)."""
+    import polars as pl
+
+    name = str(getattr(delta_type, "type", delta_type))
+    if name in _DELTA_TYPES:
+        return getattr(pl, _DELTA_TYPES[name])()
+    if name == "timestamp":
+        return pl.Datetime("us", "UTC")
+    if name == "timestamp_ntz":
+        return pl.Datetime("us")
+    return name
 
 
 def _check_schema(spec: TableSpec, uri: str, found: dict[str, Any]) -> None:
@@ -472,22 +416,3 @@ def in_batches(frame: pl.DataFrame) -> pl.DataFrame:
         return frame
     parts = [frame.slice(offset, WRITE_BATCH_ROWS) for offset in range(0, frame.height, WRITE_BATCH_ROWS)]
     return pl.concat(parts, how="vertical", rechunk=False)
-
-
-def remove_local_tree(path: Path) -> None:
-    """Remove a directory the cache made (a migration's or a build's temporary tree)."""
-    shutil.rmtree(path, ignore_errors=True)
-
-
-def fsync_dir(path: Path) -> None:
-    """Make a rename in ``path`` durable (not every platform lets a directory be opened)."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from cache.access import TableAccess
-from cache.delta import damaged, open_snapshot, short, storage_boundary, write_rows
+from cache.delta import open_snapshot, write_rows
+from cache.errors import damaged, short, storage_boundary, write_failed
 from cache.schema import CLEAN, DELETED, SEQ, SPECS
 from core.errors import CacheError
 
@@ -322,8 +323,6 @@ class Maintenance(TableAccess):
             except CommitFailedError:
                 return 0  # another process wrote meanwhile: the next compaction vacuums
             except OSError as exc:
-                from cache.delta import write_failed
-
                 raise write_failed(name, uri, exc) from exc
         return len(removed)
 

@@ -17,10 +17,12 @@ from pathlib import Path
 
 import polars as pl
 
-from cache.delta import Location, damaged, fsync_dir, remove_local_tree, write_rows
-from cache.files import atomic_write_bytes
+from cache.delta import Location, write_rows
+from cache.errors import damaged
+from cache.files import atomic_write_bytes, fsync_dir, remove_local_tree
 from cache.lock import held_lock
 from cache.schema import CACHE_VERSION, CLEAN, DELETED, SEQ, SPECS, conform
+from core.errors import CacheError
 
 log = logging.getLogger("ptlm.cache")
 
@@ -56,6 +58,36 @@ def _manifest_version(root: Path) -> int | None:
         return None
     version = data.get("schema_version") if isinstance(data, dict) else None
     return version if isinstance(version, int) else None
+
+
+def check_manifest(local: Path) -> None:
+    """Refuse a cache written by a newer ptlm-tui, or whose manifest is unreadable.
+
+    Raises:
+        CacheError: What is wrong and what to do.
+    """
+    path = local / MANIFEST
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        return
+    except (OSError, ValueError) as exc:
+        raise CacheError(
+            "Cache manifest is unreadable", f"{path}: {exc}", "move the file away; ptlm-tui recreates it"
+        ) from exc
+    version = data.get("schema_version") if isinstance(data, dict) else None
+    if isinstance(version, int) and version > CACHE_VERSION:
+        raise CacheError(
+            "Cache schema version mismatch",
+            f"{local} has version {version}, this ptlm-tui reads up to {CACHE_VERSION}",
+            "upgrade ptlm-tui",
+        )
+    if version not in (1, CACHE_VERSION):
+        raise CacheError(
+            "Cache schema version mismatch",
+            f"{local} has version {version!r}, this ptlm-tui reads {CACHE_VERSION}",
+            "use --cache-dir for a new cache",
+        )
 
 
 def needs_migration(root: Path) -> bool:

@@ -326,6 +326,22 @@ def one_of(column: str, values: list[str]) -> pl.Expr:
     return pl.col(column).is_in(pl.Series(values, dtype=pl.String).implode())
 
 
+def may_repeat(spec: TableSpec, frame: pl.DataFrame) -> bool:
+    """False when no key of ``frame`` can repeat, found cheaply for commits (millions in an import).
+
+    A commit key is its sha when there is one: if no sha repeats and the sha-less rows have no
+    repeated time and title, no key repeats, and no key needs to be computed or hashed whole.
+    """
+    if COMMIT_KEY not in spec.key:
+        return True
+    has_sha = pl.col("sha").fill_null("") != ""
+    repeated = frame.select(
+        pl.col("sha").filter(has_sha).is_duplicated().any().alias("sha"),
+        pl.struct("authored_at", "title").filter(~has_sha).is_duplicated().any().alias("other"),
+    )
+    return bool(repeated["sha"][0]) or bool(repeated["other"][0])
+
+
 def empty(schema: Schema) -> pl.DataFrame:
     """Return an empty frame with ``schema``."""
     return pl.DataFrame(schema=schema)

@@ -30,6 +30,7 @@ from __future__ import annotations
 import datetime as dt
 
 from cache.catalog_ops import CatalogOps
+from cache.changes import ChangeDetection
 from cache.files import atomic_write_bytes
 from cache.label_ops import LabelOps
 from cache.maintenance import Maintenance
@@ -37,7 +38,7 @@ from cache.maintenance import Maintenance
 __all__ = ["CacheStore", "atomic_write_bytes"]
 
 
-class CacheStore(CatalogOps, LabelOps, Maintenance):
+class CacheStore(CatalogOps, LabelOps, Maintenance, ChangeDetection):
     """The cache: every named read and write ptlm-tui makes, and the cache's upkeep."""
 
     def is_empty(self) -> bool:
