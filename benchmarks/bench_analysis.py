@@ -53,6 +53,18 @@ def run(cmd: list[str], env: dict[str, str], stdout: int | None = subprocess.DEV
     return elapsed, usage.ru_maxrss / 1024, out
 
 
+def generate(factor: float, workdir: Path) -> Path:
+    """Return the study-shaped commits table of ``factor`` in ``workdir`` (generated once)."""
+    data = workdir / f"commits-{factor:g}.csv"
+    if not data.exists():
+        subprocess.run(
+            [sys.executable, str(SHARED_BENCH / "gen_scale.py"), str(factor), str(data)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    return data
+
+
 def ours(data: Path, workdir: Path, env: dict[str, str], tag: str) -> tuple[float, float, float, Path]:
     """One user-style run: import into a fresh cache, then analyze; return times, peak MB and the CSV."""
     cache = workdir / f"cache-{tag}"
@@ -108,13 +120,7 @@ def main() -> None:
     )
     print(header)
     for factor in [*args.factors, *args.large]:
-        data = workdir / f"commits-{factor:g}.csv"
-        if not data.exists():
-            subprocess.run(
-                [sys.executable, str(SHARED_BENCH / "gen_scale.py"), str(factor), str(data)],
-                check=True,
-                stdout=subprocess.DEVNULL,
-            )
+        data = generate(factor, workdir)
         commits = sum(1 for _ in data.open("rb")) - 1  # messages here have no newlines
         baseline_s = None
         if factor in args.factors:

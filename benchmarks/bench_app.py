@@ -128,7 +128,7 @@ def generate_cache(root: Path, families: int, commits: int, big: int) -> None:
         )
         .select(list(TABLES["labels"]))
     )
-    store.write("labels", labels)
+    store.record_labels(labels)
 
 
 SIZE = (120, 40)

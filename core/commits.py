@@ -1,4 +1,4 @@
-"""Provides the commits table: parsing user rows, the commit key, and merging into the cache.
+"""Provides the commits table: parsing user rows, the commit key, and storing commits in the cache.
 
 The same functions serve ``ptlm-tui import``, sync and the demo, so a commit is keyed and
 de-duplicated one way everywhere: by (platform, repo, sha), or by (platform, repo, time,
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from cache.schema import TABLES, UTC_TIME
+from cache.schema import COMMITS, UTC_TIME, commit_key_expr
 from cache.store import CacheStore
 from core.models import GITHUB, HUGGINGFACE, REPO_ID_RE
 
@@ -68,12 +68,7 @@ def parse_utc_times(values: pl.Series) -> pl.Series:
 
 def commit_key() -> pl.Expr:
     """The per-repository identity of a commit: its sha, or time and title when the sha is empty."""
-    sha = pl.col("sha").fill_null("")
-    fallback = pl.concat_str(
-        [pl.col("authored_at").dt.strftime("%Y-%m-%dT%H:%M:%S%.f"), pl.col("title").fill_null("")],
-        separator="\x1f",
-    )
-    return pl.when(sha != "").then(sha).otherwise(fallback).alias("commit_key")
+    return commit_key_expr()
 
 
 @dataclass(frozen=True)
@@ -218,32 +213,11 @@ def _text(column: pl.Series | None, height: int, *, strip: bool = False) -> pl.S
 
 @dataclass(frozen=True)
 class MergeResult:
-    """How a merge changed the commits table."""
+    """How storing commits changed the cache."""
 
     added: int
     replaced: int
     total: int
-
-
-def merge_commits(existing: pl.DataFrame, incoming: pl.DataFrame) -> tuple[pl.DataFrame, MergeResult]:
-    """Return ``existing`` with ``incoming`` merged in: same key replaces, never duplicates.
-
-    Within ``incoming`` the last row of a key wins, as it would on a second import.
-    """
-    schema = TABLES["commits"]
-    incoming = incoming.select(list(schema)).cast(schema)  # type: ignore[arg-type]
-    incoming = incoming.with_columns(commit_key())
-    # Hash only the key columns first; copy the frame (messages and all) only if a key repeats.
-    if incoming.select(pl.struct(KEY_COLUMNS).is_duplicated().any()).item():
-        incoming = incoming.unique(subset=list(KEY_COLUMNS), keep="last", maintain_order=True)
-    if existing.height == 0:
-        merged = incoming.drop("commit_key")
-        return merged, MergeResult(added=merged.height, replaced=0, total=merged.height)
-    existing = existing.with_columns(commit_key())
-    kept = existing.join(incoming.select(KEY_COLUMNS), on=list(KEY_COLUMNS), how="anti")
-    replaced = existing.height - kept.height
-    merged = pl.concat([kept, incoming], how="vertical").drop("commit_key")
-    return merged, MergeResult(added=incoming.height - replaced, replaced=replaced, total=merged.height)
 
 
 def families_from_commits(commits: pl.DataFrame, *, source: str) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -252,6 +226,7 @@ def families_from_commits(commits: pl.DataFrame, *, source: str) -> tuple[pl.Dat
     A family's GitHub repository is its most frequent GitHub repo; its variants are its HF repos.
     """
     now = dt.datetime.now(dt.UTC)
+    commits = commits.select("family", "platform", "repo")  # filters below copy only these columns
     gh = (
         commits.filter(pl.col("platform") == GITHUB)
         .group_by("family", "repo")
@@ -295,40 +270,15 @@ def families_from_commits(commits: pl.DataFrame, *, source: str) -> tuple[pl.Dat
     return families, variants
 
 
-def upsert_rows(
-    existing: pl.DataFrame, incoming: pl.DataFrame, key: list[str], *, prefer_existing: bool = False
-) -> pl.DataFrame:
-    """Return ``existing`` with rows of ``incoming`` merged in by ``key``.
-
-    A null never erases a value. With ``prefer_existing`` the incoming row only fills gaps
-    (used for rows derived from commits, which know less than discovery did); otherwise its
-    non-null values win.
-    """
-    if existing.height == 0:
-        return incoming
-    incoming = incoming.cast(existing.schema)
-    joined = incoming.join(existing, on=key, how="left", suffix="__old", nulls_equal=True)
-
-    def pick(c: str) -> pl.Expr:
-        if c in key:
-            return pl.col(c)
-        first, second = (f"{c}__old", c) if prefer_existing else (c, f"{c}__old")
-        return pl.coalesce(pl.col(first), pl.col(second)).alias(c)
-
-    filled = joined.select([pick(c) for c in existing.columns])
-    kept = existing.join(incoming.select(key), on=key, how="anti", nulls_equal=True)
-    return pl.concat([kept, filled], how="vertical")
-
-
 def store_commits(store: CacheStore, incoming: pl.DataFrame, *, source: str) -> MergeResult:
-    """Merge ``incoming`` commits into the cache and register their families and variants.
+    """Store ``incoming`` commits (one append) and register their families and variants.
 
-    Holds the cache lock for the read-modify-write, so concurrent writers cannot lose rows.
+    Families and variants derived from commits only fill gaps: what discovery or import-study
+    recorded about them stays.
     """
-    with store.locked():
-        merged, result = merge_commits(store.read("commits"), incoming)
-        families, variants = families_from_commits(incoming, source=source)
-        store.write("commits", merged)
-        store.write("families", upsert_rows(store.read("families"), families, ["family"], prefer_existing=True))
-        store.write("variants", upsert_rows(store.read("variants"), variants, ["model"], prefer_existing=True))
-    return result
+    written = store.append_commits(incoming.select(list(COMMITS)), operation=f"store commits ({source})")
+    families, variants = families_from_commits(incoming, source=source)
+    store.upsert_families(families, fill_only=True)
+    store.upsert_variants(variants, fill_only=True)
+    store.compact_if_worthwhile()  # a large import leaves many appended rows: fold them in now
+    return MergeResult(added=written.added, replaced=written.replaced, total=store.commit_count())

@@ -114,6 +114,19 @@ class CacheSettings(Section):
         doc="Cache directory; empty means the platform's user cache dir (see `ptlm-tui locate cache`).", default=None
     )
     stale_after_days: int = setting(doc="Data synced longer ago than this is marked stale in the app.", default=7, ge=1)
+    uri: str | None = setting(
+        doc="Where the cache tables live instead of `dir`: any URI deltalake supports, e.g. "
+        "s3://bucket/prefix (git clones stay under `dir`). Concurrent writers on S3 need "
+        'storage_options conditional_put = "etag" (or a locking provider).',
+        default=None,
+    )
+    storage_options: dict[str, str] = setting(
+        doc="Options for the storage of `uri` (endpoint, region, credentials, conditional_put); never printed.",
+        default_factory=dict,
+    )
+    retention_hours: int = setting(
+        doc="`ptlm-tui cache compact` keeps the versions of this many past hours restorable.", default=168, ge=1
+    )
 
 
 class AnalysisSettings(Section):

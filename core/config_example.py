@@ -17,6 +17,7 @@ from core.config_schema import Secret, Section, field_doc, literal_choices
 # setting (an empty string would mean "the current directory" for a path, or an empty token).
 EXAMPLE_VALUES: dict[str, Any] = {
     "cache.dir": "~/.cache/ptlm-tui",
+    "cache.uri": "s3://my-bucket/ptlm-cache",
     "analysis.until": dt.date(2024, 10, 10),
     "hub.endpoint": "https://huggingface.co",
     "hub.token": "hf_your_token_here",

@@ -167,7 +167,7 @@ def _resolve_all(
 
     cards = {
         row["model"]: row
-        for row in store.read("model_cards").iter_rows(named=True)  # one row per model: small
+        for row in store.model_cards().iter_rows(named=True)  # one row per model: small
     }
     todo: list[tuple[str, HubModel | None]] = [(model_id, model) for model_id, model in found.items()]
     todo += [(model_id, None) for model_id in watch if model_id not in found]

@@ -61,7 +61,7 @@ class Resolved:
 
 def _family_ids(store: CacheStore, settings: Settings) -> tuple[dict[str, str], set[str]]:
     """Return gh-repo key -> family id (config names, then existing families) and the ids taken."""
-    families = store.read("families", ["family", "gh_repo"])
+    families = store.families(["family", "gh_repo"])
     by_repo = {github_key(r): f for f, r in families.iter_rows() if r}
     by_repo.update({github_key(k): v for k, v in settings.family_names.items()})
     return by_repo, set(families["family"].to_list()) | set(settings.family_names.values())
@@ -81,8 +81,7 @@ def record_families(
     """
     import polars as pl
 
-    from cache.schema import TABLES
-    from core.commits import upsert_rows
+    from cache.schema import FAMILIES, VARIANTS
 
     now = dt.datetime.now(dt.UTC)
     unlinked = [
@@ -94,38 +93,37 @@ def record_families(
     for item in sorted(resolved, key=lambda r: r.model.id):
         if item.link.repo is not None:
             groups.setdefault(github_key(item.link.repo), []).append(item)
-    with store.locked():
-        _apply_renames(store, settings)
-        by_repo, taken = _family_ids(store, settings)
-        existing = store.read("families")
-        known = set(existing["family"].to_list())
-        cached_spelling = {github_key(r): r for r in existing["gh_repo"].drop_nulls().to_list()}
-        found: list[FamilyFound] = []
-        family_of: dict[str, str] = {}
-        for key, items in sorted(groups.items()):
-            gh_repo = _spelling(items, cached_spelling.get(key))
-            family = by_repo.get(key) or _unique(family_id_for(gh_repo), taken)
-            by_repo[key] = family_of[key] = family
-            monorepo = any(i.link.monorepo for i in items)
-            found.append(FamilyFound(family, gh_repo, monorepo, tuple(i.model.id for i in items), family not in known))
-        if found:
-            families = pl.DataFrame([_family_row(f, groups, known, now) for f in found], schema=TABLES["families"])
-            store.write("families", upsert_rows(existing, families, ["family"]))
-        old_variants = store.read("variants")
-        seen = set(old_variants["model"].to_list())
-        rows = [_variant_row(r, family_of, None if r.model.id in seen else now) for r in resolved]
-        if rows:
-            variants = pl.DataFrame(rows, schema=TABLES["variants"])
-            _relabel_moved_models(store, old_variants, variants)
-            store.write("variants", upsert_rows(old_variants, variants, ["model"]))
-        _write_cards(store, [r for r in resolved if r.fetched], now)
+    _apply_renames(store, settings)
+    by_repo, taken = _family_ids(store, settings)
+    existing = store.families(["family", "gh_repo"])
+    known = set(existing["family"].to_list())
+    cached_spelling = {github_key(r): r for r in existing["gh_repo"].drop_nulls().to_list()}
+    found: list[FamilyFound] = []
+    family_of: dict[str, str] = {}
+    for key, items in sorted(groups.items()):
+        gh_repo = _spelling(items, cached_spelling.get(key))
+        family = by_repo.get(key) or _unique(family_id_for(gh_repo), taken)
+        by_repo[key] = family_of[key] = family
+        monorepo = any(i.link.monorepo for i in items)
+        found.append(FamilyFound(family, gh_repo, monorepo, tuple(i.model.id for i in items), family not in known))
+    if found:
+        store.upsert_families(pl.DataFrame([_family_row(f, groups, known, now) for f in found], schema=FAMILIES))
+    old_variants = store.variants(["model", "family"])
+    seen = set(old_variants["model"].to_list())
+    rows = [_variant_row(r, family_of, None if r.model.id in seen else now) for r in resolved]
+    if rows:
+        variants = pl.DataFrame(rows, schema=VARIANTS)
+        # Commits first: a crash before the variants are written leaves them to move again.
+        _relabel_moved_models(store, old_variants, variants)
+        store.upsert_variants(variants)
+    _write_cards(store, [r for r in resolved if r.fetched], now)
     return found, unlinked
 
 
 def _family_row(
     found: FamilyFound, groups: dict[str, list[Resolved]], known: set[str], now: dt.datetime
 ) -> dict[str, Any]:
-    # None never overwrites (upsert_rows): an existing family keeps its source and added_at.
+    # None never overwrites (an upsert): an existing family keeps its source and added_at.
     items = groups[github_key(found.gh_repo)]
     new = found.family not in known
     return {
@@ -159,8 +157,7 @@ def _write_cards(store: CacheStore, fetched: list[Resolved], now: dt.datetime) -
     """Keep the cards just read, keyed by the model's head commit, so an unchanged model is not re-read."""
     import polars as pl
 
-    from cache.schema import TABLES
-    from core.commits import upsert_rows
+    from cache.schema import MODEL_CARDS
 
     if not fetched:
         return
@@ -172,30 +169,24 @@ def _write_cards(store: CacheStore, fetched: list[Resolved], now: dt.datetime) -
             "card_data": [json.dumps(r.model.card_data) if r.model.card_data else None for r in fetched],
             "fetched_at": [now] * len(fetched),
         },
-        schema=TABLES["model_cards"],
+        schema=MODEL_CARDS,
     )
-    store.write("model_cards", upsert_rows(store.read("model_cards"), cards, ["model"]))
+    store.upsert_model_cards(cards)
 
 
 def _apply_renames(store: CacheStore, settings: Settings) -> None:
-    """Give families the ids set in ``[family_names]``, in every table that names them (vectorised)."""
-    import polars as pl
-
+    """Give families the ids set in ``[family_names]``, wherever the cache names them."""
     if not settings.family_names:
         return
     wanted = {github_key(k): v for k, v in settings.family_names.items()}
-    families = store.read("families", ["family", "gh_repo"])
+    families = store.families(["family", "gh_repo"])
     renames = {
         f: wanted[github_key(r)]
         for f, r in families.iter_rows()
         if r and github_key(r) in wanted and wanted[github_key(r)] != f
     }
-    if not renames:
-        return
-    for table in ("families", "variants", "commits", "sync_state"):
-        if store.exists(table):
-            frame = store.read(table)
-            store.write(table, frame.with_columns(pl.col("family").replace(renames)))
+    if renames:
+        store.rename_families(renames)
 
 
 def _spelling(items: list[Resolved], cached: str | None = None) -> str:
@@ -237,15 +228,10 @@ def _relabel_moved_models(store: CacheStore, old: pl.DataFrame, new: pl.DataFram
         .filter(pl.col("old").is_not_null() & (pl.col("old") != pl.col("family")))
         .select(pl.col("model").alias("repo"), pl.col("family").alias("new_family"))
     )
-    if moved.height == 0 or not store.exists("commits"):
-        return
-    commits = store.read("commits")
-    relabelled = (
-        commits.join(moved.with_columns(pl.lit("huggingface").alias("platform")), on=["platform", "repo"], how="left")
-        .with_columns(pl.coalesce("new_family", "family").alias("family"))
-        .drop("new_family")
-    )
-    store.write("commits", relabelled)
+    if moved.height:
+        store.move_commits(
+            moved.select(pl.lit("huggingface").alias("platform"), "repo", pl.col("new_family").alias("family"))
+        )
 
 
 def unlinked_models(store: CacheStore, variants: pl.DataFrame | None = None) -> list[UnlinkedModel]:
@@ -254,16 +240,11 @@ def unlinked_models(store: CacheStore, variants: pl.DataFrame | None = None) -> 
 
     from core.links import candidates as card_candidates
 
-    frame = store.read("variants") if variants is None else variants
+    frame = store.variants() if variants is None else variants
     frame = frame.filter(pl.col("family").is_null()).sort("downloads", descending=True, nulls_last=True)
     if frame.height == 0:
         return []
-    cards = {
-        row["model"]: row
-        for row in store.read("model_cards")
-        .filter(pl.col("model").is_in(frame["model"].implode()))
-        .iter_rows(named=True)
-    }
+    cards = {row["model"]: row for row in store.model_cards(frame["model"].to_list()).iter_rows(named=True)}
     out = []
     for row in frame.iter_rows(named=True):
         cached = cards.get(row["model"])
@@ -287,9 +268,9 @@ def cached_models(store: CacheStore, settings: Settings) -> list[Resolved]:
     from core.sources.hub import HubModel
 
     watch = {item.model: item.github for item in settings.watchlist}
-    cards = {row["model"]: row for row in store.read("model_cards").iter_rows(named=True)}
+    cards = {row["model"]: row for row in store.model_cards().iter_rows(named=True)}
     out = []
-    for row in store.read("variants").iter_rows(named=True):
+    for row in store.variants().iter_rows(named=True):
         cached = cards.get(row["model"])
         data: Any = json.loads(cached["card_data"]) if cached is not None and cached["card_data"] else None
         model = HubModel(

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from core.sources.hub import HubClient
     from core.sources.polite import WaitCallback
 
-__all__ = ["SyncReport", "plan_units", "sync", "sync_status"]
+__all__ = ["SyncReport", "in_shard", "parse_shard", "plan_units", "sync", "sync_status"]
 
 # Failures that say the network (or the server) is down rather than one repository is wrong.
 # After this many in a row a run stops: going on would only mark every repository failed.
@@ -111,8 +111,8 @@ def plan_units(store: CacheStore, families: Sequence[str] | None = None) -> tupl
     Raises:
         InputError: A named family is not in the cache.
     """
-    fams = store.read("families", ["family", "gh_repo", "monorepo"])
-    variants = store.read("variants", ["family", "model"]).filter(pl.col("family").is_not_null())
+    fams = store.families(["family", "gh_repo", "monorepo"])
+    variants = store.variants(["family", "model"]).filter(pl.col("family").is_not_null())
     known = set(fams["family"].to_list()) | set(variants["family"].to_list())
     skipped: list[str] = []
     if families:
@@ -142,8 +142,33 @@ def plan_units(store: CacheStore, families: Sequence[str] | None = None) -> tupl
 
 
 def _counts(store: CacheStore) -> dict[tuple[str, str], int]:
-    lazy = store.scan("commits", ["platform", "repo"]).group_by("platform", "repo").len()
-    return {(p, r): n for p, r, n in store.collect(lazy, "commits").iter_rows()}
+    lazy = store.commits(["platform", "repo"]).group_by("platform", "repo").len()
+    return {(p, r): n for p, r, n in store.collect(lazy).iter_rows()}
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """Parse ``I/N`` (1 ≤ I ≤ N) as given to ``sync --shard``.
+
+    Raises:
+        InputError: Not of that form.
+    """
+    index, sep, count = text.partition("/")
+    if sep and index.strip().isdigit() and count.strip().isdigit() and 1 <= int(index) <= int(count):
+        return int(index), int(count)
+    raise InputError("Bad shard", repr(text)[:40], "give I/N with 1 <= I <= N, e.g. --shard 2/4")
+
+
+def in_shard(platform: str, repo: str, shard: tuple[int, int]) -> bool:
+    """True when the repository belongs to shard ``I/N``.
+
+    The split hashes platform and repository (case-folded) with BLAKE2b, so every process and
+    machine assigns a repository to the same shard, and N processes together cover every one.
+    """
+    import hashlib
+
+    index, count = shard
+    digest = hashlib.blake2b(f"{platform}/{repo.lower()}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % count == index - 1
 
 
 def _offline_report(store: CacheStore, units: list[Unit], skipped: list[str]) -> SyncReport:
@@ -162,6 +187,7 @@ def sync(
     *,
     on_progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
+    shard: tuple[int, int] | None = None,
 ) -> SyncReport:
     """Fetch new HF and GitHub commits of ``families`` (all non-monorepo families when None).
 
@@ -172,6 +198,8 @@ def sync(
         on_progress: Receives counts and ETA, and a countdown while rate limited; it is called
             from worker threads too, one call at a time.
         cancel: Stops at the next checkpoint (git is killed); finished repositories are kept.
+        shard: ``(I, N)``: only the I-th of N stable parts of the repositories (``in_shard``), so
+            N processes or machines can sync one cache together.
 
     Returns:
         One outcome per repository; failures are outcomes, not exceptions.
@@ -182,6 +210,8 @@ def sync(
     """
     started = time.monotonic()
     units, skipped = plan_units(store, families)
+    if shard is not None:
+        units = [u for u in units if in_shard(u.platform, u.repo, shard)]
     if settings.offline:
         return _offline_report(store, units, skipped)
     # The workers watch a child of the caller's token: the run can stop itself (network down)
@@ -235,7 +265,9 @@ def sync(
         kill_running()  # git runs in its own process group: Ctrl+C does not reach it
         writer.flush()
         raise
-    writer.flush()
+    writer.finish()
+    if finished and not interrupted:
+        store.compact_if_worthwhile()  # many small batches: fold them into one file per table
     report.elapsed = time.monotonic() - started
     if asked.cancelled or (interrupted and not report.stopped) or (not finished and not report.stopped):
         raise Cancelled()
@@ -300,19 +332,14 @@ def _worker(
         for u in units
         if u.platform == GITHUB and states.get((GITHUB, u.repo), {}).get("head")
     }
-    commits = store.scan("commits", ["platform", "repo", "sha"])
     hf_known = store.collect(
-        commits.filter((pl.col("platform") == HUGGINGFACE) & pl.col("repo").is_in(hf_repos))
-        .group_by("repo")
-        .agg("sha"),
-        "commits",
+        store.commits(["repo", "sha"], repos=hf_repos, platform=HUGGINGFACE).group_by("repo").agg("sha")
     )
     known_by_repo = {repo: frozenset(shas) for repo, shas in hf_known.iter_rows()}
     heads_present = store.collect(
-        commits.filter((pl.col("platform") == GITHUB) & pl.col("sha").is_in(list(gh_heads.values()))).select(
-            "repo", "sha"
-        ),
-        "commits",
+        store.commits(["repo", "sha"], repos=list(gh_heads), platform=GITHUB).filter(
+            pl.col("sha").is_in(list(gh_heads.values()))
+        )
     )
     present = set(heads_present.iter_rows())
     hub: list[HubClient] = []  # built on first use, so a GitHub-only sync never imports huggingface_hub

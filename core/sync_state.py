@@ -1,6 +1,6 @@
 """Provides the per-repository sync state: the outcome of each repository's last sync, and the status view.
 
-One row per (platform, repo) in the ``sync_state`` table. A success records the branch head
+One row per (platform, repo) in the cache's sync outcomes. A success records the branch head
 and the time; a failure records its status, detail, hint and (for rate limits) when to retry,
 and keeps the last successful head and time, so the app can say "synced 3 days ago, last try
 failed: gated". ``sync_status`` is what ``ptlm-tui status`` prints and the app shows.
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from cache.schema import TABLES
+from cache.schema import SYNC_STATE
 
 if TYPE_CHECKING:
     from cache.store import CacheStore
@@ -58,7 +58,7 @@ class RepoOutcome:
 
 def read_states(store: CacheStore) -> dict[tuple[str, str], dict[str, object]]:
     """Return the sync_state rows keyed by (platform, repo)."""
-    frame = store.read("sync_state")
+    frame = store.sync_states()
     return {(row["platform"], row["repo"]): row for row in frame.iter_rows(named=True)}
 
 
@@ -80,25 +80,7 @@ def outcome_rows(outcomes: list[RepoOutcome], when: dt.datetime) -> pl.DataFrame
         }
         for o in outcomes
     ]
-    return pl.DataFrame(rows, schema=TABLES["sync_state"])
-
-
-def merge_states(existing: pl.DataFrame, incoming: pl.DataFrame) -> pl.DataFrame:
-    """Return ``existing`` updated by ``incoming`` (vectorised).
-
-    Status, detail, hint, last_attempt and retry_after always take the new value; head,
-    last_success and commits keep the old value when the new attempt failed.
-    """
-    if existing.height == 0:
-        return incoming
-    key = ["platform", "repo"]
-    kept = ("head", "last_success", "commits")
-    joined = incoming.join(existing.select(*key, *kept), on=key, how="left", suffix="__old")
-    updated = joined.select(
-        [pl.coalesce(pl.col(c), pl.col(f"{c}__old")).alias(c) if c in kept else pl.col(c) for c in incoming.columns]
-    )
-    untouched = existing.join(incoming.select(key), on=key, how="anti")
-    return pl.concat([untouched, updated], how="vertical")
+    return pl.DataFrame(rows, schema=SYNC_STATE)
 
 
 def sync_status(store: CacheStore) -> pl.DataFrame:
@@ -108,16 +90,16 @@ def sync_status(store: CacheStore) -> pl.DataFrame:
     detail, hint, commits (in the cache now), last_success, last_attempt, retry_after, head.
     Sorted by family, then GitHub before Hugging Face, then repository.
     """
-    families = store.read("families", ["family", "gh_repo"]).filter(pl.col("gh_repo").is_not_null())
-    variants = store.read("variants", ["family", "model"]).filter(pl.col("family").is_not_null())
+    families = store.families(["family", "gh_repo"]).filter(pl.col("gh_repo").is_not_null())
+    variants = store.variants(["family", "model"]).filter(pl.col("family").is_not_null())
     repos = pl.concat(
         [
             families.select("family", pl.lit("github").alias("platform"), pl.col("gh_repo").alias("repo")),
             variants.select("family", pl.lit("huggingface").alias("platform"), pl.col("model").alias("repo")),
         ]
     )
-    counts = store.collect(store.scan("commits", ["platform", "repo"]).group_by("platform", "repo").len(), "commits")
-    state = store.read("sync_state").drop("commits")
+    counts = store.collect(store.commits(["platform", "repo"]).group_by("platform", "repo").len())
+    state = store.sync_states().drop("commits")
     table = (
         repos.join(state, on=["platform", "repo"], how="full", coalesce=True, suffix="__state")
         .with_columns(pl.coalesce("family", "family__state").alias("family"))

@@ -82,4 +82,3 @@ def escape_controls(text: str, *, json_style: bool = False) -> str:
         return f"\\u{code:04x}" if json_style or code > 0xFF else f"\\x{code:02x}"
 
     return _TERMINAL_UNSAFE.sub(visible, text)
-

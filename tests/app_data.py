@@ -88,16 +88,15 @@ def hostile_commits(long_lines: int = 0) -> list[dict[str, object]]:
 
 
 def write_labels(store: CacheStore, rows: list[dict[str, object]]) -> None:
-    """Append label rows (missing columns null) to the cache's labels table."""
+    """Record label rows (missing columns null)."""
     full = [{name: None for name in TABLES["labels"]} | row for row in rows]
-    frame = pl.DataFrame(full, schema=TABLES["labels"])
-    store.write("labels", pl.concat([store.read("labels"), frame]))
+    store.record_labels(pl.DataFrame(full, schema=TABLES["labels"]))
 
 
 def write_sync_state(store: CacheStore, rows: list[dict[str, object]]) -> None:
-    """Write sync_state rows (missing columns null)."""
+    """Record sync outcomes (missing columns null)."""
     full = [{name: None for name in TABLES["sync_state"]} | row for row in rows]
-    store.write("sync_state", pl.DataFrame(full, schema=TABLES["sync_state"]))
+    store.record_sync_outcomes(pl.DataFrame(full, schema=TABLES["sync_state"]))
 
 
 def build_cache(root: Path, *, hostile: bool = False, long_lines: int = 0, labels: bool = True) -> CacheStore:

@@ -53,14 +53,7 @@ def write_published(store: CacheStore) -> None:
         ],
         schema_overrides=TABLES["published"],
     )
-    store.write(
-        "published",
-        published.select([c for c in TABLES["published"] if c in published.columns])
-        .with_columns(
-            [pl.lit(None, dtype=d).alias(c) for c, d in TABLES["published"].items() if c not in published.columns]
-        )
-        .select(list(TABLES["published"])),
-    )
+    published = _fill(published, "published")
     variants = pl.DataFrame(
         {
             "family": ["orbit_lm"],
@@ -70,7 +63,7 @@ def write_published(store: CacheStore) -> None:
             "last_commit": [T + dt.timedelta(days=90)],
         },
     )
-    store.write("published_variants", _fill(variants, "published_variants"))
+    variants = _fill(variants, "published_variants")
     transitions = pl.DataFrame(
         {
             "family": ["orbit_lm", "orbit_lm"],
@@ -81,9 +74,9 @@ def write_published(store: CacheStore) -> None:
             "days": [3, 2],
         },
     )
-    store.write("published_transitions", _fill(transitions, "published_transitions"))
+    store.replace_published(published, _fill(transitions, "published_transitions"), variants)
     families = pl.DataFrame({"family": ["orbit_lm"], "gh_repo": ["orbit/lm"], "source": ["study"]})
-    store.write("families", pl.concat([store.read("families"), _fill(families, "families")]))
+    store.upsert_families(_fill(families, "families"))
 
 
 def _fill(frame: pl.DataFrame, table: str) -> pl.DataFrame:

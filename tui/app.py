@@ -43,6 +43,9 @@ if TYPE_CHECKING:
     from core.demo.source import DemoSource
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
+# How often the app asks the cache whether another process (sync, classify, label in another
+# terminal) wrote to it; reading the table versions is a directory listing per table.
+CACHE_POLL_SECONDS = 2.0
 LOAD_STEPS = {
     "index": "reading commits…",
     "published": "reading commits…",
@@ -97,6 +100,7 @@ class PtlmApp(App[int], inherit_bindings=False):
         self.view_changed: Signal[pl.DataFrame] = Signal(self, "view-changed")
         self.status_changed: Signal[StatusState] = Signal(self, "status-changed")
         self._readers: ThreadPoolExecutor | None = None
+        self.cache_versions: dict[str, int] | None = None  # table versions the view was read at
         self.demo_source: DemoSource | None = None  # the demo's GitHub and Hub, started on first use
 
     def get_css_variables(self) -> dict[str, str]:
@@ -146,6 +150,28 @@ class PtlmApp(App[int], inherit_bindings=False):
                 timeout=8,
             )
         self.load_data(self.generation)
+        self.set_interval(CACHE_POLL_SECONDS, self.poll_cache, name="poll-cache")
+
+    @work(thread=True, exclusive=True, group="poll", exit_on_error=False, description="checking the cache")
+    def poll_cache(self) -> None:
+        """Reload what is on screen when another process changed the cache since it was read."""
+        seen = self.cache_versions
+        if seen is None or self.tasks.current is not None:
+            return  # still loading, or our own task is writing (it reloads when it ends)
+        versions = self.store.versions()
+        if versions != seen:
+            self.call_from_thread(self.cache_changed, versions)
+
+    def cache_changed(self, versions: dict[str, int]) -> None:
+        """Another process wrote to the cache: read the families view and the open family again."""
+        if self.cache_versions == versions:
+            return
+        self.cache_versions = versions
+        self.labels_version += 1  # screens that show labels read them again when shown
+        self.reload()
+        load = getattr(self.screen, "load", None)
+        if getattr(self.screen, "family", None) is not None and callable(load):
+            load()
 
     def _initial_theme(self) -> str:
         wanted = self.settings.ui.theme
@@ -173,7 +199,8 @@ class PtlmApp(App[int], inherit_bindings=False):
         worker = get_current_worker()
         store, analysis, now = self.store, self.settings.analysis, self.clock()
         started = time.perf_counter()
-        written = store.written_at("commits")
+        self.cache_versions = store.versions()
+        written = store.commits_written_at()
         index = family_index(store)
         self.post_message(FamiliesLoaded("index", index, generation, time.perf_counter() - started, written))
         # The study's verdicts (import-study) are a small table: shown before the commits are read.

@@ -22,14 +22,17 @@ def choose_cache(settings: Settings, demo: bool) -> tuple[CacheStore, bool, str 
     """
     from core import paths
 
-    store = CacheStore(settings.cache_dir)
+    store = CacheStore.from_settings(settings)
     notice = None
     if not demo:
-        store.manifest()  # a cache of the wrong version is reported before the screen opens
+        # A cache of a newer version is reported (and one of the previous release migrated)
+        # before the screen opens.
+        for line in store.ensure_ready():
+            print(f"ptlm-tui: {line}", file=sys.stderr)
         if not store.is_empty():
             return store, False, None
         notice = (
-            f"ptlm-tui: {store.root} holds no data yet, so the built-in DEMO DATA is shown; "
+            f"ptlm-tui: {store.where} holds no data yet, so the built-in DEMO DATA is shown; "
             "load real data with `ptlm-tui import FILE`, `ptlm-tui import-study DIR` or `ptlm-tui sync`"
         )
     from core.demo import build_demo_cache

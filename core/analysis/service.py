@@ -21,14 +21,14 @@ EVENT_COLUMNS = ["family", "platform", "repo", "authored_at"]
 def load_events(store: CacheStore, settings: AnalysisSettings, families: list[str] | None = None) -> pl.LazyFrame:
     """Return the cache's commits as rule events, read once into memory.
 
-    Only four columns are read from the Parquet file, so this stays fast with millions of
-    commits; the result is materialised once and shared by every computation.
+    Only four columns are read, so this stays fast with millions of commits; the result is
+    materialised once and shared by every computation.
     """
-    commits = store.scan("commits", EVENT_COLUMNS)
+    commits = store.commits(EVENT_COLUMNS)
     events = commit_events(
         commits, truncate_hf_to_day=settings.truncate_hf_to_day, until=settings.until, families=families
     )
-    return store.collect(events, "commits").lazy()
+    return store.collect(events).lazy()
 
 
 def patterns(store: CacheStore, settings: AnalysisSettings, families: list[str] | None = None) -> pl.DataFrame:
@@ -85,16 +85,16 @@ def labelled_commits(
     store: CacheStore, settings: AnalysisSettings, families: list[str] | None = None
 ) -> pl.LazyFrame | None:
     """Return commits (family, platform, repo, sha, authored_at, title, label...) or None without labels."""
-    if not store.exists("labels"):
+    if not store.has_labels():
         return None
-    commits = store.scan("commits", ["family", "platform", "repo", "sha", "authored_at", "title"])
+    commits = store.commits(["family", "platform", "repo", "sha", "authored_at", "title"])
     if settings.until is not None:
         from core.analysis.events import cut_until
 
         commits = cut_until(commits, settings.until)
     if families:
         commits = commits.filter(pl.col("family").is_in(families))
-    return commits_with_labels(commits, store.scan("labels"))
+    return commits_with_labels(commits, store.labels())
 
 
 def analyze(store: CacheStore, settings: AnalysisSettings, families: list[str] | None = None) -> Analysis:
@@ -104,7 +104,7 @@ def analyze(store: CacheStore, settings: AnalysisSettings, families: list[str] |
     similarity = change_types = coverage = None
     labelled = labelled_commits(store, settings, families)
     if labelled is not None:
-        labelled = store.collect(labelled, "labels").lazy()
+        labelled = store.collect(labelled).lazy()
         similarity = change_type_similarity(labelled)
         change_types = change_type_distribution(labelled)
         coverage = label_coverage(labelled)

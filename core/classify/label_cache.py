@@ -1,4 +1,4 @@
-"""Provides the label cache: every label with its provenance, in the cache's ``labels`` table.
+"""Provides the label cache: every label with its provenance, stored through the cache's label operations.
 
 A commit has at most one label per source (``rule``, ``llm``, ``manual``), keyed by
 ``(platform, repo, sha, source)`` where ``sha`` is the commit key (``core.commits.commit_key``).
@@ -16,7 +16,7 @@ from typing import Final
 
 import polars as pl
 
-from cache.schema import TABLES
+from cache.schema import LABELS, conform
 from cache.store import CacheStore
 
 KEY: Final = ["platform", "repo", "sha", "source"]
@@ -35,16 +35,7 @@ def label_rows(frame: pl.DataFrame, **constants: object) -> pl.DataFrame:
     """
     if "commit_key" in frame.columns and "sha" not in frame.columns:
         frame = frame.rename({"commit_key": "sha"})
-    schema = TABLES["labels"]
-    columns = []
-    for name, dtype in schema.items():
-        if name in frame.columns:
-            columns.append(pl.col(name).cast(dtype))
-        elif name in constants:
-            columns.append(pl.lit(constants[name], dtype=dtype).alias(name))
-        else:
-            columns.append(pl.lit(None, dtype=dtype).alias(name))
-    return frame.select(columns)
+    return conform(frame, LABELS, **constants)
 
 
 def rule_label_rows(classified: pl.DataFrame, *, version: str) -> pl.DataFrame:
@@ -53,29 +44,14 @@ def rule_label_rows(classified: pl.DataFrame, *, version: str) -> pl.DataFrame:
 
 
 def upsert(store: CacheStore, rows: pl.DataFrame) -> int:
-    """Write ``rows`` (labels schema) into the cache, replacing rows with the same key.
+    """Store ``rows`` (labels schema), replacing labels with the same key; return how many were given.
 
-    Holds the cache's writer lock for the read-modify-write, so a concurrent ``classify`` or a
-    manual label set in the app is never lost. Returns the number of rows written.
+    An append: a concurrent ``classify`` or a label set by hand in the app is never lost, and
+    labels that did not change are not written again.
     """
     if rows.height == 0:
         return 0
-    rows = rows.unique(subset=KEY, keep="last", maintain_order=True)
-    with store.locked():
-        existing = store.read("labels")
-        kept = existing.join(rows.select(KEY), on=KEY, how="anti", nulls_equal=True)
-        store.write("labels", pl.concat([kept, rows.select(existing.columns)], how="vertical"))
-    return rows.height
-
-
-def delete(store: CacheStore, keys: pl.DataFrame) -> int:
-    """Remove the label rows whose ``(platform, repo, sha, source)`` is in ``keys``; return how many."""
-    with store.locked():
-        existing = store.read("labels")
-        kept = existing.join(keys.select(KEY), on=KEY, how="anti", nulls_equal=True)
-        if kept.height != existing.height:
-            store.write("labels", kept)
-    return existing.height - kept.height
+    return store.record_labels(rows.unique(subset=KEY, keep="last", maintain_order=True))
 
 
 def reusable_llm(store: CacheStore, candidates: pl.DataFrame, *, prompt_version: str, model: str) -> pl.DataFrame:
@@ -84,15 +60,14 @@ def reusable_llm(store: CacheStore, candidates: pl.DataFrame, *, prompt_version:
     A model label is reused only when it came from the same prompt version and model and saw
     the same input; anything else is asked again.
     """
-    labels = store.scan("labels", [*LLM_REUSE_KEY, "source"]).filter(pl.col("source") == "llm")
+    labels = store.labels(LLM_REUSE_KEY, source="llm")
     wanted = candidates.select("platform", "repo", "sha", "input_hash").with_columns(
         pl.lit(prompt_version).alias("prompt_version"), pl.lit(model).alias("model")
     )
-    cached = store.collect(labels.drop("source"), "labels")
+    cached = store.collect(labels)
     return wanted.join(cached, on=LLM_REUSE_KEY, how="semi").select("platform", "repo", "sha", "input_hash")
 
 
 def manual_keys(store: CacheStore) -> pl.DataFrame:
     """Return ``platform, repo, sha`` of commits a person has labelled (never re-labelled by a model)."""
-    lazy = store.scan("labels", ["platform", "repo", "sha", "source"]).filter(pl.col("source") == "manual")
-    return store.collect(lazy.select("platform", "repo", "sha"), "labels")
+    return store.manual_labels(["platform", "repo", "sha"])

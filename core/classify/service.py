@@ -86,10 +86,7 @@ class ClassifyReport:
 
 
 def _read_commits(store: CacheStore, families: Sequence[str] | None) -> pl.DataFrame:
-    lazy = store.scan("commits", COMMIT_COLUMNS)
-    if families:
-        lazy = lazy.filter(pl.col("family").is_in(list(families)))
-    return store.collect(lazy, "commits")
+    return store.collect(store.commits(COMMIT_COLUMNS, families=list(families) if families else None))
 
 
 def classify(
@@ -154,6 +151,7 @@ def classify(
         kept = kept.with_columns(prompt_input_expr()).select("platform", "repo", "sha", "prompt_input", "linked_sha")
         report.llm = ask_model(store, settings, kept, on_progress=on_progress, cancel=cancel)
     report.label_counts = _label_counts(store, commits)
+    store.compact_if_worthwhile()
     report.elapsed = time.monotonic() - started
     return report
 
@@ -164,10 +162,10 @@ def pending_commits(store: CacheStore, commits: pl.DataFrame, backend: str, thre
     With the rules a commit needs one when it has no label at all; with ``ollama`` also when
     its only label is a rule label below ``threshold`` (the model has not answered yet).
     """
-    labels = store.scan("labels", ["platform", "repo", "sha", "source", "confidence"])
+    labels = store.labels(["platform", "repo", "sha", "source", "confidence"])
     if backend == "ollama":
         labels = labels.filter((pl.col("source") != "rule") | (pl.col("confidence") >= threshold))
-    settled = store.collect(labels.select("platform", "repo", pl.col("sha").alias("commit_key")).unique(), "labels")
+    settled = store.collect(labels.select("platform", "repo", pl.col("sha").alias("commit_key")).unique())
     keyed = commits.with_columns(commit_key())
     return keyed.join(settled, on=["platform", "repo", "commit_key"], how="anti").drop("commit_key")
 
@@ -177,19 +175,15 @@ def count_pending(store: CacheStore, settings: Settings, families: Sequence[str]
 
     What ``classify(..., pending_only=True)`` would take; the app asks before labelling many.
     """
-    lazy = store.scan("commits", ["family", "platform", "repo", "sha", "authored_at", "title"])
-    if families:
-        lazy = lazy.filter(pl.col("family").is_in(list(families)))
-    commits = store.collect(lazy, "commits")
+    columns = ["family", "platform", "repo", "sha", "authored_at", "title"]
+    commits = store.collect(store.commits(columns, families=list(families) if families else None))
     pending = pending_commits(store, commits, settings.classify.backend, settings.classify.threshold)
     return pending.height, commits.height
 
 
 def _label_counts(store: CacheStore, commits: pl.DataFrame) -> dict[str, int]:
     keys = commits.select("platform", "repo", commit_key().alias("sha"))
-    winners = store.collect(effective_labels(store.scan("labels")), "labels").join(
-        keys, on=["platform", "repo", "sha"], how="semi"
-    )
+    winners = store.collect(effective_labels(store.labels())).join(keys, on=["platform", "repo", "sha"], how="semi")
     counts = winners.group_by("label").len().sort(["len", "label"], descending=[True, False])
     return {row["label"]: row["len"] for row in counts.iter_rows(named=True)}
 
@@ -202,10 +196,8 @@ def find_commit(store: CacheStore, repo: str, sha: str, platform: str | None = N
     Raises:
         InputError: No such commit, or the prefix is ambiguous.
     """
-    lazy = store.scan("commits", ["platform", "repo", "sha", "authored_at", "title"]).filter(pl.col("repo") == repo)
-    if platform:
-        lazy = lazy.filter(pl.col("platform") == platform)
-    keys = store.collect(lazy.select("platform", commit_key()), "commits")
+    lazy = store.commits(["platform", "repo", "sha", "authored_at", "title"], repos=[repo], platform=platform)
+    keys = store.collect(lazy.select("platform", commit_key()))
     exact = keys.filter(pl.col("commit_key") == sha)
     prefix = keys.filter(pl.col("commit_key").str.starts_with(sha)) if len(sha) >= 7 else keys.clear()
     found = exact if exact.height else prefix
@@ -239,33 +231,21 @@ def set_manual_label(store: CacheStore, *, platform: str, repo: str, sha: str, l
     if normal is None:
         raise InputError("Unknown label", repr(label)[:60], "use one of: " + ", ".join(LABELS))
     platform, repo, sha = find_commit(store, repo, sha, platform)
-    linked = store.collect(
-        store.scan("labels", ["platform", "repo", "sha", "linked_sha"])
-        .filter((pl.col("platform") == platform) & (pl.col("repo") == repo) & (pl.col("sha") == sha))
-        .select(pl.col("linked_sha").drop_nulls().first()),
-        "labels",
+    # The repository's labels are read, then the commit's picked: a filter on the sha too makes
+    # the Parquet reader slower, not faster (its statistics already skip to the repository).
+    linked = (
+        store.collect(store.labels(["sha", "linked_sha"], repos=[repo], platform=platform))
+        .filter(pl.col("sha") == sha)
+        .select(pl.col("linked_sha").drop_nulls().first())
     )
-    row = pl.DataFrame(
-        {"platform": [platform], "repo": [repo], "sha": [sha], "label": [normal]},
-    )
-    label_cache.upsert(
-        store,
-        label_cache.label_rows(
-            row,
-            source="manual",
-            confidence=1.0,
-            model="manual",
-            labelled_at=label_cache.now(),
-            reason="set by hand",
-            linked_sha=linked.item() if linked.height else None,
-        ),
+    store.set_manual_label(
+        platform=platform, repo=repo, sha=sha, label=normal, linked_sha=linked.item() if linked.height else None
     )
 
 
 def clear_manual_label(store: CacheStore, *, platform: str, repo: str, sha: str) -> bool:
     """Remove a person's label for one commit (the model's or the rules' label shows again); True if one was removed."""
-    keys = pl.DataFrame({"platform": [platform], "repo": [repo], "sha": [sha], "source": ["manual"]})
-    return label_cache.delete(store, keys) > 0
+    return store.clear_manual_label(platform=platform, repo=repo, sha=sha)
 
 
 def commit_labels(store: CacheStore, families: Sequence[str] | None = None) -> pl.DataFrame:
@@ -275,7 +255,7 @@ def commit_labels(store: CacheStore, families: Sequence[str] | None = None) -> p
     ``commit_key, label, label_source, confidence, reason, model, linked_sha`` (null when unlabelled).
     """
     commits = _read_commits(store, families).select("family", "platform", "repo", "sha", "authored_at", "title")
-    winners = store.collect(label_columns(effective_labels(store.scan("labels")), extra=("reason", "model")), "labels")
+    winners = store.collect(label_columns(effective_labels(store.labels()), extra=("reason", "model")))
     return commits.with_columns(commit_key()).join(winners, on=["platform", "repo", "commit_key"], how="left")
 
 

@@ -161,9 +161,9 @@ def validate_gold(
         candidates = candidates.rename({"commit_key": "sha"}).with_columns(prompt_input_expr())
         candidates = candidates.select("platform", "repo", "sha", "prompt_input", "linked_sha")
         llm = ask_model(store, settings, candidates, on_progress=on_progress, cancel=cancel, strict=True)
-        answers = store.collect(
-            effective_labels(store.scan("labels").filter(pl.col("source") == "llm")), "labels"
-        ).select("platform", "repo", pl.col("sha").alias("commit_key"), pl.col("label").alias("llm_label"))
+        answers = store.collect(effective_labels(store.labels(source="llm"))).select(
+            "platform", "repo", pl.col("sha").alias("commit_key"), pl.col("label").alias("llm_label")
+        )
         joined = classified.with_columns(unsure.alias("_unsure")).join(
             answers, on=["platform", "repo", "commit_key"], how="left", maintain_order="left"
         )

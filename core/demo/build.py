@@ -7,18 +7,16 @@ in with one rename, so a crash or a second process never sees half a demo.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import fcntl
 import json
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
+from cache.lock import held_lock
 from cache.schema import TABLES
 from cache.store import CacheStore, atomic_write_bytes
 from core.demo.cast import FAMILIES, GATED, NOT_FOUND, RATE_LIMITED
@@ -152,21 +150,17 @@ def is_demo_cache(store: CacheStore) -> bool:
     return demo_version(store.root) is not None
 
 
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    with path.open("a") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
 def _current(root: Path) -> bool:
-    return demo_version(root) == DEMO_VERSION and all((root / f"{t}.parquet").exists() for t in _TABLES_WRITTEN)
+    return demo_version(root) == DEMO_VERSION and not CacheStore(root).is_empty()
 
 
-_TABLES_WRITTEN = ("commits", "families", "variants", "labels", "sync_state")
+def _write(store: CacheStore, tables: dict[str, pl.DataFrame]) -> None:
+    """Write the generated tables through the cache's operations (each a first, compacted write)."""
+    store.append_commits(tables["commits"], count=False, operation="demo")
+    store.upsert_families(tables["families"])
+    store.upsert_variants(tables["variants"])
+    store.record_labels(tables["labels"])
+    store.record_sync_outcomes(tables["sync_state"])
 
 
 def build_demo_cache(root: Path, *, force: bool = False) -> None:
@@ -185,7 +179,7 @@ def build_demo_cache(root: Path, *, force: bool = False) -> None:
         return
     parent = root.parent
     parent.mkdir(parents=True, exist_ok=True)
-    with _locked(parent / f".{root.name}.lock"):
+    with held_lock(parent / f".{root.name}.lock", f"building the demo cache {root}", wait=300):
         if _current(root) and not force:  # another process built it while we waited
             return
         if root.exists() and any(root.iterdir()) and demo_version(root) is None:
@@ -194,11 +188,10 @@ def build_demo_cache(root: Path, *, force: bool = False) -> None:
                 str(root),
                 "move it away; the demo lives in its own directory (`ptlm-tui locate demo`)",
             )
+        for stale in parent.glob(f".{root.name}.build-*"):  # builds killed before their rename
+            shutil.rmtree(stale, ignore_errors=True)
         tmp = parent / f".{root.name}.build-{os.getpid()}"
-        shutil.rmtree(tmp, ignore_errors=True)
-        store = CacheStore(tmp)
-        for table, frame in demo_tables().items():
-            store.write(table, frame)
+        _write(CacheStore(tmp), demo_tables())
         marker = {"demo_version": DEMO_VERSION, "reference": REFERENCE.isoformat(), "families": len(FAMILIES)}
         atomic_write_bytes(tmp / MARKER, json.dumps(marker, indent=2).encode())
         old = parent / f".{root.name}.old-{os.getpid()}"

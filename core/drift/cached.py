@@ -49,8 +49,8 @@ def family_repos(
     """
     from core.sources.git_run import git_env
 
-    fams = store.read("families", ["family", "gh_repo"]).filter(pl.col("gh_repo").is_not_null())
-    variants = store.read("variants", ["family", "model"]).filter(pl.col("family").is_not_null())
+    fams = store.families(["family", "gh_repo"]).filter(pl.col("gh_repo").is_not_null())
+    variants = store.variants(["family", "model"]).filter(pl.col("family").is_not_null())
     known = set(fams["family"].to_list())
     if families:
         unknown = [f for f in families if f not in known]

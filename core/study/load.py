@@ -1,7 +1,7 @@
 """Provides import_study(), the engine of ``ptlm-tui import-study DIR``.
 
-Writes the study's published results into the cache (``published``, ``published_transitions``,
-``published_variants``, replaced on every import) and registers its families and variants
+Writes the study's published results into the cache (per-family verdicts, transitions and
+per-variant data, replaced on every import) and registers its families and variants
 (source ``study``) so the app can browse them. Registration only fills gaps: a family or
 variant the cache already knows from sync or import keeps its own values.
 """
@@ -16,7 +16,6 @@ import polars as pl
 
 from cache.schema import UTC_TIME
 from cache.store import CacheStore
-from core.commits import upsert_rows
 from core.study.files import find_dataset_dir, read_study_files
 from core.study.parse import Normalisation
 from core.study.tables import study_tables
@@ -91,12 +90,9 @@ def import_study(store: CacheStore, directory: Path) -> StudyImport:
     folder = find_dataset_dir(directory)
     tables = study_tables(read_study_files(folder))
     families, variants = _registrations(tables.variants, tables.published, dt.datetime.now(dt.UTC))
-    with store.locked():
-        store.write("published", tables.published)
-        store.write("published_transitions", tables.transitions)
-        store.write("published_variants", tables.variants)
-        store.write("families", upsert_rows(store.read("families"), families, ["family"], prefer_existing=True))
-        store.write("variants", upsert_rows(store.read("variants"), variants, ["model"], prefer_existing=True))
+    store.replace_published(tables.published, tables.transitions, tables.variants)
+    store.upsert_families(families, fill_only=True)
+    store.upsert_variants(variants, fill_only=True)
     return StudyImport(
         directory=folder,
         families=tables.published.height,

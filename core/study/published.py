@@ -24,16 +24,16 @@ PUBLISHED_TITLE = "The study's published results (arXiv 2508.10157)"
 
 
 def require_published(store: CacheStore) -> pl.DataFrame:
-    """Return the ``published`` table.
+    """Return the published per-family results.
 
     Raises:
         InputError: The cache holds no published results yet.
     """
-    published = store.read("published")
+    published = store.published()
     if published.is_empty():
         raise InputError(
             "The cache holds no published results",
-            str(store.root),
+            store.where,
             "run `ptlm-tui import-study DIR` with the dataset/ folder of the study's replication package",
         )
     return published
@@ -82,7 +82,7 @@ def published_analysis(store: CacheStore) -> Analysis:
     similarity = published.filter(pl.col("jaccard").is_not_null()).select("family", "jaccard")
     return Analysis(
         patterns=patterns,
-        transitions=store.read("published_transitions"),
+        transitions=store.published_transitions(),
         ages=ages,
         age_bounds=_age_bounds(ages),
         evolution=evolution,

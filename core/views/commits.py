@@ -40,7 +40,7 @@ _QUOTED_COMMIT = re.compile(r"github\.com[/:]([\w.-]+/[\w.-]+?)(?:\.git)?/commit
 
 
 def _labels_for(store: CacheStore, repos: list[str]) -> pl.LazyFrame:
-    return store.scan("labels").filter(pl.col("repo").is_in(repos))
+    return store.labels(repos=repos)
 
 
 def family_commits(store: CacheStore, family: str, *, until: dt.date | None = None) -> pl.DataFrame:
@@ -49,17 +49,11 @@ def family_commits(store: CacheStore, family: str, *, until: dt.date | None = No
     ``label`` is null when no classifier or person has labelled the commit yet.
     """
     commits = store.collect(
-        cut_until(
-            store.scan("commits", ["family", "platform", "repo", "sha", "authored_at", "title"]).filter(
-                pl.col("family") == family
-            ),
-            until,
-        ),
-        "commits",
+        cut_until(store.family_commits(family, ["family", "platform", "repo", "sha", "authored_at", "title"]), until)
     )
     commits = commits.with_columns(commit_key().alias("key"))
     repos = commits["repo"].unique().to_list()
-    labels = store.collect(_labels_for(store, repos).select(*_LABEL_COLUMNS), "labels")
+    labels = store.collect(_labels_for(store, repos).select(*_LABEL_COLUMNS))
     if labels.is_empty():
         # Nothing labelled yet (a classifier has not run): no join.
         none = [pl.lit(None, dtype=pl.String).alias(c) for c in ("label", "label_source", "linked_sha")]
@@ -141,21 +135,12 @@ def parse_files(files: str | None) -> tuple[tuple[str, str], ...]:
 def commit_detail(store: CacheStore, platform: str, repo: str, sha: str) -> CommitDetail | None:
     """Return the commit ``sha`` (its commit key) of ``repo`` with labels and linked commits, or None."""
     rows = store.collect(
-        store.scan("commits")
-        .filter((pl.col("platform") == platform) & (pl.col("repo") == repo))
-        .with_columns(commit_key())
-        .filter(pl.col("commit_key") == sha),
-        "commits",
+        store.commits(repos=[repo], platform=platform).with_columns(commit_key()).filter(pl.col("commit_key") == sha)
     )
     if rows.is_empty():
         return None
     row = rows.row(0, named=True)
-    labels = store.collect(
-        store.scan("labels").filter(
-            (pl.col("platform") == platform) & (pl.col("repo") == repo) & (pl.col("sha") == sha)
-        ),
-        "labels",
-    )
+    labels = store.collect(store.labels(repos=[repo], platform=platform)).filter(pl.col("sha") == sha)
     label_rows = tuple(
         LabelRow(r["label"], r["source"], r["confidence"], r["model"], r["labelled_at"], r["reason"])
         for r in labels.iter_rows(named=True)
@@ -180,26 +165,27 @@ def commit_detail(store: CacheStore, platform: str, repo: str, sha: str) -> Comm
 def linked_commits(store: CacheStore, detail: CommitDetail, linked_shas: list[str]) -> tuple[LinkedCommit, ...]:
     """Return the commits on the other platform that ``detail`` mirrors or is mirrored by."""
     other = GITHUB if detail.platform == HUGGINGFACE else HUGGINGFACE
-    family_other = store.scan(
-        "commits", ["family", "platform", "repo", "sha", "authored_at", "title", "message"]
-    ).filter((pl.col("family") == detail.family) & (pl.col("platform") == other))
+    family_other = store.commits(
+        ["family", "platform", "repo", "sha", "authored_at", "title", "message"],
+        families=[detail.family],
+        platform=other,
+    )
     found: list[LinkedCommit] = []
     if detail.platform == HUGGINGFACE:
         wanted = [(s, "label") for s in linked_shas] + [
             (m.group(2), "message") for m in _QUOTED_COMMIT.finditer(detail.message + "\n" + detail.title)
         ]
         for prefix, how in wanted:
-            hits = store.collect(family_other.filter(pl.col("sha").str.starts_with(prefix.lower())), "commits")
+            hits = store.collect(family_other.filter(pl.col("sha").str.starts_with(prefix.lower())))
             found += [_linked(r, how) for r in hits.head(1).iter_rows(named=True)]
     elif _SHA.match(detail.sha):
         short = detail.sha[:7].lower()
-        by_label = store.scan("labels", ["platform", "repo", "sha", "linked_sha"]).filter(
-            (pl.col("platform") == other) & pl.col("linked_sha").str.starts_with(short)
+        by_label = store.labels(["platform", "repo", "sha", "linked_sha"], platform=other).filter(
+            pl.col("linked_sha").str.starts_with(short)
         )
-        keys = store.collect(by_label, "labels")["sha"].to_list()
+        keys = store.collect(by_label)["sha"].to_list()
         hits = store.collect(
-            family_other.filter(pl.col("sha").is_in(keys) | pl.col("message").str.contains(short, literal=True)),
-            "commits",
+            family_other.filter(pl.col("sha").is_in(keys) | pl.col("message").str.contains(short, literal=True))
         )
         found += [_linked(r, "label" if r["sha"] in keys else "message") for r in hits.head(5).iter_rows(named=True)]
     unique = {(c.platform, c.repo, c.sha): c for c in found}

@@ -121,19 +121,19 @@ def _days_since(column: str, now: dt.datetime) -> pl.Expr:
 
 def family_count(store: CacheStore) -> int:
     """Return how many families the cache knows (the families table and families named by variants)."""
-    families = store.read("families", ["family"])["family"]
-    variants = store.read("variants", ["family"])["family"].drop_nulls()
+    families = store.families(["family"])["family"]
+    variants = store.variants(["family"])["family"].drop_nulls()
     return pl.concat([families, variants]).n_unique()
 
 
 def family_index(store: CacheStore) -> pl.DataFrame:
     """Return ``INDEX_COLUMNS`` for every family in the families table.
 
-    Reads the families, variants and sync_state tables only, so it is fast at any cache size.
+    Reads the families, variants and sync outcomes only, so it is fast at any cache size.
     """
-    families = store.read("families", ["family", "gh_repo", "monorepo"])
+    families = store.families(["family", "gh_repo", "monorepo"])
     variants = (
-        store.read("variants", ["family", "model"])
+        store.variants(["family", "model"])
         .group_by("family")
         .agg(
             pl.len().cast(pl.Int64).alias("variants"),
@@ -142,7 +142,7 @@ def family_index(store: CacheStore) -> pl.DataFrame:
     )
     failed = pl.col("status") != "ok"
     state = (
-        store.read("sync_state", ["family", "repo", "status", "detail", "hint", "last_success", "last_attempt"])
+        store.sync_states(["family", "repo", "status", "detail", "hint", "last_success", "last_attempt"])
         .sort("last_attempt", descending=True, nulls_last=True)
         .group_by("family")
         .agg(

@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import polars as pl
-
 from cache.store import CacheStore
 from core.analysis.events import commit_events
 from core.analysis.patterns import compute_patterns
@@ -55,10 +53,8 @@ def family_overview(
         repos: ``(platform, repo)`` the cache knows for the family (its GitHub repository and
             variants): those without commits get an empty timeline row.
     """
-    scan = store.scan("commits", ["family", "platform", "repo", "authored_at"]).filter(pl.col("family") == family)
-    events = store.collect(
-        commit_events(scan, truncate_hf_to_day=settings.truncate_hf_to_day, until=settings.until), "commits"
-    )
+    scan = store.family_commits(family, ["family", "platform", "repo", "authored_at"])
+    events = store.collect(commit_events(scan, truncate_hf_to_day=settings.truncate_hf_to_day, until=settings.until))
     timeline = with_silent_repos(timeline_from_events(events, family, settings.bin_days), repos)
     row = pattern
     if row is None:

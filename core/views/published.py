@@ -22,7 +22,7 @@ STUDY: Final = "the study (arXiv 2508.10157)"
 
 def family_published(store: CacheStore) -> pl.DataFrame:
     """Return ``PUBLISHED_COLUMNS`` for every family with a published result (empty without import-study)."""
-    return store.read("published", ["family", "lag", "code", "pattern", "variants"]).select(
+    return store.published(["family", "lag", "code", "pattern", "variants"]).select(
         "family",
         pl.col("lag").alias("study_lag"),
         pl.col("code").alias("study_code"),
@@ -42,25 +42,15 @@ class PublishedFamily:
 
 def published_family(store: CacheStore, family: str) -> PublishedFamily | None:
     """Return ``family``'s published record, or None when the study did not publish it."""
-    if not store.exists("published"):
+    if not store.has_published():
         return None
-    rows = store.scan("published").filter(pl.col("family") == family).collect()
+    rows, variants, transitions = store.published_family(family)
     if rows.is_empty():
         return None
-    variants = (
-        store.scan("published_variants", ["family", "model", "downloads", "likes", "first_commit", "last_commit"])
-        .filter(pl.col("family") == family)
-        .drop("family")
-        .sort(["downloads", "model"], descending=[True, False], nulls_last=True)
-        .collect()
+    variants = variants.select("model", "downloads", "likes", "first_commit", "last_commit").sort(
+        ["downloads", "model"], descending=[True, False], nulls_last=True
     )
-    transitions = (
-        store.scan("published_transitions")
-        .filter(pl.col("family") == family)
-        .drop("family")
-        .sort("next_commit")
-        .collect()
-    )
+    transitions = transitions.drop("family").sort("next_commit")
     return PublishedFamily(rows.row(0, named=True), variants, transitions)
 
 

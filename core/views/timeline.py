@@ -128,6 +128,6 @@ def timeline_from_events(events: pl.DataFrame, family: str, bin_days: int) -> Ti
 
 def family_timeline(store: CacheStore, settings: AnalysisSettings, family: str) -> Timeline:
     """Read ``family``'s commits from the cache and return its timeline."""
-    commits = store.scan("commits", ["family", "platform", "repo", "authored_at"]).filter(pl.col("family") == family)
+    commits = store.family_commits(family, ["family", "platform", "repo", "authored_at"])
     events = commit_events(commits, truncate_hf_to_day=settings.truncate_hf_to_day, until=settings.until)
-    return timeline_from_events(store.collect(events, "commits"), family, settings.bin_days)
+    return timeline_from_events(store.collect(events), family, settings.bin_days)

@@ -64,10 +64,8 @@ def seed_family(
 ) -> None:
     """Write a family and its variants as discovery would."""
     now = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
-    families = store.read("families")
     row = {"family": family, "gh_repo": gh_repo, "monorepo": monorepo, "source": "test", "added_at": now, "note": None}
-    store.write("families", pl.concat([families, pl.DataFrame([row], schema=TABLES["families"])]))
-    variants = store.read("variants")
+    store.upsert_families(pl.DataFrame([row], schema=TABLES["families"]))
     rows = [
         {
             "family": family,
@@ -84,7 +82,7 @@ def seed_family(
         }
         for m in models
     ]
-    store.write("variants", pl.concat([variants, pl.DataFrame(rows, schema=TABLES["variants"])]))
+    store.upsert_variants(pl.DataFrame(rows, schema=TABLES["variants"]))
 
 
 def make_gh_repo(gh_root: Path, repo: str, *, commits: int = 5, features: bool = False) -> Path:

@@ -59,14 +59,14 @@ def label_titles(
         GATE.wait(timeout=5)
         cancel.check()
         return LabelReport()
-    wanted = families or store.read("families", ["family"])["family"].to_list()
+    wanted = families or store.families(["family"])["family"].to_list()
     tracker = EtaTracker("label", len(wanted))
     report = LabelReport()
     on_progress(Progress("label", 0, len(wanted), "starting", waiting_seconds=None))
     for done, family in enumerate(wanted, start=1):
         GATE.wait(timeout=5)
         cancel.check()
-        commits = store.read("commits").filter(pl.col("family") == family)
+        commits = store.collect(store.commits()).filter(pl.col("family") == family)
         rows = commits.select(
             "platform",
             "repo",
@@ -79,15 +79,14 @@ def label_titles(
             pl.lit("rule").alias("source"),
             pl.lit(dt.datetime.now(dt.UTC)).alias("labelled_at"),
         )
-        with store.locked():
-            full = rows.with_columns(
-                [
-                    pl.lit(None, dtype=dtype).alias(name)
-                    for name, dtype in TABLES["labels"].items()
-                    if name not in rows.columns
-                ]
-            ).select(list(TABLES["labels"]))
-            store.write("labels", pl.concat([store.read("labels"), full]))
+        full = rows.with_columns(
+            [
+                pl.lit(None, dtype=dtype).alias(name)
+                for name, dtype in TABLES["labels"].items()
+                if name not in rows.columns
+            ]
+        ).select(list(TABLES["labels"]))
+        store.record_labels(full)
         report.families += 1
         report.labelled += rows.height
         on_progress(tracker.at(done, family))

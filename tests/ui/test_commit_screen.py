@@ -110,7 +110,7 @@ async def test_relabel_by_hand_wins_and_the_family_list_follows(tmp_path: Path) 
         assert "Change type: model structure  (manual, confidence 1.00)" in str(
             screen.query_one("#commit-meta", Static).render()
         )
-        labels = effective_labels(app.store.scan("labels")).collect().filter(pl.col("sha") == "c" * 40)
+        labels = effective_labels(app.store.labels()).collect().filter(pl.col("sha") == "c" * 40)
         assert labels["source"].to_list() == ["manual"]
         await pilot.press("escape")
         await settle(pilot)
@@ -125,7 +125,7 @@ async def test_relabel_can_be_cancelled(tmp_path: Path) -> None:
         await pilot.press("e", "escape")
         await settle(pilot)
         assert app.screen is screen
-        assert app.store.read("labels").filter(pl.col("source") == "manual").is_empty()
+        assert app.store.collect(app.store.labels()).filter(pl.col("source") == "manual").is_empty()
 
 
 async def test_long_message_scrolls_lazily(tmp_path: Path) -> None:

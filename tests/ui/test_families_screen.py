@@ -114,7 +114,6 @@ async def test_cursor_stays_on_the_family_when_the_view_reloads(tmp_path: Path) 
 
 
 async def test_a_family_removed_from_the_cache_leaves_the_list_on_reload(tmp_path: Path) -> None:
-    import polars as pl
 
     app = test_app(tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -122,12 +121,7 @@ async def test_a_family_removed_from_the_cache_leaves_the_list_on_reload(tmp_pat
         table = app.screen.query_one(FamiliesTable)
         await pilot.press("G")
         assert table.current_key() == "zeta_gpt"
-        store = app.store
-        for name in ("families", "variants", "commits", "labels", "sync_state"):
-            if store.exists(name):
-                frame = store.read(name)
-                if "family" in frame.columns:
-                    store.write(name, frame.filter(pl.col("family") != "zeta_gpt"))
+        app.store.forget_families(["zeta_gpt"])
         await pilot.press("ctrl+r")
         await settle(pilot)
         assert table.frame["family"].to_list() == ["acme_bert", "solo_code"]

@@ -48,7 +48,7 @@ async def test_task_reports_progress_finishes_and_the_data_reloads(tmp_path: Pat
         assert [(f.task_id, f.summary) for f in finished] == [("label", "labelled 15 commits in 2 families")]
         assert app.generation == 1  # results land: the view was read again
         assert any(m.generation == 1 for m in of_type(seen, FamiliesLoaded))
-        assert app.store.read("labels").height == 15
+        assert app.store.collect(app.store.labels()).height == 15
         assert "Label: labelled 15 commits in 2 families" in status(app)
         assert app.tasks.current is None
 
@@ -171,14 +171,15 @@ async def test_a_corrupt_cache_table_is_a_modal_with_the_fix_not_a_crash(tmp_pat
     from tests.ui.support import app_on
 
     store = build_cache(tmp_path / "c")
-    store.path("commits").write_bytes(b"PAR1 this is not parquet")
+    (data,) = (tmp_path / "c" / "commits").glob("*.parquet")
+    data.write_bytes(b"PAR1 this is not parquet")
     seen: list[Message] = []
     app = app_on(store)
     async with app.run_test(size=(100, 30), message_hook=seen.append) as pilot:
         await settle(pilot)
         (report,) = of_type(seen, ErrorReported)
-        assert report.known and report.title == "Cache table 'commits' is unreadable"
+        assert report.known and report.title.startswith("Cache table 'commits' is damaged")
         assert isinstance(app.screen, ErrorModal)
-        assert "restore it from a backup" in screen_text(app)
+        assert "ptlm-tui cache check" in screen_text(app)
         await pilot.press("escape")
         assert app.is_running and app.loading == ""

@@ -48,19 +48,14 @@ def add_family_without_commits(store: CacheStore, family: str, models: list[str]
     """Register a family and its variants (as discover would) without any commit."""
     when = dt.datetime(2022, 1, 1, tzinfo=dt.UTC)
     row = {"family": family, "gh_repo": family.replace("_", "/"), "monorepo": False, "source": "test"}
-    store.write(
-        "families",
-        pl.concat(
-            [store.read("families"), pl.DataFrame([row | {"added_at": when, "note": None}], schema=TABLES["families"])]
-        ),
-    )
+    store.upsert_families(pl.DataFrame([row | {"added_at": when, "note": None}], schema=TABLES["families"]))
     add_variants(store, family, models)
 
 
 def add_variants(store: CacheStore, family: str, models: list[str]) -> None:
     """Register more variants of ``family`` (no commits)."""
     rows = [{name: None for name in TABLES["variants"]} | {"family": family, "model": m} for m in models]
-    store.write("variants", pl.concat([store.read("variants"), pl.DataFrame(rows, schema=TABLES["variants"])]))
+    store.upsert_variants(pl.DataFrame(rows, schema=TABLES["variants"]))
 
 
 def help_text(screen: HelpScreen) -> str:
@@ -206,7 +201,7 @@ async def test_in_step_in_plain_words_with_a_filter(tmp_path: Path) -> None:
 
 async def test_a_failing_family_shows_its_last_outcome_and_what_to_do(tmp_path: Path) -> None:
     store = build_cache(tmp_path / "c")
-    state = store.read("sync_state").with_columns(
+    state = store.sync_states().with_columns(
         pl.when(pl.col("repo") == "zeta/gpt-small")
         .then(pl.lit("HTTP 429 from the Hub after 4 attempts"))
         .otherwise(pl.col("detail"))
@@ -217,7 +212,7 @@ async def test_a_failing_family_shows_its_last_outcome_and_what_to_do(tmp_path: 
         .alias("hint"),
         pl.lit(dt.datetime(2022, 7, 29, tzinfo=dt.UTC)).alias("last_attempt"),
     )
-    store.write("sync_state", state)
+    store.record_sync_outcomes(state)
     app = app_on(store)
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
@@ -258,10 +253,10 @@ async def test_a_study_only_family_says_from_the_study_and_its_variants_are_on_t
 async def test_the_study_column_says_whether_the_pattern_or_the_lag_differs(tmp_path: Path) -> None:
     store = build_cache(tmp_path / "c")
     write_published(store)
-    published = store.read("published").with_columns(
+    published = store.published().with_columns(
         pl.when(pl.col("family") == "acme_bert").then(pl.lit("Simultaneous")).otherwise(pl.col("lag")).alias("lag")
     )
-    store.write("published", published)
+    store.replace_published(published, store.published_transitions(), store.published_variants())
     app = app_on(store)
     async with app.run_test(size=(140, 30)) as pilot:
         await settle(pilot)
@@ -395,7 +390,7 @@ async def test_the_relabel_dialog_describes_the_types_and_clears_a_hand_label(tm
         assert [m.label for m in of_type(seen, LabelChanged)] == ["model structure", ""]
         meta = str(screen.query_one("#commit-meta", Static).render())
         assert "Change type: preprocessing  (rule, confidence 0.90)" in meta  # the classifier's again
-        assert app.store.read("labels").filter(pl.col("source") == "manual").is_empty()
+        assert app.store.manual_labels().is_empty()
 
 
 async def test_the_demos_invented_repositories_have_no_web_address(tmp_path: Path) -> None:

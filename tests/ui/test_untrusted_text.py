@@ -145,4 +145,6 @@ async def test_hostile_family_opens_and_its_title_bar_is_plain(tmp_path: Path) -
         assert "ptlm-tui › Families › [@click=app.quit]fam[/]" in text
         assert "steal" in text and "ZXZpbA" not in text  # the OSC 52 sequence is gone, not shown
         assert_inert(app)
-        assert app.store.read("commits").filter(pl.col("family") == HOSTILE_FAMILY).height == 2  # raw kept in the cache
+        assert (
+            app.store.collect(app.store.commits()).filter(pl.col("family") == HOSTILE_FAMILY).height == 2
+        )  # raw kept in the cache

@@ -12,6 +12,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from cache.store import CacheStore
 from tests.conftest import REPO_ROOT
 from tests.fakes.fake_ollama import running_fake_ollama
 
@@ -42,7 +43,8 @@ def test_ctrl_c_keeps_finished_answers(tmp_path: Path) -> None:
         _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert "interrupted; work finished so far is kept" in err
-    labels = pl.read_parquet(cache / "labels.parquet")
+    store = CacheStore(cache)
+    labels = store.collect(store.labels())
     answered = labels.filter(pl.col("source") == "llm").height
     assert 3 <= answered < 12  # everything answered before Ctrl+C, nothing after
     assert labels.filter(pl.col("source") == "rule").height == 12

@@ -66,7 +66,7 @@ def settings_for(host: str | None = None, **classify: Any) -> Settings:
 
 
 def labels(store: CacheStore, source: str | None = None) -> pl.DataFrame:
-    frame = store.read("labels")
+    frame = store.collect(store.labels())
     return frame.filter(pl.col("source") == source) if source else frame
 
 

@@ -200,9 +200,9 @@ def test_discover_offline_keeps_the_cached_spelling_of_a_repository(
             "card_data": [None],
         },
         schema_overrides={"card_data": pl.String},
-    ).with_columns(pl.lit(None, dtype=store.read("model_cards").schema["fetched_at"]).alias("fetched_at"))
-    store.write("model_cards", cards)
+    ).with_columns(pl.lit(None, dtype=pl.Datetime("us", "UTC")).alias("fetched_at"))
+    store.upsert_model_cards(cards)
     code, out, err = run(["--cache-dir", str(store.root), "discover", "--offline", "--format", "csv"], capsys)
     assert code == 0, err
     assert pl.read_csv(io.StringIO(out))["gh_repo"].to_list() == ["01-ai/Yi"]
-    assert store.read("families")["gh_repo"].to_list() == ["01-ai/Yi"]
+    assert store.families()["gh_repo"].to_list() == ["01-ai/Yi"]

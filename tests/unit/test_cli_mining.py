@@ -161,11 +161,11 @@ def test_an_interrupted_process_leaves_a_consistent_cache(
     if sig == signal.SIGINT:
         assert proc.returncode == 130 and "work finished so far is kept" in err, err
     store = CacheStore(cache)
-    kept = store.read("commits")  # readable, whatever the moment of the interruption
+    kept = store.collect(store.commits())  # readable, whatever the moment of the interruption
     if sig == signal.SIGINT:
         assert set(kept["repo"]) >= {"acme/bert", "solo/mystery-code", "acme/bert-small"}
     hub.reset_log()
     code, _, err = run(["sync"], capsys)
     assert code == 0 and "4 ok" in err, err
-    assert store.read("commits").height == 11
+    assert store.collect(store.commits()).height == 11
     assert not list(cache.rglob("*.partial-*")) and not list(cache.rglob(".*.tmp-*"))

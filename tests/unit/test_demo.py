@@ -179,23 +179,23 @@ def test_build_is_atomic_idempotent_and_versioned(tmp_path: Path) -> None:
     build_demo_cache(root)
     store = CacheStore(root)
     assert is_demo_cache(store) and not is_demo_cache(CacheStore(tmp_path / "other"))
-    stamp = (root / "commits.parquet").stat().st_mtime_ns
+    versions = store.versions()
     build_demo_cache(root)  # current version: nothing rewritten
-    assert (root / "commits.parquet").stat().st_mtime_ns == stamp
+    assert store.versions() == versions
     (root / "demo.json").write_text(json.dumps({"demo_version": DEMO_VERSION - 1}))
     build_demo_cache(root)  # older demo: rebuilt
     assert json.loads((root / "demo.json").read_text())["demo_version"] == DEMO_VERSION
-    assert store.read("commits").height == demo_tables()["commits"].height
+    assert store.collect(store.commits()).height == demo_tables()["commits"].height
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".demo.")] == [".demo.lock"]
 
 
 def test_build_refuses_to_replace_real_data(tmp_path: Path) -> None:
     root = tmp_path / "real"
     root.mkdir()
-    (root / "commits.parquet").write_bytes(b"precious")
+    (root / "precious.txt").write_bytes(b"precious")
     with pytest.raises(CacheError, match="not a demo cache"):
         build_demo_cache(root)
-    assert (root / "commits.parquet").read_bytes() == b"precious"
+    assert (root / "precious.txt").read_bytes() == b"precious"
 
 
 def test_demo_report_has_every_table(demo_store: CacheStore) -> None:

@@ -67,13 +67,13 @@ def test_sync_reads_only_what_is_new_since_the_demo_cache(demo: tuple[CacheStore
         for c in family_news(generate_family(spec, i), i)
         if (c.platform, c.repo) != NOT_FOUND  # that repository "was deleted": its news cannot arrive
     )
-    before = store.read("commits").height
+    before = store.collect(store.commits()).height
     waits: list[Progress] = []
     report = sync(store, settings, on_progress=lambda p: waits.append(p) if p.waiting_seconds else None)
     statuses = {o.status for o in report.outcomes}
     assert statuses == {"ok", "not_found"}  # the demo's GitHub repository that "was deleted"
     assert sum(o.new_commits for o in report.outcomes) == news
-    assert store.read("commits").height == before + news  # nothing re-read, nothing duplicated
+    assert store.collect(store.commits()).height == before + news  # nothing re-read, nothing duplicated
     assert not any("rewritten" in o.detail for o in report.outcomes)
     assert waits and "rate limited" in waits[0].detail  # the demo's rate-limited variant counts down
     again = sync(store, settings)
@@ -84,7 +84,7 @@ def test_new_files_of_news_commits_come_from_git_and_the_compare_endpoint(
     demo: tuple[CacheStore, DemoSource, Settings],
 ) -> None:
     store, _, _ = demo
-    commits = store.read("commits")
+    commits = store.collect(store.commits())
     gh = commits.filter((pl.col("repo") == "aurora-nlp/aurora-bert") & (pl.col("title").str.starts_with("Fix tok")))
     assert gh.height == 1 and "src/tokenization.py" in gh["files"][0]
     hf = commits.filter((pl.col("repo") == "lumen-lab/lumen-7b-instruct") & (pl.col("title") == "Update README.md"))

@@ -54,11 +54,11 @@ def test_discover_groups_models_into_families(populated: FakeHub, gh_root: Path,
     assert report.unlinked[0].candidates == ("someone/unrelated",)
     assert report.unlinked[0].hint() == "ptlm-tui link solo/mystery someone/unrelated"
     assert report.candidates == 5 and report.cards_fetched == 5  # below threshold and other tags never read
-    variants = store.read("variants").sort("model")
+    variants = store.variants().sort("model")
     assert variants.filter(pl.col("model") == "solo/mystery")["family"].item() is None
     row = variants.filter(pl.col("model") == "acme/bert-small").row(0, named=True)
     assert row["downloads"] == 90_000 and row["gh_link"] == "acme/bert" and row["link_source"] == "card"
-    families = store.read("families").sort("family")
+    families = store.families().sort("family")
     assert families.filter(pl.col("family") == "facebookresearch_fairseq")["monorepo"].item() is True
     assert "1 on a shared monorepo" in report.summary() and "without a GitHub link" in report.summary()
     assert seen and seen[-1].task == "discover: cards"
@@ -68,14 +68,14 @@ def test_second_discover_reads_no_unchanged_card(populated: FakeHub, gh_root: Pa
     store = CacheStore(tmp_path / "cache")
     settings = make_settings(populated, gh_root, store.root)
     discover(store, settings)
-    added = store.read("families").sort("family")["added_at"].to_list()
+    added = store.families().sort("family")["added_at"].to_list()
     populated.reset_log()
     populated.models["acme/gpt-tiny"].add_commits(1)
     report = discover(store, settings)
     assert populated.count("/resolve/") == 1  # only the model that changed
     assert report.cards_reused == 4 and report.cards_fetched == 1
     assert not any(f.new for f in report.families)
-    assert store.read("families").sort("family")["added_at"].to_list() == added
+    assert store.families().sort("family")["added_at"].to_list() == added
 
 
 def test_author_search_and_limit(populated: FakeHub, gh_root: Path, tmp_path: Path) -> None:
@@ -112,9 +112,9 @@ def test_watchlist_and_config_links(populated: FakeHub, gh_root: Path, tmp_path:
     assert set(fams) == {"lab_hidden_family", "acme_rare", "solo_mystery-code"}  # linked models are followed
     assert fams["lab_hidden_family"].gh_repo == "lab/right"
     assert populated.count("/resolve/main/README.md") == 1  # linked models need no card
-    variants = store.read("variants")
+    variants = store.variants()
     assert variants.filter(pl.col("model") == "lab/hidden")["link_source"].item() == "watchlist"
-    families = store.read("families")
+    families = store.families()
     assert families.filter(pl.col("family") == "lab_hidden_family")["source"].item() == "watchlist"
     assert variants.height == 3
     full = discover(store, settings)
@@ -127,18 +127,18 @@ def test_relinking_moves_a_model_and_its_commits(populated: FakeHub, gh_root: Pa
     discover(store, settings, search="bert-small")
     make_gh_repo(gh_root, "acme/bert", commits=3)
     sync(store, settings)
-    assert set(store.read("commits")["family"]) == {"acme_bert"}
+    assert set(store.collect(store.commits())["family"]) == {"acme_bert"}
     populated.reset_log()
     moved = make_settings(
         populated, gh_root, store.root, links={"acme/bert-small": "acme/bert-v2"}, family_names={"acme/bert-v2": "v2"}
     )
     report = relink(store, moved)
     assert populated.count() == 0 and report.offline
-    commits = store.read("commits")
+    commits = store.collect(store.commits())
     hf = commits.filter(pl.col("platform") == "huggingface")
     assert set(hf["family"]) == {"v2"}
     assert set(commits.filter(pl.col("platform") == "github")["family"]) == {"acme_bert"}
-    assert store.read("variants")["family"].to_list() == ["v2"]
+    assert store.variants()["family"].to_list() == ["v2"]
 
 
 def test_family_names_rename_existing_families(populated: FakeHub, gh_root: Path, tmp_path: Path) -> None:
@@ -146,8 +146,8 @@ def test_family_names_rename_existing_families(populated: FakeHub, gh_root: Path
     discover(store, make_settings(populated, gh_root, store.root), search="gpt")
     report = relink(store, make_settings(populated, gh_root, store.root, family_names={"acme/gpt": "my-gpt"}))
     assert [f.family for f in report.families] == ["my-gpt"]
-    assert store.read("families")["family"].to_list() == ["my-gpt"]
-    assert store.read("variants")["family"].to_list() == ["my-gpt"]
+    assert store.families()["family"].to_list() == ["my-gpt"]
+    assert store.variants()["family"].to_list() == ["my-gpt"]
 
 
 def test_offline_discover_makes_no_request(populated: FakeHub, gh_root: Path, tmp_path: Path) -> None:
@@ -186,5 +186,5 @@ def test_a_gated_card_falls_back_to_the_listings_metadata(hub: FakeHub, gh_root:
     store = CacheStore(tmp_path / "cache")
     report = discover(store, make_settings(hub, gh_root, store.root))
     assert report.failures == [] and [f.gh_repo for f in report.families] == ["corp/llm"]
-    assert store.read("variants")["link_source"].to_list() == ["metadata"]
-    assert store.read("variants")["gated"].to_list() == ["manual"]
+    assert store.variants()["link_source"].to_list() == ["metadata"]
+    assert store.variants()["gated"].to_list() == ["manual"]

@@ -80,7 +80,7 @@ def test_analyze_gains_behind_columns_at_the_end(commits: pl.DataFrame, tmp_path
     from tui.cli.main import main
 
     store = CacheStore(tmp_path / "cache")
-    store.write("commits", commits)
+    store.append_commits(commits)
     frame = service.patterns(store, AnalysisSettings())
     assert frame.columns[-2:] == ["behind", "behind_variant"]
     assert frame.select("behind", "behind_variant").rows() == [(10, "acme/lone")]

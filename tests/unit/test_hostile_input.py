@@ -146,7 +146,7 @@ def test_retry_after_is_capped_by_the_setting(hub: FakeHub, gh_root: Path, tmp_p
     hub.script(r"^/api/models/acme/bert-small$", too_long, times=1)
     settings = make_settings(hub, gh_root, store.root)
     sync(store, settings.model_copy(update={"hub": settings.hub.model_copy(update={"max_retries": 0})}))
-    state = store.read("sync_state").row(0, named=True)
+    state = store.sync_states().row(0, named=True)
     assert state["status"] == "rate_limited"
     # 100,000 s (28 hours) asked; the default cap is 15 minutes.
     assert state["retry_after"] - dt.datetime.now(dt.UTC) <= dt.timedelta(minutes=15, seconds=5)
@@ -171,7 +171,10 @@ def test_times_outside_1970_2100_are_rejected_on_import(tmp_path: Path, capsys: 
     assert code == 3, err  # partly imported
     assert "commits.csv:3: time '9999-12-31T00:00:00Z' is outside the years 1970-2100" in err
     assert "commits.csv:4:" in err and "commits.csv:5:" in err and "imported 2 of 5 rows" in err
-    assert CacheStore(tmp_path / "c").read("commits")["sha"].sort().to_list() == ["a1", "b3"]
+    assert CacheStore(tmp_path / "c").collect(CacheStore(tmp_path / "c").commits())["sha"].sort().to_list() == [
+        "a1",
+        "b3",
+    ]
 
 
 @pytest.mark.parametrize(

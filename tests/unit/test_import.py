@@ -29,14 +29,14 @@ def test_good_rows_are_imported_with_utc_times(tmp_path: Path) -> None:
     )
     report = import_commit_files(store, [src])
     assert (report.taken, report.rejections) == (2, [])
-    commits = store.read("commits").sort("platform")
+    commits = store.collect(store.commits()).sort("platform")
     assert commits["authored_at"].to_list() == [
         dt.datetime(2024, 1, 3, 1, 30, tzinfo=dt.UTC),
         dt.datetime(2024, 1, 3, tzinfo=dt.UTC),
     ]
     assert commits["message"][0] == "Fix\n\nbody, with comma"
-    assert store.read("families")["gh_repo"].to_list() == ["o/r"]
-    assert store.read("variants")["model"].to_list() == ["o/m"]
+    assert store.families()["gh_repo"].to_list() == ["o/r"]
+    assert store.variants()["model"].to_list() == ["o/m"]
 
 
 def test_bad_rows_are_rejected_with_their_line_numbers(tmp_path: Path) -> None:
@@ -61,7 +61,7 @@ def test_bad_rows_are_rejected_with_their_line_numbers(tmp_path: Path) -> None:
     ]
     assert report.rejections[0].message().startswith(f"{src}:3: unknown platform")
     assert report.taken == 2
-    assert store.read("commits").height == 2
+    assert store.collect(store.commits()).height == 2
 
 
 def test_line_numbers_without_multiline_fields_use_the_fast_path(tmp_path: Path) -> None:
@@ -76,7 +76,7 @@ def test_strict_takes_nothing_when_a_row_is_bad(tmp_path: Path) -> None:
     src = write(tmp_path / "a.csv", "f,github,o/r,1,2024-01-02T00:00:00Z,,t,t,\nf,github,o/r,2,bad,,t,t,\n")
     report = import_commit_files(store, [src], strict=True)
     assert report.strict_refused and report.taken == 0
-    assert not store.exists("commits")
+    assert not store.has_commits()
     assert "--strict" in report.summary()
 
 
@@ -93,7 +93,7 @@ def test_reimport_replaces_instead_of_duplicating(tmp_path: Path) -> None:
     )
     report = import_commit_files(store, [tmp_path / "b.csv"])
     assert report.merge is not None and (report.merge.added, report.merge.replaced) == (0, 2)
-    commits = store.read("commits").sort("authored_at")
+    commits = store.collect(store.commits()).sort("authored_at")
     assert commits["title"].to_list() == ["new", "nosha"]
 
 
@@ -112,7 +112,7 @@ def test_parquet_input_is_read_like_csv(tmp_path: Path) -> None:
     frame.write_parquet(path)
     report = import_commit_files(store, [path])
     assert report.taken == 2
-    assert store.read("commits").sort("authored_at")["authored_at"].to_list() == frame["authored_at"].to_list()
+    assert store.collect(store.commits()).sort("authored_at")["authored_at"].to_list() == frame["authored_at"].to_list()
 
 
 def test_parquet_rejections_name_the_row(tmp_path: Path) -> None:

@@ -45,7 +45,7 @@ def test_every_study_gh_timestamp_appears_as_a_transition_time(tmp_path: Path) -
     """Our GH commit times are author dates in UTC with merges kept, exactly as the study's."""
     store = _imported(tmp_path)
     study = pl.read_csv(shared_path("data", "replication", "GH_HF_commit_time_differences.csv"))
-    families = store.read("commits")["family"].unique().to_list()
+    families = store.collect(store.commits())["family"].unique().to_list()
     gh_study = (
         pl.concat(
             [
@@ -56,7 +56,7 @@ def test_every_study_gh_timestamp_appears_as_a_transition_time(tmp_path: Path) -
         .filter(pl.col("family").is_in(families))
         .unique()
     )
-    commits = store.read("commits").filter(pl.col("platform") == "github")
+    commits = store.collect(store.commits()).filter(pl.col("platform") == "github")
     ours_gh = commits.select("family", pl.col("authored_at").dt.strftime("%Y-%m-%d %H:%M:%S").alias("t")).unique()
     missing = gh_study.join(ours_gh, on=["family", "t"], how="anti")
     assert gh_study.height == 235  # distinct GH times the study recorded for these 11 families

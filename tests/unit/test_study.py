@@ -111,7 +111,7 @@ def test_import_normalises_every_quirk_and_says_so(tmp_path: Path, capsys: pytes
     ):
         assert quirk in err, quirk
     store = CacheStore(tmp_path / "c")
-    published = store.read("published").sort("family")
+    published = store.published().sort("family")
     assert published["family"].to_list() == ["acme_alpha", "beta_beta", "vila_vila"]
     assert published["pattern"].to_list() == ["Disperse", "Rare Disjoint", "Disperse"]
     assert published["code"].to_list() == ["PSS", "ASR", "PSR"]
@@ -121,14 +121,14 @@ def test_import_normalises_every_quirk_and_says_so(tmp_path: Path, capsys: pytes
     assert published["early_pattern"].to_list() == ["Rare Disjoint", "Rare Disjoint", "Sparse"]
     assert published["variants"].to_list() == [2, 1, 1] and published["downloads"][0] == 24690
     assert published["jaccard"].to_list() == [0.5, 0.25, 0.0]
-    variants = store.read("published_variants").sort("model")
+    variants = store.published_variants().sort("model")
     assert variants["created_day"].to_list()[:2] == [dt.date(2022, 3, 2), dt.date(2022, 12, 31)]
     assert variants["first_commit"][0] == dt.datetime(2021, 1, 5, 10, tzinfo=dt.UTC)
-    transitions = store.read("published_transitions")
+    transitions = store.published_transitions()
     assert transitions["prev_commit"][0] == dt.datetime(2022, 1, 1, 10, tzinfo=dt.UTC)
     assert transitions["days"].to_list() == [9, 1, 89, 3]
     # Registered for browsing; the excluded family is nowhere.
-    families, registered = store.read("families"), store.read("variants")
+    families, registered = store.families(), store.variants()
     assert set(families["family"]) == {"acme_alpha", "beta_beta", "vila_vila"}
     assert set(families["source"]) == {"study"} and families["gh_repo"].to_list()[0] == "acme/code"
     assert registered.height == 4 and set(registered["link_source"]) == {"study"}
@@ -144,8 +144,8 @@ def test_reimport_replaces_and_keeps_what_the_cache_knew(tmp_path: Path) -> None
     first = import_study(store, package)
     second = import_study(store, package)
     assert (first.families, first.variants, first.transitions) == (second.families, second.variants, second.transitions)
-    assert store.read("published").height == 3 and store.read("published_transitions").height == 4
-    families = store.read("families")
+    assert store.published().height == 3 and store.published_transitions().height == 4
+    families = store.families()
     assert families.height == 3
     alpha = families.filter(pl.col("family") == "acme_alpha").row(0, named=True)
     assert alpha["gh_repo"] == "acme/real-code" and alpha["source"] == "t"  # not overwritten by the study
@@ -184,7 +184,7 @@ def test_clear_errors_for_bad_columns_and_values(tmp_path: Path) -> None:
     (package / "all_auto_and_manual_patterns.csv").write_text(text)
     with pytest.raises(InputError, match="column names: 'Rare Joint'"):
         import_study(store, package)
-    assert not store.exists("published")
+    assert not store.has_published()
 
 
 def test_report_published_needs_an_import_and_no_method_flags(
@@ -273,12 +273,12 @@ def test_markdown_report_shows_the_same_numbers(study_store: CacheStore) -> None
 
 @pytest.mark.shared_data
 def test_study_families_are_browsable(study_store: CacheStore) -> None:
-    families, variants = study_store.read("families"), study_store.read("variants")
+    families, variants = study_store.families(), study_store.variants()
     assert families.height == 325 and variants.height == 904
     assert variants["downloads"].null_count() == 0
-    pv = study_store.read("published_variants")
+    pv = study_store.published_variants()
     assert pv.height == 904 and pv["first_commit"].null_count() == 0 and pv["last_commit"].null_count() == 0
-    vila = study_store.read("published").filter(pl.col("family") == "Efficient-Large-Model_VILA").row(0, named=True)
+    vila = study_store.published().filter(pl.col("family") == "Efficient-Large-Model_VILA").row(0, named=True)
     assert (vila["code"], vila["pattern"]) == ("PSR", "Disperse") and "PSR means Sparse" in vila["note"]
     excluded = set(pl.read_csv(shared_path("data", "replication", "must_exclude_from_all_analysis.csv"))["family"])
     assert len(excluded) == 13 and not excluded & set(families["family"])
@@ -298,7 +298,7 @@ def test_compare_with_the_real_timelines(
     assert (bio["pattern"], bio["lag"], bio["code"]) == ("Sporadic Disjoint", "Hugging Face First", "ASS")
     assert (bio["published_pattern"], bio["published_lag"]) == ("Sporadic Disjoint", "Hugging Face First")
     assert bio["agree_pattern"] and bio["agree_lag"]
-    assert set(rows) <= set(study_store.read("published")["family"])
+    assert set(rows) <= set(study_store.published()["family"])
     assert f"{len(rows)} families have both" in err
     code, out, _ = run([*cache, "compare", "--until", "2024-10-10", "--disagree", "--format", "csv"], capsys)
     assert "microsoft_BiomedNLP" not in out

@@ -40,7 +40,7 @@ def test_first_sync_fetches_both_platforms(world: tuple[CacheStore, FakeHub, Pat
     seen: list[Progress] = []
     report = sync(store, settings, on_progress=seen.append)
     assert [o.status for o in report.outcomes] == ["ok"] * 5, report.summary()
-    commits = store.read("commits")
+    commits = store.collect(store.commits())
     hf = commits.filter(pl.col("platform") == "huggingface")
     assert hf.group_by("repo").len().sort("repo").rows() == [
         ("acme/bert-large", 2),
@@ -69,14 +69,13 @@ def test_second_sync_with_nothing_new_transfers_no_history(world: tuple[CacheSto
     store, hub, root = world
     settings = make_settings(hub, root, store.root)
     sync(store, settings)
-    written = store.written_at("commits")
-    mtime = store.path("commits").stat().st_mtime_ns
+    before = store.versions()["commits"]
     hub.reset_log()
     report = sync(store, settings)
     assert all(o.ok and o.new_commits == 0 for o in report.outcomes)
     assert hub.count("/commits/") == 0 and hub.count("git-upload-pack") == 0
     assert hub.count(r"^/api/models/[^/]+/[^/]+$") == 3  # one model-info request per variant
-    assert store.path("commits").stat().st_mtime_ns == mtime and store.written_at("commits") == written
+    assert store.versions()["commits"] == before  # nothing new: no commit written
 
 
 def test_incremental_sync_reads_only_new_commits(world: tuple[CacheStore, FakeHub, Path]) -> None:
@@ -94,7 +93,7 @@ def test_incremental_sync_reads_only_new_commits(world: tuple[CacheStore, FakeHu
     assert hub.count("/commits/") == 1  # one page, stopped at the first known commit
     assert hub.count("acme/bert-small/git-upload-pack") >= 1  # an incremental fetch, for files
     assert hub.count("acme/bert-large/") == 0  # nothing new there: no git request either
-    commits = store.read("commits")
+    commits = store.collect(store.commits())
     added = commits.filter(pl.col("sha").is_in([c.id for c in new_hf])).sort("authored_at")
     assert added["files"].to_list() == ["M:README.md", "M:README.md|M:model.safetensors"]
     assert set(commits["sha"]) >= {c.id for c in new_hf} | set(new_gh)
@@ -168,13 +167,13 @@ def test_interrupted_sync_keeps_finished_work_and_resumes(world: tuple[CacheStor
         sync(store, settings, on_progress=stop_after_three, cancel=token)
     finished = sync_status(store).filter(pl.col("status") == "ok")["repo"].to_list()
     assert len(finished) >= 3
-    kept = store.read("commits").height
+    kept = store.collect(store.commits()).height
     assert kept > 0
     hub.reset_log()
     report = sync(store, settings)
     assert {o.status for o in report.outcomes} == {"ok"}
     assert hub.count("/commits/") == 5 - len(finished)  # finished HF models are not fetched again
-    assert store.read("commits").height == 24
+    assert store.collect(store.commits()).height == 24
 
 
 def test_unknown_family_is_an_input_error(world: tuple[CacheStore, FakeHub, Path]) -> None:
@@ -201,7 +200,7 @@ def test_hf_history_rewrite_replaces_the_old_commits(world: tuple[CacheStore, Fa
     model.add_commits(1, start=dt.datetime(2024, 5, 1, tzinfo=dt.UTC), title="Squash")
     report = sync(store, settings, ["lab_tiny"])
     assert "rewritten" in next(o.detail for o in report.outcomes if o.repo == "lab/tiny")
-    rows = store.read("commits").filter(pl.col("repo") == "lab/tiny")
+    rows = store.collect(store.commits()).filter(pl.col("repo") == "lab/tiny")
     assert rows["sha"].to_list() == [model.sha]
 
 
@@ -218,7 +217,7 @@ def test_hf_commits_come_with_git_s_files_authors_and_messages(tmp_path: Path) -
         seed_family(store, "acme_features", None, ["acme/features"])
         report = sync(store, make_settings(fake, tmp_path, store.root))
         assert [o.status for o in report.outcomes] == ["ok"] and fake.count("/compare/") == 0
-    rows = {r["sha"]: r for r in store.read("commits").iter_rows(named=True)}
+    rows = {r["sha"]: r for r in store.collect(store.commits()).iter_rows(named=True)}
     plain = git.Repo(source.path).git
     for sha, row in rows.items():
         expected = plain.show("--no-renames", "--name-status", "--format=", sha).split("\n")
@@ -238,10 +237,10 @@ def test_a_model_whose_git_cannot_be_read_is_a_recorded_failure(world: tuple[Cac
     report = sync(store, make_settings(hub, root, store.root), ["lab_tiny"])
     outcome = next(o for o in report.outcomes if o.repo == "lab/tiny")
     assert outcome.status == "not_found" and not outcome.ok and "model id" in outcome.hint
-    assert store.read("commits").filter(pl.col("repo") == "lab/tiny").is_empty()  # no commits without files
+    assert store.collect(store.commits()).filter(pl.col("repo") == "lab/tiny").is_empty()  # no commits without files
     report = sync(store, make_settings(hub, root, store.root), ["lab_tiny"])
     assert next(o for o in report.outcomes if o.repo == "lab/tiny").ok
-    files = store.read("commits").filter(pl.col("repo") == "lab/tiny")["files"]
+    files = store.collect(store.commits()).filter(pl.col("repo") == "lab/tiny")["files"]
     assert files.len() == 3 and (files != "").all()
 
 
@@ -360,7 +359,7 @@ def test_a_run_stops_after_repeated_network_failures_and_leaves_the_rest_untouch
     assert {o.status for o in report.outcomes} == {"network"}
     assert report.summary().startswith("stopped after 5 network failures in a row")
     assert f"{30 - tried} of 30 repositories were not tried" in report.summary()
-    recorded = store.read("sync_state")
+    recorded = store.sync_states()
     assert recorded.height == tried  # untried repositories keep no failure
 
 

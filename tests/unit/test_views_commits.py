@@ -97,7 +97,7 @@ def test_manual_label_wins_and_keeps_the_link(tmp_path: Path) -> None:
     store = build_cache(tmp_path / "c")
     set_manual_label(store, platform="github", repo="acme/bert", sha="c" * 40, label="bug fix")
     set_manual_label(store, platform="github", repo="acme/bert", sha="c" * 40, label="model structure")
-    labels = store.read("labels").filter(pl.col("sha") == "c" * 40)
+    labels = store.collect(store.labels()).filter(pl.col("sha") == "c" * 40)
     assert sorted(labels["source"]) == ["manual", "rule"]  # a second manual label replaces the first
     commits = family_commits(store, "acme_bert")
     row = commits.filter(pl.col("sha") == "c" * 40).row(0, named=True)

@@ -57,10 +57,10 @@ def analysis_settings(ctx: Context) -> AnalysisSettings:
 
 
 def _require_commits(ctx: Context) -> None:
-    if not ctx.store.exists("commits"):
+    if not ctx.store.has_commits():
         raise InputError(
             "The cache holds no commits",
-            str(ctx.store.root),
+            ctx.store.where,
             "run `ptlm-tui import FILE` or `ptlm-tui sync` first (or pass --cache-dir, or name commits files)",
         )
 

@@ -55,9 +55,9 @@ def run_classify(ctx: Context) -> int:
     from core.errors import InputError
     from tui.cli.context import ProgressLine
 
-    if not ctx.store.exists("commits"):
+    if not ctx.store.has_commits():
         raise InputError(
-            "The cache holds no commits", str(ctx.store.root), "run `ptlm-tui import FILE` or `ptlm-tui sync` first"
+            "The cache holds no commits", ctx.store.where, "run `ptlm-tui import FILE` or `ptlm-tui sync` first"
         )
     settings = classify_settings(ctx)
     families = ctx.families()

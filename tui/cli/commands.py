@@ -39,6 +39,7 @@ COMMANDS: dict[str, Verb] = {
     "label": Verb("tui.cli.classify_cmds", "set or clear a commit's label by hand"),
     "import-study": Verb("tui.cli.study_cmds", "load the study's published results (replication package)"),
     "compare": Verb("tui.cli.study_cmds", "computed patterns beside the study's published ones"),
+    "cache": Verb("tui.cli.cache_cmds", "check, list versions of, restore or compact the cache"),
     "locate": Verb("tui.cli.setup_cmds", "print where the config, cache, demo or logs are"),
     "demo": Verb("tui.cli.setup_cmds", "build the built-in demo cache and print its path"),
     "serve": Verb("tui.cli.app_cmds", "run the app in a web browser (needs the 'serve' extra)"),

@@ -82,12 +82,21 @@ class Context:
         """Settings with defaults < file < environment < flags."""
         return settings_from_args(self.args)
 
+    def __post_init__(self) -> None:
+        output = getattr(self.args, "output", None)
+        if output is not None and str(output) != "-":
+            # No output option may write into the cache (it would replace cache data).
+            self.store.refuse_inside(output, "output file")
+
     @cached_property
     def store(self) -> CacheStore:
-        """The cache selected by --cache-dir / PTLM_CACHE_DIR / the config."""
+        """The cache selected by --cache-dir / PTLM_CACHE_DIR / the config ([cache] uri, storage options)."""
         from cache.store import CacheStore
 
-        return CacheStore(self.settings.cache_dir)
+        store = CacheStore.from_settings(self.settings)
+        for line in store.ensure_ready():  # a cache of the previous release is migrated once
+            self.info(line)
+        return store
 
     def info(self, message: str) -> None:
         """Print a status message on stderr (stdout stays for data)."""
@@ -107,8 +116,9 @@ class Context:
         wanted = self.family_names()
         if not wanted:
             return None
-        known = set(self.store.read("commits", ["family"])["family"].unique().to_list()) | set(
-            self.store.read("families", ["family"])["family"].to_list()
+        store = self.store
+        known = set(store.collect(store.commits(["family"]).unique())["family"].to_list()) | set(
+            store.families(["family"])["family"].to_list()
         )
         missing = [f for f in wanted if f not in known]
         if missing:

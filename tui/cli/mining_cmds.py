@@ -142,12 +142,20 @@ def run_link(ctx: Context) -> int:
 def run_sync(ctx: Context) -> int:
     """ptlm-tui sync [FAMILY...]: fetch new commits of both platforms into the cache."""
     from core.progress import CancelToken
-    from core.sync import sync
+    from core.sync import parse_shard, sync
     from tui.cli.context import ProgressLine
 
+    shard = parse_shard(ctx.args.shard) if ctx.args.shard else None
     progress = ProgressLine(ctx.err)
     try:
-        report = sync(ctx.store, ctx.settings, ctx.family_names() or None, on_progress=progress, cancel=CancelToken())
+        report = sync(
+            ctx.store,
+            ctx.settings,
+            ctx.family_names() or None,
+            on_progress=progress,
+            cancel=CancelToken(),
+            shard=shard,
+        )
     finally:
         progress.close()
     ctx.info(report.summary())
@@ -234,9 +242,15 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
             "failed, 1 when all did."
         ),
         epilog="examples:\n  ptlm-tui sync\n  ptlm-tui sync google-bert_bert microsoft_BiomedNLP\n"
-        "  PTLM_SYNC__WORKERS=8 ptlm-tui sync",
+        "  PTLM_SYNC__WORKERS=8 ptlm-tui sync\n"
+        "  ptlm-tui sync --shard 1/4 & ptlm-tui sync --shard 2/4 & ...   four processes, one cache",
     )
     family_arguments(p)
+    p.add_argument(
+        "--shard",
+        metavar="I/N",
+        help="only the I-th of N stable parts of the repositories, so N processes or machines share one cache",
+    )
     p.set_defaults(func=run_sync)
 
     p = subparsers.add_parser(

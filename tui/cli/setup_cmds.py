@@ -59,7 +59,7 @@ def run_demo(ctx: Context) -> int:
 
     root = paths.demo_cache_dir()
     build_demo_cache(root, force=ctx.args.rebuild)
-    commits = CacheStore(root).read("commits", ["sha"]).height
+    commits = CacheStore(root).commit_count()
     ctx.info(f"DEMO DATA (generated, not real): {len(FAMILIES)} invented families, {commits} commits")
     print(root, file=ctx.out)
     return OK

@@ -59,10 +59,10 @@ def run_compare(ctx: Context) -> int:
     from core.study import compare_with_published
     from tui.cli.analysis_cmds import analysis_settings
 
-    if not ctx.store.exists("commits"):
+    if not ctx.store.has_commits():
         raise InputError(
             "The cache holds no commits to compare",
-            str(ctx.store.root),
+            ctx.store.where,
             "run `ptlm-tui import FILE` or `ptlm-tui sync` first; `ptlm-tui report --published` shows the study alone",
         )
     frame = compare_with_published(ctx.store, analysis_settings(ctx), ctx.families())

@@ -102,11 +102,11 @@ class DashboardScreen(BaseScreen):
         from core.analysis.report import build_report
 
         app = self.ptlm
-        if not app.store.exists("commits"):
+        if not app.store.has_commits():
             report: dict[str, Any] = {"summary": {"families": 0, "families_analysed": 0}, "tables": {}}
         else:
             report = build_report(service.analyze(app.store, app.settings.analysis))
-        if app.store.exists("published"):
+        if app.store.has_published():
             from core.study.published import published_report
 
             report["published"] = published_report(app.store)

@@ -206,7 +206,7 @@ class FamiliesScreen(BaseScreen):
             return Text.assemble((str(value), style), study_difference(row), end="")
 
         study_columns = []
-        if self.ptlm.store.exists("published"):
+        if self.ptlm.store.has_published():
             study_columns = [
                 Column(
                     "study_code",
@@ -347,7 +347,8 @@ class FamiliesScreen(BaseScreen):
         if not self.ptlm.view_parts:
             return "Loading families…"
         return (
-            f"No families yet: run `ptlm-tui import FILE` or `ptlm-tui sync`, or press N. Cache: {self.ptlm.store.root}"
+            "No families yet: run `ptlm-tui import FILE` or `ptlm-tui sync`, or press N. "
+            f"Cache: {self.ptlm.store.where}"
         )
 
     def _sorted_view(self) -> pl.DataFrame:
