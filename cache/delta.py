@@ -151,11 +151,25 @@ def _leftover_only(path: Path) -> bool:
     )
 
 
-def clear_leftovers(location: Location, spec: TableSpec) -> None:
-    """Remove what a killed first write of ``spec`` left behind (data files never committed)."""
+LEFTOVER_AGE_SECONDS = 3600.0
+
+
+def clear_leftovers(location: Location, spec: TableSpec, min_age_seconds: float = LEFTOVER_AGE_SECONDS) -> None:
+    """Remove what a killed first write of ``spec`` left behind (data files never committed).
+
+    Only when nothing in it is younger than ``min_age_seconds``: uncommitted files that young may
+    be another process's first write in flight. Younger leftovers stay; they are harmless
+    (no commit names them) and compaction vacuums them later.
+    """
     local = location.local
     path = local / spec.name if local is not None else None
-    if path is not None and path.is_dir() and _leftover_only(path):
+    if path is None or not path.is_dir() or not _leftover_only(path):
+        return
+    try:
+        newest = max((p.stat().st_mtime for p in path.rglob("*")), default=path.stat().st_mtime)
+    except OSError:  # another writer is changing the directory right now
+        return
+    if time.time() - newest >= min_age_seconds:
         shutil.rmtree(path, ignore_errors=True)
 
 

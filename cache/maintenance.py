@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from cache.access import TableAccess
-from cache.delta import open_snapshot, write_rows
+from cache.delta import LEFTOVER_AGE_SECONDS, open_snapshot, write_rows
 from cache.errors import damaged, short, storage_boundary, write_failed
 from cache.schema import CLEAN, DELETED, SEQ, SPECS
 from core.errors import CacheError
@@ -119,7 +119,7 @@ class Maintenance(TableAccess):
             if p.name.startswith(_TEMP_PREFIXES) or (p.name.startswith(".") and ".tmp-" in p.name)
         )
 
-    def clean_leftovers(self, min_age_seconds: float = 3600) -> list[Path]:
+    def clean_leftovers(self, min_age_seconds: float = LEFTOVER_AGE_SECONDS) -> list[Path]:
         """Remove leftovers older than ``min_age_seconds`` (younger ones may belong to a running process)."""
         removed = []
         now = time.time()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import time
 from pathlib import Path
 
 import polars as pl
@@ -226,13 +227,19 @@ def test_a_full_disk_is_said_in_one_line_and_the_table_keeps_its_version(
 
 
 def test_a_first_write_killed_before_its_commit_reads_as_empty_and_is_cleaned(tmp_path: Path) -> None:
-    table = tmp_path / "commits"
-    (table / "_delta_log").mkdir(parents=True)
-    (table / "part-00000-0000-c000.snappy.parquet").write_bytes(b"PAR1 half")
-    store = CacheStore(tmp_path)
-    assert store.commit_count() == 0
-    store.append_commits(commits_frame([gh("f", T0)]))
-    assert store.commit_count() == 1 and not (table / "part-00000-0000-c000.snappy.parquet").exists()
+    for age, cleaned in ((2 * 3600, True), (5, False)):  # a young one may be another writer's first write
+        root = tmp_path / str(age)
+        table = root / "commits"
+        (table / "_delta_log").mkdir(parents=True)
+        part = table / "part-00000-0000-c000.snappy.parquet"
+        part.write_bytes(b"PAR1 half")
+        then = time.time() - age
+        for path in (part, table / "_delta_log", table):
+            os.utime(path, (then, then))
+        store = CacheStore(root)
+        assert store.commit_count() == 0
+        store.append_commits(commits_frame([gh("f", T0)]))
+        assert store.commit_count() == 1 and part.exists() is not cleaned
 
 
 def test_versions_history_and_restore(tmp_path: Path) -> None:
