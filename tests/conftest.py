@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,40 +25,54 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Point every location at a temporary directory and remove variables that change behaviour."""
+_HOME_DIRS = {
+    "XDG_CONFIG_HOME": "config",
+    "XDG_CACHE_HOME": "cache",
+    "XDG_DATA_HOME": "data",
+    "XDG_STATE_HOME": "state",
+    "HF_HOME": "hf",
+}
+_REMOVED = (
+    "PTLM_CACHE_DIR",
+    "PTLM_OFFLINE",
+    "PTLM_DEBUG",
+    "HF_TOKEN",
+    "HUGGING_FACE_HUB_TOKEN",
+    "HF_ENDPOINT",
+    "GITHUB_TOKEN",
+    "GH_TOKEN",
+    "OLLAMA_HOST",
+    "COLORTERM",
+)
+
+
+@pytest.fixture(scope="session")
+def _isolated_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Point every location at one temporary home and remove variables that change behaviour.
+
+    Set once for the session, before any test starts a thread: changing the process environment
+    while a native thread reads it (polars and deltalake do) can crash the process, so tests get
+    a fresh home by emptying this one, not by new variables.
+    """
     home = tmp_path_factory.mktemp("home")
-    for var, sub in (
-        ("XDG_CONFIG_HOME", "config"),
-        ("XDG_CACHE_HOME", "cache"),
-        ("XDG_DATA_HOME", "data"),
-        ("XDG_STATE_HOME", "state"),
-        ("HF_HOME", "hf"),
-    ):
-        monkeypatch.setenv(var, str(home / sub))
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("PTLM_CONFIG_FILE", str(home / "config.toml"))
-    for var in (
-        "PTLM_CACHE_DIR",
-        "PTLM_OFFLINE",
-        "PTLM_DEBUG",
-        "HF_TOKEN",
-        "HUGGING_FACE_HUB_TOKEN",
-        "GITHUB_TOKEN",
-        "GH_TOKEN",
-        "OLLAMA_HOST",
-        "COLORTERM",
-    ):
-        monkeypatch.delenv(var, raising=False)
-    # The Hub client sets HF_ENDPOINT for huggingface_hub (core.sources.hub.use_endpoint_in_library):
-    # recorded here as unset so that teardown removes whatever a test's client set.
-    monkeypatch.setenv("HF_ENDPOINT", "unset-by-conftest")
-    monkeypatch.delenv("HF_ENDPOINT")
-    monkeypatch.setenv("HF_HUB_DISABLE_TELEMETRY", "1")
-    monkeypatch.setenv("GIT_TERMINAL_PROMPT", "0")
-    monkeypatch.setenv("TEXTUAL_SMOOTH_SCROLL", "0")
-    yield
+    with pytest.MonkeyPatch.context() as patch:
+        for var, sub in _HOME_DIRS.items():
+            patch.setenv(var, str(home / sub))
+        patch.setenv("HOME", str(home))
+        patch.setenv("PTLM_CONFIG_FILE", str(home / "config.toml"))
+        for var in _REMOVED:
+            patch.delenv(var, raising=False)
+        patch.setenv("HF_HUB_DISABLE_TELEMETRY", "1")
+        patch.setenv("GIT_TERMINAL_PROMPT", "0")
+        patch.setenv("TEXTUAL_SMOOTH_SCROLL", "0")
+        yield home
+
+
+@pytest.fixture(autouse=True)
+def _isolated(_isolated_home: Path) -> None:
+    """Give every test an empty home (its config, caches and Hub login start from nothing)."""
+    shutil.rmtree(_isolated_home, ignore_errors=True)
+    _isolated_home.mkdir()
 
 
 @pytest.fixture(autouse=True)

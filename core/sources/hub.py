@@ -16,8 +16,6 @@ parser of raw diff lines returns no files at all, silently; it is not used.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urljoin, urlsplit
@@ -325,15 +323,23 @@ def use_endpoint_in_library(endpoint: str) -> None:
 
     The library reads ``HF_ENDPOINT`` once, at import, and contacts it on its own (it fetches
     ``/api/agent-harnesses`` when it first builds request headers); an endpoint set only in
-    our config file would otherwise leave it talking to the public Hub. So the variable is set
-    before the library is imported, and the library's constant too if it was imported already.
+    our config file would otherwise leave it talking to the public Hub. Its constants are set
+    instead of the variable: changing the process environment while other threads read it (the
+    Rust libraries do, natively) can crash the process.
     """
+    from huggingface_hub import constants
+
     endpoint = endpoint.rstrip("/")
-    os.environ["HF_ENDPOINT"] = endpoint
-    constants = sys.modules.get("huggingface_hub.constants")
-    if constants is not None and getattr(constants, "ENDPOINT", endpoint) != endpoint:
-        setattr(constants, "ENDPOINT", endpoint)  # noqa: B010 - a module attribute the library reads at call time
-        setattr(constants, "HUGGINGFACE_CO_URL_TEMPLATE", endpoint + "/{repo_id}/resolve/{revision}/{filename}")  # noqa: B010
+    if endpoint == constants.ENDPOINT:
+        return
+    host = (urlsplit(endpoint).hostname or "").lower()
+    values = {
+        "ENDPOINT": endpoint,
+        "HUGGINGFACE_CO_URL_TEMPLATE": endpoint + "/{repo_id}/resolve/{revision}/{filename}",
+        "HF_URL_HOSTS": constants.HF_URL_HOSTS | {host} if host else constants.HF_URL_HOSTS,
+    }
+    for name, value in values.items():
+        setattr(constants, name, value)
 
 
 def make_hub_client(
