@@ -62,11 +62,16 @@ class BatchWriter:
         self.store.record_sync_outcomes(outcome_rows(done, now_utc()))
 
     def flush(self) -> None:
-        """Write every queued repository now (commits, refreshed variants, sync_state), atomically per table."""
-        batch, self.pending = self.pending, []
+        """Write every queued repository now (commits, refreshed variants, sync_state), atomically per table.
+
+        The queue is emptied only after the write: a Ctrl+C in the middle of it leaves the batch
+        queued, and the flush on interrupt writes it again (rows of the same key: the newest wins).
+        """
+        batch = list(self.pending)
         if not batch:
             return
         self._write(batch)
+        del self.pending[: len(batch)]
         self.last = time.monotonic()
 
     def _write(self, batch: list[Fetched]) -> None:
