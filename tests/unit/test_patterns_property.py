@@ -6,7 +6,7 @@ import datetime as dt
 
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, find, given, settings
+from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 
 from core.analysis.events import commit_events
@@ -156,7 +156,7 @@ family_strategy = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(family_strategy, min_size=1, max_size=6), st.sampled_from([14, 7, 30]))
 def test_engine_matches_reference(families: list[list[tuple[str, str, dt.datetime]]], bin_days: int) -> None:
     rows = [
@@ -188,4 +188,8 @@ def test_generator_reaches_every_code(code: str) -> None:
         normalised = [(p, "org/code" if p == "github" else r, t) for p, r, t in family]
         return reference_pattern(normalised, 14)["code"] == code
 
-    find(family_strategy, has_code, settings=settings(max_examples=20_000, database=None, deadline=None))
+    find(
+        family_strategy,
+        has_code,
+        settings=settings(max_examples=20_000, database=None, deadline=None, phases=[Phase.generate]),
+    )
