@@ -246,7 +246,10 @@ def _why_not(row: Mapping[str, object], to_hub: bool) -> str:
         )
     if state == DIVERGED:
         other = f"GitHub's `{gh_path}`" if to_hub else f"HF's `{hf_path}`"
-        return f"diverged from {other} (both sides changed it): add --diverged to propose the other side's version anyway, replacing this side's changes"
+        return (
+            f"diverged from {other} (both sides changed it): add --diverged to propose the other side's version "
+            "anyway, replacing this side's changes"
+        )
     if state == HF_AHEAD:
         return f"HF is ahead of GitHub's `{gh_path}`: `--to-github` writes a patch for GitHub instead"
     if state == HF_BEHIND:
