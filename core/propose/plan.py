@@ -112,7 +112,7 @@ def build_plan(
     for row in rows:
         url = (open_prs or {}).get((str(row["hf_path"]), str(row["gh_head"]))) if to_hub else None
         if url:
-            reason = f"a pull request already brings this version: {url} (--force proposes it again)"
+            reason = "a pull request already brings this version (--force proposes it again)"
             left_out.append(LeftOut(str(row["hf_path"]), str(row["gh_path"]), OPEN, reason, url))
         else:
             chosen.append(row)

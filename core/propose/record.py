@@ -149,3 +149,9 @@ def latest_by_variant(store: CacheStore) -> pl.DataFrame:
         .otherwise(pl.concat_str(pl.col("state"), pl.lit(": "), pl.col("error").fill_null("")))
     )
     return frame.select("variant", text.alias("proposal"))
+
+
+def with_latest_proposal(store: CacheStore, status: pl.DataFrame) -> pl.DataFrame:
+    """``status`` (one row per repository) with a last column ``proposal``: the variant's latest proposal result."""
+    latest = latest_by_variant(store).with_columns(pl.lit("huggingface").alias("platform"))
+    return status.join(latest, left_on=["platform", "repo"], right_on=["platform", "variant"], how="left")
