@@ -44,13 +44,16 @@ class CommitRef:
 def _git(
     repo: Repository, args: Sequence[str], *, stdin: bytes | None = None, env: dict[str, str] | None = None
 ) -> str:
+    from core.sources.git_blobs import network_allowed
     from core.sources.git_log import decode_lossless
     from core.sources.git_run import run_git
 
+    env = env or dict(repo.env)
     try:
-        out = run_git(args, cwd=repo.path, env=env or dict(repo.env), timeout=TIMEOUT, what=repo.name, stdin=stdin)
+        out = run_git(args, cwd=repo.path, env=env, timeout=TIMEOUT, what=repo.name, stdin=stdin)
     except SourceFailure as exc:
-        raise InputError(f"Cannot read {repo.name}", exc.detail, exc.hint or "run `ptlm-tui sync` again") from None
+        hint = exc.hint if network_allowed(env) else "offline, the clone lacks what this needs: drop --offline"
+        raise InputError("Cannot read the clone", exc.detail, hint) from None
     return decode_lossless(out.stdout)
 
 

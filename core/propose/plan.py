@@ -259,10 +259,14 @@ def _why_not(row: Mapping[str, object], to_hub: bool) -> str:
     return f"HF removed `{hf_path}`"
 
 
-def _lfs(side: _Side, paths: list[str]) -> set[str]:
+def _lfs(side: _Side, paths: list[str]) -> set[str] | str:
+    """The paths git LFS tracks on this side, or why that cannot be told (its .gitattributes cannot be read)."""
     from core.propose.gitread import lfs_tracked
 
-    return lfs_tracked(side.repo, sorted(set(paths))) if paths else set()
+    try:
+        return lfs_tracked(side.repo, sorted(set(paths))) if paths else set()
+    except InputError as exc:
+        return exc.one_line()
 
 
 def _modes(repo: Repository, paths: list[str]) -> dict[str, str]:
@@ -287,8 +291,8 @@ def _file(
     row: Mapping[str, object],
     src: _Side,
     dst: _Side,
-    lfs_src: set[str],
-    lfs_dst: set[str],
+    lfs_src: set[str] | str,
+    lfs_dst: set[str] | str,
     max_bytes: int,
     modes: Mapping[str, str],
 ) -> ProposedFile | LeftOut:
@@ -303,6 +307,8 @@ def _file(
         return LeftOut(hf_path, gh_path, SKIPPED, reason)
 
     for side, path, tracked in ((src, src_path, lfs_src), (dst, dst_path, lfs_dst)):
+        if isinstance(tracked, str):
+            return skip(f"cannot tell whether git LFS tracks it on {side.name} (.gitattributes): {tracked}")
         if path in tracked:
             return skip(f"tracked by git LFS on {side.name} (.gitattributes): its content is not in git")
     new_blob = str(row[src.head])

@@ -84,6 +84,14 @@ class CommitApi:
         """Let ``token`` in: ``role`` read cannot write; fineGrained writes only when ``can_write``."""
         self.tokens[token] = FakeToken(user, role, role == "write" if can_write is None else can_write)
 
+    def reset(self) -> None:
+        """Forget every commit, upload and pull request received (tokens stay)."""
+        with self._lock:
+            self.received.clear()
+            self.preuploads.clear()
+            self.lfs_objects.clear()
+            self._discussions.clear()
+
     # -- dispatch ----------------------------------------------------------------------------
 
     def handle(self, handler: Any, method: str, path: str, query: dict[str, list[str]], auth: str | None) -> bool:
