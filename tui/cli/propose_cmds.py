@@ -151,7 +151,7 @@ def run_proposals(ctx: Context) -> int:
     if ctx.args.state:
         frame = frame.filter(pl.col("state").is_in(ctx.args.state))
     if ctx.args.format == "table":
-        if frame.height == 0:
+        if frame.height == 0 and ctx.args.output is None:
             ctx.info("no proposals yet (`ptlm-tui propose FAMILY VARIANT` plans one)")
             return 0
         frame = frame.select(
