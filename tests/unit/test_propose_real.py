@@ -52,7 +52,8 @@ def qwen(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Qwen]:
     store = CacheStore(root / "cache")
     seed_family(store, FAMILY, GH_REPO, [VARIANT])
     env = git_env("file://", None)
-    update_clone(gh.as_uri(), git_clone_dir(store.root, "github", GH_REPO.lower()), env=env, timeout=120, filter_spec=BLOBLESS)
+    gh_clone = git_clone_dir(store.root, "github", GH_REPO.lower())
+    update_clone(gh.as_uri(), gh_clone, env=env, timeout=120, filter_spec=BLOBLESS)
     hf_clone = git_clone_dir(store.root, "huggingface", VARIANT.lower())
     update_clone(hf.as_uri(), hf_clone, env=env, timeout=120, filter_spec=SMALL_BLOBS)
     with FakeHub(git_root=root / "hubgit") as hub:
