@@ -40,6 +40,7 @@ _BATCH = re.compile(rf"^/{_REPO}\.git/info/lfs/objects/batch$")
 _LFS_PUT = re.compile(r"^/lfs-upload/(?P<oid>[0-9a-f]{64})$")
 _LFS_VERIFY = re.compile(r"^/lfs-verify/(?P<oid>[0-9a-f]{64})$")
 _VALIDATE_YAML = re.compile(r"^/api/validate-yaml$")
+_DISCUSSION = re.compile(rf"^/api/models/{_REPO}/discussions/(?P<num>\d+)$")
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class CommitApi:
     lfs_objects: dict[str, bytes] = field(default_factory=dict)
     preuploads: list[dict[str, Any]] = field(default_factory=list)
     _discussions: dict[str, int] = field(default_factory=dict)
+    pull_requests: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)  # (repo, num) -> details
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add_token(self, token: str, *, user: str = "alice", role: str = "write", can_write: bool | None = None) -> None:
@@ -91,6 +93,12 @@ class CommitApi:
             self.preuploads.clear()
             self.lfs_objects.clear()
             self._discussions.clear()
+            self.pull_requests.clear()
+
+    def set_status(self, repo: str, number: int, status: str) -> None:
+        """Merge or close a pull request, as a person would on the Hub (``merged``, ``closed``)."""
+        with self._lock:
+            self.pull_requests[(repo, number)]["status"] = status
 
     # -- dispatch ----------------------------------------------------------------------------
 
@@ -104,6 +112,7 @@ class CommitApi:
             ("POST", _LFS_VERIFY, self._lfs_verify),
             ("POST", _COMMIT, self._commit),
             ("POST", _VALIDATE_YAML, self._validate_yaml),
+            ("GET", _DISCUSSION, self._discussion),
         )
         for verb, pattern, route in routes:
             match = pattern.match(path)
@@ -209,12 +218,20 @@ class CommitApi:
             return
         handler._json(200, {})
 
+    def _discussion(self, handler: Any, match: re.Match[str], query: Any, auth: str | None, body: bytes) -> None:
+        details = self.pull_requests.get((match.group("repo"), int(match.group("num"))))
+        if details is None:
+            handler._error(404, None, "Discussion not found")
+            return
+        handler._json(200, details)
+
     def _validate_yaml(self, handler: Any, match: re.Match[str], query: Any, auth: str | None, body: bytes) -> None:
         handler._json(200, {"errors": [], "warnings": []})
 
     def _commit(self, handler: Any, match: re.Match[str], query: Any, auth: str | None, body: bytes) -> None:
         repo, revision = match.group("repo"), match.group("rev")
-        if self._writer(handler, auth, repo) is None:
+        token = self._writer(handler, auth, repo)
+        if token is None:
             return
         if handler.headers.get("Content-Type") != "application/x-ndjson":
             handler._error(400, None, "expected application/x-ndjson")
@@ -255,6 +272,19 @@ class CommitApi:
             if number is not None:
                 self._discussions[repo] = number
             pr_url = f"{self.hub.url}/{repo}/discussions/{number}" if number is not None else None
+            if number is not None:  # the Hub's discussion details, as get_discussion_details reads them
+                self.pull_requests[(repo, number)] = {
+                    "num": number,
+                    "title": header["summary"],
+                    "status": "open",
+                    "isPullRequest": True,
+                    "createdAt": "2024-01-01T00:00:00.000Z",
+                    "author": {"name": token.user},
+                    "repo": {"name": repo, "type": "model"},
+                    "events": [],
+                    "changes": {"base": f"refs/heads/{revision}"},
+                    "filesWithConflicts": [],
+                }
             self.received.append(
                 ReceivedCommit(
                     repo,

@@ -114,6 +114,15 @@ def test_open_pr_sends_exactly_the_plan_and_is_remembered(
     code, out, err = propose(capsys, cache, "config.json", "--open-pr", "--force")
     assert code == 0 and len(hub.commits.received) == 2
     assert out.rstrip().endswith(f"Pull request: {hub.url}/{VARIANT}/discussions/2")
+    # Someone closes the first pull request on the Hub and merges the second: a refresh records it,
+    # and logo.png (only in the closed one) can be proposed again without --force.
+    hub.commits.set_status(VARIANT, 1, "closed")
+    hub.commits.set_status(VARIANT, 2, "merged")
+    code, out, err = run_cli(["--cache-dir", str(cache), "proposals", "--refresh", "--format", "csv"], capsys)
+    assert code == 0 and "refreshed 2 open pull requests: 2 merged or closed since" in err
+    assert pl.read_csv(out.encode())["state"].to_list() == ["merged", "closed"]
+    code, out, err = propose(capsys, cache, "logo.png")
+    assert code == 0 and "== logo.png" in out and "PR open" not in err
 
 
 @pytest.mark.parametrize(
@@ -236,7 +245,7 @@ def test_to_github_patch_applies_with_git_am(
 
 def test_usage_and_unknown_variant(cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as usage:
-        run_cli(["--cache-dir", str(cache), "proposals", "--state", "merged"], capsys)
+        run_cli(["--cache-dir", str(cache), "proposals", "--state", "pending"], capsys)
     assert usage.value.code == 2
     code, _, err = propose(capsys, cache, "--open-pr", "--to-github")
     assert code == 2 and "--open-pr and --to-github exclude each other" in err

@@ -10,7 +10,7 @@ if TYPE_CHECKING:  # the parser is built for every command; keep polars and git 
     from tui.cli.context import Context
 
 PARTIAL = 3  # some files were left out (LFS, size, unreadable): docs/formats.md "Exit status"
-PROPOSAL_STATES = ("open", "failed", "unknown", "written")
+PROPOSAL_STATES = ("open", "merged", "closed", "failed", "unknown", "written")
 TABLE_COLUMNS = ["created", "family", "variant", "direction", "state", "files", "where", "error"]
 
 EPILOG = """\
@@ -147,7 +147,18 @@ def run_proposals(ctx: Context) -> int:
 
     from core.propose.record import proposals
 
-    frame = proposals(ctx.store, ctx.families())
+    wanted = ctx.families()
+    if ctx.args.refresh:
+        from core.propose.refresh import refresh_proposals
+        from core.words import plural
+
+        looked = refresh_proposals(ctx.store, ctx.settings, wanted)
+        for item in looked:
+            if item.error:
+                ctx.info(f"{item.pr_url}: cannot read its status: {item.error}")
+        changed = sum(item.state != "open" for item in looked)
+        ctx.info(f"refreshed {plural(len(looked), 'open pull request')}: {changed} merged or closed since")
+    frame = proposals(ctx.store, wanted)
     if ctx.args.state:
         frame = frame.filter(pl.col("state").is_in(ctx.args.state))
     if ctx.args.format == "table":
@@ -219,13 +230,16 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         "proposals",
         parents=[common],
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Every proposal recorded in the cache, newest first: pull requests opened (open), attempts that "
-        "failed (failed; unknown when the Hub never answered the commit) and patches written (written). Dry runs "
-        "are not recorded.",
+        description="Every proposal recorded in the cache, newest first: pull requests opened (open; merged or "
+        "closed once --refresh has seen it on the Hub), attempts that failed (failed; unknown when the Hub never "
+        "answered the commit) and patches written (written). Dry runs are not recorded.",
         epilog="examples:\n  ptlm-tui proposals\n  ptlm-tui proposals Qwen_Qwen --state open\n"
-        "  ptlm-tui proposals --format csv -o proposals.csv",
+        "  ptlm-tui proposals --refresh --state open\n  ptlm-tui proposals --format csv -o proposals.csv",
     )
     family_arguments(p)
     p.add_argument("--state", type=_states, metavar="STATE[,STATE]", help=f"only these ({', '.join(PROPOSAL_STATES)})")
+    p.add_argument(
+        "--refresh", action="store_true", help="first ask the Hub which open pull requests were merged or closed"
+    )
     output_arguments(p, TABLE_FORMATS, "table")
     p.set_defaults(func=run_proposals)
