@@ -128,8 +128,6 @@ def _create_pull_request(settings: Settings, plan: Plan, endpoint: str, token: s
             create_pr=True,
             parent_commit=plan.hf_parent,
         )
-    except ValueError as exc:  # the library refused the request before sending it (a path, a README's metadata)
-        raise _Refused(f"not sent: {_first_line(exc)}") from None
     except Exception as exc:
         raise _failure(exc, endpoint, plan.variant) from None
     if not info.pr_url:
@@ -189,6 +187,8 @@ def _failure(exc: Exception, endpoint: str, variant: str) -> _Refused:
                 UNKNOWN,
             )
         return _Refused(f"cannot reach the Hub at {endpoint}: {_first_line(exc)}; nothing was committed")
+    if isinstance(exc, ValueError):  # the library refused before sending (a path, a README's metadata)
+        return _Refused(f"not sent: {_first_line(exc)}")
     return _Refused(f"sending failed: {type(exc).__name__}: {_first_line(exc)}; nothing was committed")
 
 

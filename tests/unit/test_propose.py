@@ -168,9 +168,12 @@ def test_network_failures_are_reported_and_nothing_is_half_sent(
     hub.script(r"/commit/", Reply(drop=True))  # the connection breaks during the commit request
     code, _, err = propose(capsys, cache, "config.json", "--open-pr")
     assert code == 1 and "no answer from the Hub to the commit request" in err and "may or may not exist" in err
+    hub.script(r"/commit/", Reply(status=500, body="internal error"))  # the commit call is not retried
+    code, _, err = propose(capsys, cache, "config.json", "--open-pr")
+    assert code == 1 and "the Hub refused the commit (500)" in err and "nothing was committed" in err
     assert hub.commits.received == []
     code, out, _ = run_cli(["--cache-dir", str(cache), "proposals", "--format", "csv"], capsys)
-    assert pl.read_csv(out.encode())["state"].to_list() == ["unknown", "failed"]
+    assert pl.read_csv(out.encode())["state"].to_list() == ["failed", "unknown", "failed"]
 
 
 def test_offline_plans_from_what_the_clones_hold_and_never_sends(
