@@ -138,6 +138,30 @@ def open_files(store: CacheStore, variant: str) -> dict[tuple[str, str], str]:
     return found
 
 
+def mark_open_prs(store: CacheStore, rows: pl.DataFrame, family: str | None = None) -> pl.DataFrame:
+    """``rows`` with ``pr_url``: the open Hub pull request that already brings each file, null when none.
+
+    ``rows`` name files by ``hf_repo`` (the variant) and ``hf_path``; when they carry ``gh_head``
+    (drift rows), only a pull request bringing that GitHub version counts, as in ``plan_proposal``:
+    once GitHub moved on, the file can be proposed again and is not marked. Vectorised: the Drift
+    view marks a whole family in one join ("PR open" instead of proposing twice).
+    """
+    prs = open_proposals(store, family).rename({"variant": "hf_repo", "blob": "gh_head"})
+    keys = ["hf_repo", "hf_path"] + (["gh_head"] if "gh_head" in rows.columns else [])
+    found = prs.unique(keys, keep="first", maintain_order=True).select(*keys, "pr_url")  # newest first
+    return rows.drop("pr_url", strict=False).join(found, on=keys, how="left", nulls_equal=False)
+
+
+def open_pr_by_variant(store: CacheStore, family: str | None = None) -> pl.DataFrame:
+    """``hf_repo, files, pr_urls``: per variant, how many files its open pull requests bring, and their URLs."""
+    prs = open_proposals(store, family)
+    return (
+        prs.group_by("variant", maintain_order=True)
+        .agg(pl.col("hf_path").n_unique().alias("files"), pl.col("pr_url").unique(maintain_order=True).alias("pr_urls"))
+        .rename({"variant": "hf_repo"})
+    )
+
+
 def latest_by_variant(store: CacheStore) -> pl.DataFrame:
     """``variant, proposal``: each variant's newest proposal in a few words (``PR open: URL``, ``failed: why``)."""
     frame = store.proposals().unique("variant", keep="first", maintain_order=True)  # newest first already

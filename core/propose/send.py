@@ -92,6 +92,26 @@ def send_proposal(store: CacheStore, settings: Settings, plan: Plan) -> SendResu
     return result
 
 
+def send_refusal(settings: Settings, plan: Plan) -> str | None:
+    """Why ``plan`` cannot be sent, told before anyone is asked to confirm (no request is made), or None.
+
+    The app says this instead of offering to send: a plan to GitHub (a patch), a plan with no
+    file, offline mode, or no Hub token. Whether the token may write is known only by asking the
+    Hub (``whoami``), which sending does first.
+    """
+    from core.sources.hub import resolve_hf_token
+
+    if plan.direction != TO_HUB:
+        return "a proposal to GitHub is a patch file: ptlm-tui never writes to GitHub"
+    if not plan.files:
+        return "nothing to send: the plan changes no file"
+    if settings.offline:
+        return "offline mode is on: drop --offline to open the pull request"
+    if not resolve_hf_token(settings):
+        return "no Hub token: set HF_TOKEN (or run `hf auth login`) with a token that has write access"
+    return None
+
+
 def _send(settings: Settings, plan: Plan) -> Any:
     """Check the token, then create the pull request; raise _Refused with a one-line reason on any failure."""
     from core.sources.hub import resolve_hf_token
