@@ -8,6 +8,8 @@ The GitHub side (``acme/code``) and the variant (``acme/model``) share files, th
 - ``tok.model``: GitHub changed it; HF's ``.gitattributes`` tracks ``*.model`` with LFS.
 - ``model.py``: both changed it (diverged).
 - ``tokenizer.json``: HF changed it (hf_ahead), by Bob; ``weights.pt``: HF turned it into an LFS pointer.
+- With ``hostile``: ``notes.md``, which GitHub changed to text that is markup and terminal escapes, in a
+  commit whose title is too (the app must show both literally).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from tests.fakes.git_repos import Builder, init_repo
 T0 = dt.datetime(2023, 3, 1, 12, tzinfo=dt.UTC)
 DAY = dt.timedelta(days=1)
 FAMILY, GH_REPO, VARIANT = "acme_code", "acme/code", "acme/model"
+HOSTILE_NOTES = "[bold]loud[/bold] \x1b[31mred\x1b[0m [@click=app.quit]quit[/]\n"
+HOSTILE_TITLE = "[@click=app.quit]Notes[/] \x1b]52;c;ZXZpbA==\x07steal"
 LFS_POINTER = (
     "version https://git-lfs.github.com/spec/v1\n"
     "oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 12345\n"
@@ -58,7 +62,7 @@ def _commit_bytes(b: Builder, message: str, when: dt.datetime, files: dict[str, 
     return b.commit(message, when, author=author)
 
 
-def build_world(root: Path) -> ProposeWorld:
+def build_world(root: Path, *, hostile: bool = False) -> ProposeWorld:
     """Build the repositories and a cache with the family, its variant and both clones, under ``root``."""
     from cache.store import CacheStore
     from core.paths import git_clone_dir
@@ -77,7 +81,7 @@ def build_world(root: Path) -> ProposeWorld:
         "tok.model": "piece 1\npiece 2\n",
         "tokenizer.json": _json(vocab=100),
         "weights.pt": "raw weights that are not in LFS yet\n" * 40,
-    }
+    } | ({"notes.md": "plain notes\n"} if hostile else {})
     gs, hs = {}, {}
     gh.commit("Initial release", T0, write=shared | {"README.md": "# code\n"})
     _commit_bytes(gh, "Add logo", T0 + DAY / 2, {"logo.png": _png(1)})
@@ -98,6 +102,8 @@ def build_world(root: Path) -> ProposeWorld:
     )
     gs["tok"] = gh.commit("Tokenizer pieces", T0 + 6 * DAY, write={"tok.model": "piece 1\npiece 2\npiece 3\n"})
     gs["faster"] = gh.commit("Faster forward", T0 + 7 * DAY, write={"model.py": "def forward(x):\n    return x * 1\n"})
+    if hostile:
+        gs["notes"] = gh.commit(HOSTILE_TITLE, T0 + 7.5 * DAY, write={"notes.md": HOSTILE_NOTES})
     hs["own"] = hf.commit("Own forward", T0 + 8 * DAY, write={"model.py": "def forward(x):\n    return x + 0\n"})
     hs["vocab"] = hf.commit("Bigger vocab", T0 + 9 * DAY, write={"tokenizer.json": _json(vocab=200)}, author="Bob Hub")
     hs["lfs"] = hf.commit("Weights to LFS", T0 + 10 * DAY, write={"weights.pt": LFS_POINTER})

@@ -193,13 +193,11 @@ class ProposeScreen(ModalScreen[ProposeOutcome | None]):
 
     def _nothing(self, plan: Plan) -> str:
         """Why a plan with no file sends nothing, in words."""
-        if plan.already_open and not any(x.kind != "open" for x in plan.left_out):
+        if plan.already_open:
             urls = sorted({x.url for x in plan.already_open})
-            them = "it" if len(plan.already_open) == 1 else "them all"
-            return (
-                f"PR open: a pull request already brings {them} ({', '.join(urls)}). "
-                "F proposes again anyway · Esc closes"
-            )
+            files = plural(len(plan.already_open), "file")
+            rest = " (the other files are left out: see above)" if len(plan.left_out) > len(plan.already_open) else ""
+            return f"PR open: {', '.join(urls)} already brings {files}{rest}. F proposes again anyway · Esc closes"
         side = "behind GitHub" if plan.direction == TO_HUB else "ahead of GitHub"
         other = " · t: the other direction" if plan.direction == TO_HUB else " · t: back to a Hub pull request"
         reason = "nothing left to propose (see 'Left out')" if plan.left_out else f"no linked file is {side}"
