@@ -107,6 +107,22 @@ def test_open_pr_sends_exactly_the_plan_and_is_remembered(
     code, out, _ = run_cli(["--cache-dir", str(cache), "status", "--format", "csv"], capsys)
     status = pl.read_csv(out.encode()).filter(pl.col("repo") == VARIANT)
     assert status["proposal"].to_list() == [f"PR open: {sent.pr_url}"]
+    # The Drift view's "PR open" marker: per variant and file, for the GitHub version the pull request brings.
+    from cache.store import CacheStore
+    from core.propose.record import mark_open_prs, open_pr_by_variant
+
+    store = CacheStore(cache)
+    config_blob = git(world.gh, "rev-parse", "HEAD:config.json").decode().strip()
+    rows = pl.DataFrame(
+        {
+            "hf_repo": [VARIANT] * 3,
+            "hf_path": ["config.json", "logo.png", "big.txt"],
+            "gh_head": [config_blob, "0" * 40, "1" * 40],
+        }
+    )
+    assert mark_open_prs(store, rows)["pr_url"].to_list() == [sent.pr_url, None, None]  # GitHub moved on: not open
+    assert mark_open_prs(store, rows.drop("gh_head"), FAMILY)["pr_url"].to_list() == [sent.pr_url, sent.pr_url, None]
+    assert open_pr_by_variant(store, FAMILY).rows() == [(VARIANT, 2, [sent.pr_url])]
     # Proposing the same files again sends nothing; --force does.
     code, out, err = propose(capsys, cache, "--open-pr")
     assert f"config.json: PR open: {sent.pr_url}" in err and "nothing left to propose" in err
