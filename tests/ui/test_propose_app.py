@@ -74,7 +74,6 @@ async def test_nothing_is_sent_before_yes_then_the_url_reaches_the_status_line(
     world: ProposeWorld, hub: FakeHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = make_app(world, hub, tmp_path, monkeypatch, WRITE)
-    outcomes: list[ProposeOutcome | None] = []
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("enter")  # the family (the only one)
@@ -118,14 +117,12 @@ async def test_nothing_is_sent_before_yes_then_the_url_reaches_the_status_line(
         assert hub.commits.received == [] and api_requests(hub) == []
 
         # o then y sends, and the dialog closes with the URL in the status line.
-        screen.dismiss = _recording(screen.dismiss, outcomes)  # type: ignore[method-assign]
         await pilot.press("o", "y")
         await settle(pilot)
         (sent,) = hub.commits.received
         assert sent.create_pr and set(sent.files) == {"config.json", "logo.png", "notes.md"}
         assert sent.files["notes.md"] == world_bytes(world, "notes.md")
         assert isinstance(app.screen, FamilyScreen)
-        assert outcomes == [ProposeOutcome(VARIANT, "to_hub", sent.pr_url or "", outcomes[0].proposal_id)]  # type: ignore[union-attr]
         assert f"PR opened on {VARIANT}: {sent.pr_url}" in status_line(app)
         assert f"PR open on {VARIANT} (3 files): {sent.pr_url}" in str(app.screen.query_one("#pr-note").render())
         from core.propose.record import latest_by_variant
@@ -143,14 +140,6 @@ async def test_nothing_is_sent_before_yes_then_the_url_reaches_the_status_line(
         await pilot.press("o", "y")
         await settle(pilot)
         assert len(hub.commits.received) == 1 and app.screen is screen
-
-
-def _recording(dismiss: object, into: list[ProposeOutcome | None]) -> object:
-    def record(result: ProposeOutcome | None = None) -> object:
-        into.append(result)
-        return dismiss(result)  # type: ignore[operator]
-
-    return record
 
 
 def world_bytes(world: ProposeWorld, path: str) -> bytes:
@@ -199,10 +188,11 @@ async def test_without_a_token_it_says_so_and_the_patch_for_github_is_written(
     world: ProposeWorld, hub: FakeHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = make_app(world, hub, tmp_path, monkeypatch, None)
+    outcomes: list[ProposeOutcome | None] = []
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         screen = ProposeScreen(FAMILY, VARIANT)
-        await app.push_screen(screen)
+        await app.push_screen(screen, outcomes.append)
         await settle(pilot)
         assert bar(app).startswith("Cannot open a pull request: no Hub token: set HF_TOKEN")
         await pilot.press("o", "y")
@@ -224,6 +214,7 @@ async def test_without_a_token_it_says_so_and_the_patch_for_github_is_written(
         assert not isinstance(app.screen, ProposeScreen)
         assert target.read_text().startswith("From ") and "tokenizer.json" in target.read_text()
         assert f"Patch written for {VARIANT}: {target}" in app.note
+        assert outcomes == [ProposeOutcome(VARIANT, "to_github", str(target))]
         recorded = app.store.proposals()
         assert recorded["state"].to_list() == ["written"] and recorded["patch_file"].to_list() == [str(target)]
         assert hub.requests == []
