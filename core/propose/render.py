@@ -32,9 +32,12 @@ def _file_line(plan: Plan, f: ProposedFile) -> str:
     return f"== {f.target} <- {source}  [{', '.join(notes)}]"
 
 
-def plan_text(plan: Plan) -> str:
-    """The whole plan: heading, each file's diff (and JSON keys), the files left out, the commit message."""
-    out = [plan_heading(plan), ""]
+def plan_text(plan: Plan, *, heading: bool = True) -> str:
+    """The whole plan: heading, each file's diff (and JSON keys), the files left out, the commit message.
+
+    ``heading`` False leaves the first line out (the app shows it as the dialog's title).
+    """
+    out = [plan_heading(plan), ""] if heading else []
     for f in plan.files:
         out.append(_file_line(plan, f))
         out.append((f.diff or "(no change in content)\n").rstrip("\n"))

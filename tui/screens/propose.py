@@ -69,13 +69,12 @@ class ProposeScreen(ModalScreen[ProposeOutcome | None]):
     ProposeScreen > Vertical {
         width: 100%; height: 100%; margin: 1 2; border: thick $accent; background: $panel;
     }
-    ProposeScreen #propose-title { text-style: bold; padding: 0 1; }
-    ProposeScreen DiffView { height: 1fr; }
+    ProposeScreen #propose-title { text-style: bold; padding: 0 1; border-bottom: solid $accent 50%; }
+    ProposeScreen DiffView { height: 1fr; scrollbar-gutter: stable; }
     ProposeScreen #propose-bar { height: auto; padding: 0 1; background: $boost; }
     ProposeScreen #propose-bar.-ask { background: $warning 30%; text-style: bold; }
     ProposeScreen #propose-bar.-error { color: $mark-error; text-style: bold; }
-    ProposeScreen #patch-path { display: none; }
-    ProposeScreen #patch-path.-shown { display: block; }
+    ProposeScreen #patch-path { margin: 0 1; }
     """
 
     @dataclass
@@ -131,6 +130,7 @@ class ProposeScreen(ModalScreen[ProposeOutcome | None]):
             yield Static("", id="propose-bar", markup=False)
 
     def on_mount(self) -> None:
+        self.query_one("#patch-path", Input).display = False
         self.query_one(DiffView).focus()
         self._start_plan()
 
@@ -168,7 +168,7 @@ class ProposeScreen(ModalScreen[ProposeOutcome | None]):
             self.post_message(self.PlanFailed(exc.one_line()))
             return
         refusal = send_refusal(settings, plan) if plan.direction == TO_HUB and plan.files else None
-        self.post_message(self.Planned(plan, plan_text(plan), refusal))
+        self.post_message(self.Planned(plan, plan_text(plan, heading=False), refusal))
 
     @on(Planned)
     def planned(self, message: Planned) -> None:
@@ -177,7 +177,7 @@ class ProposeScreen(ModalScreen[ProposeOutcome | None]):
         from core.propose.render import plan_heading
 
         self._title(plan_heading(plan))
-        self.query_one(DiffView).set_text(message.text)
+        self.query_one(DiffView).set_text(message.text)  # the heading is the title
         self._show_bar()
 
     @on(PlanFailed)
@@ -226,12 +226,14 @@ class ProposeScreen(ModalScreen[ProposeOutcome | None]):
         if not plan.files:
             return self._nothing(plan), ""
         if plan.direction == TO_GITHUB:
-            return f"o: write a patch ({files}) for `git am` in your clone of {plan.gh_repo} · t: Hub · Esc", ""
+            return f"o: write a patch ({files}) for `git am` in your clone of {plan.gh_repo} · t: Hub · Esc: close", ""
         if self.refusal:
             return f"Cannot open a pull request: {self.refusal}. Esc closes", "-error"
         diverged = "D: without diverged" if self.diverged else "D: with diverged"
+        again = ", again: an open pull request brings some already" if self.force else ""
         return (
-            f"o: open a pull request on {self.variant} ({files}; asks first) · t: patch for GitHub · {diverged} · Esc",
+            f"o: open a pull request on {self.variant} ({files}{again}; asks first) · t: patch for GitHub · "
+            f"{diverged} · Esc: close",
             "",
         )
 
@@ -260,7 +262,7 @@ class ProposeScreen(ModalScreen[ProposeOutcome | None]):
 
             box = self.query_one("#patch-path", Input)
             box.value = str(Path.cwd() / default_patch_name(plan))
-            box.add_class("-shown")
+            box.display = True
             box.focus()
         self._show_bar()
 
@@ -285,7 +287,7 @@ class ProposeScreen(ModalScreen[ProposeOutcome | None]):
         if not path:
             return
         self.stage = SENDING
-        self.query_one("#patch-path", Input).remove_class("-shown")
+        self.query_one("#patch-path", Input).display = False
         self._show_bar()
         self.write(plan, Path(path))
 
@@ -298,7 +300,7 @@ class ProposeScreen(ModalScreen[ProposeOutcome | None]):
 
     def _back_to_plan(self) -> None:
         self.stage = READY
-        self.query_one("#patch-path", Input).remove_class("-shown")
+        self.query_one("#patch-path", Input).display = False
         self.query_one(DiffView).focus()
         self._show_bar()
 
@@ -364,8 +366,7 @@ class ProposeScreen(ModalScreen[ProposeOutcome | None]):
         else:
             self.error = message.error or (result.error if result is not None else "") or "not sent"
             app.note = f"PR not opened on {self.variant}: {self.error}"
-            app.refresh_status()
-            app.notify(clean(app.note, limit=400), title="Proposal", severity="error", markup=False)
+            app.refresh_status()  # the bar says it too: the dialog stays, to try again or close
             self.stage = READY
             self.query_one(DiffView).focus()
             self._show_bar()
