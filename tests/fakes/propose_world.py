@@ -16,14 +16,21 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tests.fakes.git_repos import Builder, init_repo
+
+if TYPE_CHECKING:
+    from tests.fakes.fake_hub import FakeHub
 
 T0 = dt.datetime(2023, 3, 1, 12, tzinfo=dt.UTC)
 DAY = dt.timedelta(days=1)
 FAMILY, GH_REPO, VARIANT = "acme_code", "acme/code", "acme/model"
+WRITE, READ, SCOPED = "hf_write_token", "hf_read_token", "hf_scoped_token"  # tokens world_hub knows
 HOSTILE_NOTES = "[bold]loud[/bold] \x1b[31mred\x1b[0m [@click=app.quit]quit[/]\n"
 HOSTILE_TITLE = "[@click=app.quit]Notes[/] \x1b]52;c;ZXZpbA==\x07steal"
 LFS_POINTER = (
@@ -124,3 +131,16 @@ def copy_cache(world: ProposeWorld, target: Path) -> Path:
     """A private copy of the world's cache (its clones still fetch from the world's repositories)."""
     shutil.copytree(world.cache, target, symlinks=True)
     return target
+
+
+@contextmanager
+def world_hub(world: ProposeWorld) -> Iterator[FakeHub]:
+    """The fake Hub serving the world's variant, knowing a write, a read and a fine-grained read-only token."""
+    from tests.fakes.fake_hub import FakeHub
+
+    with FakeHub(git_root=world.git_root) as fake:
+        fake.add_model_from_git(VARIANT, world.hf)
+        fake.commits.add_token(WRITE, user="alice", role="write")
+        fake.commits.add_token(READ, user="alice", role="read")
+        fake.commits.add_token(SCOPED, user="alice", role="fineGrained", can_write=False)
+        yield fake

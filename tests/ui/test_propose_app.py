@@ -17,7 +17,17 @@ import pytest
 from cache.store import CacheStore
 from core.config import load_settings
 from tests.fakes.fake_hub import FakeHub
-from tests.fakes.propose_world import FAMILY, VARIANT, ProposeWorld, build_world, copy_cache
+from tests.fakes.propose_world import (
+    FAMILY,
+    READ,
+    SCOPED,
+    VARIANT,
+    WRITE,
+    ProposeWorld,
+    build_world,
+    copy_cache,
+    world_hub,
+)
 from tests.ui.support import app_on, screen_text, settle
 from tests.ui.test_untrusted_text import CONTROL, assert_inert
 from tui.app import PtlmApp
@@ -25,8 +35,6 @@ from tui.screens.family import FamilyScreen
 from tui.screens.propose import ASKING, READY, ProposeOutcome, ProposeScreen
 from tui.widgets.diff_view import DiffView
 from tui.widgets.status_bar import StatusBar
-
-WRITE, READ, SCOPED = "hf_write_token", "hf_read_token", "hf_scoped_token"
 
 
 @pytest.fixture(scope="module")
@@ -36,11 +44,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> ProposeWorld:
 
 @pytest.fixture(scope="module")
 def hub(world: ProposeWorld) -> Iterator[FakeHub]:
-    with FakeHub(git_root=world.git_root) as fake:
-        fake.add_model_from_git(VARIANT, world.hf)
-        fake.commits.add_token(WRITE, user="alice", role="write")
-        fake.commits.add_token(READ, user="alice", role="read")
-        fake.commits.add_token(SCOPED, user="alice", role="fineGrained", can_write=False)
+    with world_hub(world) as fake:
         yield fake
 
 
@@ -151,7 +155,8 @@ def world_bytes(world: ProposeWorld, path: str) -> bytes:
 @pytest.mark.parametrize(
     ("token", "message"),
     [
-        (READ, "the token of alice is read-only (role read)"),  # whoami says so: 401/403 never reached
+        ("hf_unknown", "the Hub does not accept this token (401 Unauthorized)"),
+        (READ, "the token of alice is read-only (role read)"),  # whoami says so
         (SCOPED, "the Hub refused the upload (403)"),  # fine-grained without write: the Hub refuses
     ],
 )

@@ -12,10 +12,19 @@ import polars as pl
 import pytest
 
 from tests.fakes.fake_hub import FakeHub, Reply
-from tests.fakes.propose_world import FAMILY, GH_REPO, VARIANT, ProposeWorld, build_world, copy_cache
+from tests.fakes.propose_world import (
+    FAMILY,
+    GH_REPO,
+    READ,
+    SCOPED,
+    VARIANT,
+    WRITE,
+    ProposeWorld,
+    build_world,
+    copy_cache,
+    world_hub,
+)
 from tests.helpers import run_cli
-
-WRITE, READ, SCOPED = "hf_write_token", "hf_read_token", "hf_scoped_token"
 
 
 @pytest.fixture(scope="module")
@@ -25,11 +34,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> ProposeWorld:
 
 @pytest.fixture(scope="module")
 def hub(world: ProposeWorld) -> Iterator[FakeHub]:
-    with FakeHub(git_root=world.git_root) as fake:
-        fake.add_model_from_git(VARIANT, world.hf)
-        fake.commits.add_token(WRITE, user="alice", role="write")
-        fake.commits.add_token(READ, user="alice", role="read")
-        fake.commits.add_token(SCOPED, user="alice", role="fineGrained", can_write=False)
+    with world_hub(world) as fake:
         yield fake
 
 
