@@ -210,6 +210,8 @@ class ProposeScreen(ModalScreen[ProposeOutcome | None]):
             return "Planning… (Esc closes)", ""
         if self.stage == BROKEN:
             return "The proposal cannot be planned (see above). Esc closes", "-error"
+        if self.stage == SENDING and self.direction == TO_GITHUB:
+            return "Writing the patch…", "-ask"
         if self.stage == SENDING:
             return f"Opening a pull request on {self.variant}…", "-ask"
         assert plan is not None
@@ -381,7 +383,9 @@ class ProposeScreen(ModalScreen[ProposeOutcome | None]):
         from textual.worker import WorkerState
 
         if event.state == WorkerState.ERROR and event.worker.error is not None:
-            if self.stage == SENDING:
-                self.stage = READY
+            if self.stage in (PLANNING, SENDING):
+                if self.stage == PLANNING:
+                    self.query_one(DiffView).set_text("No plan: something went wrong (the error is shown).")
+                self.stage = BROKEN if self.stage == PLANNING else READY
                 self._show_bar()
             report_failure(self.app, event.worker.error, event.worker.description)
