@@ -190,10 +190,15 @@ PROPOSALS: Final[Schema] = {
     "gh_commits": pl.String(),  # space-separated GitHub commit ids brought over
     "title": pl.String(),
     "pr_url": pl.String(),
-    "state": pl.String(),  # planned, open, merged, closed, failed
+    "state": pl.String(),  # open (a Hub pull request), failed, unknown (no answer), written (a patch file)
     "created_at": UTC_TIME,
     "updated_at": UTC_TIME,
     "error": pl.String(),
+    "hf_commits": pl.String(),  # space-separated HF commit ids brought over (to_github)
+    "hf_parent": pl.String(),  # the HF commit the proposal was computed against (the pull request's base)
+    "commit_oid": pl.String(),  # the pull request's commit on the Hub
+    "patch_file": pl.String(),  # where a to_github patch was written
+    "skipped": pl.String(),  # JSON list of {hf_path, gh_path, reason}: files left out
 }
 
 

@@ -33,6 +33,7 @@ __all__ = [
     "ClassifySettings",
     "GitHubSettings",
     "HubSettings",
+    "ProposeSettings",
     "Secret",
     "Settings",
     "SyncSettings",
@@ -194,6 +195,16 @@ class SyncSettings(Section):
     )
 
 
+class ProposeSettings(Section):
+    """Proposals: bringing GitHub's version of a file to a variant (a Hub pull request) or back (a patch)."""
+
+    max_file_mb: float = setting(
+        doc="Files larger than this many megabytes (10^6 bytes) are listed and left out of a proposal.",
+        default=10.0,
+        gt=0,
+    )
+
+
 class ClassifySettings(Section):
     """Commit classification (docs/method.md §5)."""
 
@@ -244,6 +255,7 @@ class Settings(Section):
     github: GitHubSettings = setting(default_factory=GitHubSettings)
     sync: SyncSettings = setting(default_factory=SyncSettings)
     classify: ClassifySettings = setting(default_factory=ClassifySettings)
+    propose: ProposeSettings = setting(default_factory=ProposeSettings)
     ui: UiSettings = setting(default_factory=UiSettings)
     watchlist: list[WatchItem] = setting(default_factory=list, doc="Models to follow.")
     links: dict[str, str] = setting(

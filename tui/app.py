@@ -349,7 +349,7 @@ class PtlmApp(App[int], inherit_bindings=False):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            scope = self.screen.SCOPE if isinstance(self.screen, BaseScreen) else ""
+            scope = getattr(self.screen, "SCOPE", "")  # screens and dialogs (the proposal) name theirs
             self.push_screen(HelpScreen(scope))
 
     async def action_show_families(self) -> None:

@@ -4,7 +4,9 @@ It is a real HTTP/1.1 server on 127.0.0.1 (ThreadingHTTPServer in a thread) that
 ``huggingface_hub`` client talks to. It serves the model listing (with ``Link`` pagination),
 model info, model cards, commit pages and every model's git repository (smart HTTP through
 ``git http-backend``: real commits whose ids the API gives too), and it can be scripted per path
-to answer 429 with ``Retry-After`` or ``RateLimit``, 5xx, 404, gated 403, or to answer slowly.
+to answer 429 with ``Retry-After`` or ``RateLimit``, 5xx, 404, gated 403, to answer slowly or to
+drop the connection. Its write side (tokens, ``whoami-v2``, ``preupload``, git LFS uploads and the
+NDJSON ``commit`` that opens pull requests) is ``tests.fakes.hub_commits``, as ``FakeHub.commits``.
 Every request is logged so tests can count them (for example: offline makes none).
 """
 
@@ -16,6 +18,7 @@ import hashlib
 import json
 import re
 import shutil
+import socket
 import subprocess
 import tempfile
 import threading
@@ -161,6 +164,7 @@ class Reply:
     body: str = ""
     delay: float = 0.0
     echo_auth: bool = False  # put the request's Authorization header into the body (token-leak tests)
+    drop: bool = False  # close the connection without answering (a network failure mid-request)
 
 
 @dataclass(frozen=True)
@@ -210,6 +214,9 @@ class FakeHub:
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        from tests.fakes.hub_commits import CommitApi
+
+        self.commits = CommitApi(self)  # the write side: tokens, whoami, preupload, LFS, commit
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -401,6 +408,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802 - stdlib naming
         self._handle(head=False)
 
+    def do_PUT(self) -> None:  # noqa: N802 - stdlib naming
+        self._handle(head=False)
+
     # -- plumbing ----------------------------------------------------------------------------
 
     def _send(
@@ -442,10 +452,17 @@ class _Handler(BaseHTTPRequestHandler):
         if reply is not None:
             if reply.delay:
                 time.sleep(reply.delay)
+            if reply.drop:
+                self.close_connection = True
+                with contextlib.suppress(OSError):
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                return
             if reply.status is not None:
                 body = reply.body + (f" auth={auth}" if reply.echo_auth else "")
                 self._send(reply.status, body, {"Content-Type": "text/plain", **reply.headers}, head=head)
                 return
+        if fake.commits.handle(self, self.command, path, query, auth):
+            return
         git_match = _GIT_RE.match(path)
         if git_match:
             model = fake.models.get(git_match.group("repo"))

@@ -18,6 +18,7 @@ from tui.screens.dashboard import DashboardScreen
 from tui.screens.families import FamiliesScreen
 from tui.screens.family import FamilyScreen
 from tui.screens.help import HelpScreen, help_sections
+from tui.screens.propose import ProposeScreen
 from tui.widgets.frame_table import FrameTable
 from tui.widgets.text_view import TextView
 
@@ -38,6 +39,7 @@ def test_registry_ids_are_stable_kebab_case_and_unique() -> None:
         (FamilyScreen, "family"),
         (CommitScreen, "commit"),
         (DashboardScreen, "dashboard"),
+        (ProposeScreen, "propose"),
         (FrameTable, "table"),
         (TextView, "text"),
     ],
@@ -57,6 +59,7 @@ def test_every_registry_action_exists_where_it_is_bound() -> None:
         "table": FrameTable,
         "text": TextView,
         "help": HelpScreen,
+        "propose": ProposeScreen,
     }
     for command in COMMANDS:
         name = command.action.partition("(")[0]

@@ -40,7 +40,18 @@ FAMILY_VERBS = {
     "labels": [],
     "classify": [],
 }
-TABLE_VERBS = ["analyze", "transitions", "report", "compare", "status", "labels", "classify", "discover", "keys"]
+TABLE_VERBS = [
+    "analyze",
+    "transitions",
+    "report",
+    "compare",
+    "status",
+    "labels",
+    "classify",
+    "discover",
+    "keys",
+    "proposals",
+]
 
 
 @pytest.fixture
@@ -65,7 +76,7 @@ def test_family_is_positional_and_an_option_alike(
         assert "solo" not in positional and ("fam" in positional or verb == "status")
 
 
-@pytest.mark.parametrize("verb", [*FAMILY_VERBS, "sync"])
+@pytest.mark.parametrize("verb", [*FAMILY_VERBS, "sync", "proposals"])
 def test_an_unknown_family_is_an_error_everywhere(
     verb: str, cache: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -33,6 +33,10 @@ COMMANDS: dict[str, Verb] = {
     "drift": Verb(
         "tui.cli.drift_cmds", "which files each HF variant is missing from GitHub (cache or two repositories)"
     ),
+    "propose": Verb(
+        "tui.cli.propose_cmds", "bring GitHub's version of a variant's files to the Hub as a pull request (or back)"
+    ),
+    "proposals": Verb("tui.cli.propose_cmds", "every proposal sent, failed or written"),
     "classify": Verb("tui.cli.classify_cmds", "label commits with change types (rules, then a local Ollama model)"),
     "validate": Verb("tui.cli.classify_cmds", "agreement of the classifier with gold labels"),
     "labels": Verb("tui.cli.classify_cmds", "every commit with its label and where it came from"),

@@ -184,7 +184,10 @@ def run_status(ctx: Context) -> int:
     if frame.height == 0 and ctx.args.format == "table":
         ctx.info("no repositories to show (run `ptlm-tui discover`, then `ptlm-tui sync`)")
         return OK
-    ctx.table(frame, ["family", "platform", "repo", "status", "commits", "last_success", "detail"])
+    from core.propose.record import with_latest_proposal
+
+    frame = with_latest_proposal(ctx.store, frame)
+    ctx.table(frame, ["family", "platform", "repo", "status", "commits", "last_success", "detail", "proposal"])
     return OK
 
 

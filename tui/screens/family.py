@@ -186,6 +186,7 @@ class FamilyScreen(BaseScreen):
         gh_repo = self._row().get("gh_repo")
         yield TitleBar("Families", self.family + (f" ({gh_repo})" if gh_repo else ""))
         yield Static("", id="sync-note", markup=False)
+        yield Static("", id="pr-note", markup=False)
         with Horizontal(id="family-top"):
             yield TimelineView(id="timeline")
             with VerticalScroll(id="why"):
@@ -251,6 +252,7 @@ class FamilyScreen(BaseScreen):
         self.query_one("#search-bar").display = False
         self._show_sync_note()
         self.load()
+        self.read_open_prs()
 
     def refresh_data(self) -> None:
         """Read the family again (a task finished, Ctrl+R, or the cache changed), keeping the cursors."""
@@ -258,6 +260,7 @@ class FamilyScreen(BaseScreen):
         self.reloading = self.loaded
         self._show_sync_note()
         self.load()
+        self.read_open_prs()
 
     def on_screen_resume(self) -> None:
         # A label set on the commit screen changes the list; read it again.
@@ -452,6 +455,40 @@ class FamilyScreen(BaseScreen):
 
         row = event.row
         self.app.push_screen(CommitScreen(self.family, str(row["platform"]), str(row["repo"]), str(row["key"])))
+
+    # -- proposals (interim: the Drift view takes these over) ----------------------------------
+
+    @work(thread=True, exclusive=True, group="family-prs", exit_on_error=False, description="reading proposals")
+    def read_open_prs(self) -> None:
+        """Say above the timeline which variants have an open pull request ("PR open")."""
+        from core.propose.record import open_pr_by_variant
+
+        prs = open_pr_by_variant(self.ptlm.store, self.family)
+        lines = [
+            f"PR open on {row['hf_repo']} ({plural(row['files'], 'file')}): {' '.join(row['pr_urls'])}"
+            for row in prs.iter_rows(named=True)
+        ]
+        self.app.call_from_thread(self._show_prs, "\n".join(lines[:3]))
+
+    def _show_prs(self, text: str) -> None:
+        note = self.query_one("#pr-note", Static)
+        note.display = bool(text)
+        note.update(plain(text, single_line=False, limit=600))
+
+    def action_propose(self) -> None:
+        """P: the proposal for the highlighted commit's variant (the family's only variant from a GitHub commit)."""
+        from tui.screens.propose import ProposeScreen
+
+        table = self.query_one("#commits", FrameTable)
+        row = table.frame.row(table.cursor_row, named=True) if table.frame.height else {}
+        variant = str(row["repo"]) if row.get("platform") == HUGGINGFACE else ""
+        models = str(self._row().get("models") or "").split()
+        if not variant and len(models) == 1:
+            variant = models[0]
+        if not variant:
+            self.notify("Highlight a commit of the variant to propose for, then press P.", markup=False)
+            return
+        self.app.push_screen(ProposeScreen(self.family, variant))
 
     def action_sync_family(self) -> None:
         self.ptlm.tasks.request(SYNC, [self.family])
