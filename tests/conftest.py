@@ -50,7 +50,7 @@ def _isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monk
         "COLORTERM",
     ):
         monkeypatch.delenv(var, raising=False)
-    # The Hub client sets HF_ENDPOINT for huggingface_hub (core.sources.hub.use_endpoint_in_library):
+    # The Hub client sets HF_ENDPOINT for huggingface_hub (core.mining.hub.use_endpoint_in_library):
     # recorded here as unset so that teardown removes whatever a test's client set.
     monkeypatch.setenv("HF_ENDPOINT", "unset-by-conftest")
     monkeypatch.delenv("HF_ENDPOINT")

@@ -1,6 +1,6 @@
 """Provides DemoHub: the demo's Hugging Face Hub, an HTTP server on 127.0.0.1 inside the ptlm-tui process.
 
-It answers the requests ptlm-tui's Hub client makes (``core.sources.hub``) in the Hub's own
+It answers the requests ptlm-tui's Hub client makes (``core.mining.hub``) in the Hub's own
 shapes: the model listing (sorted by downloads, paginated with ``Link``), model info, model
 cards, commit pages, changed files (``compare``), and git's smart HTTP protocol for blob-less
 clones (``git http-backend``, each repository written on first use). Everything it serves is

@@ -11,7 +11,7 @@ its own source, built from the same generator as the demo cache plus what happen
   speaking the Hub's protocol (listing, model info, cards, commits, git over HTTP).
 
 ``settings()`` points a copy of the user's settings at them; nothing else changes. So the real
-``core.sync.sync`` and ``core.discover.discover`` run, with their progress, rate-limit
+``core.mining.sync.sync`` and ``core.mining.discover.discover`` run, with their progress, rate-limit
 countdown, failures and incremental reads, and only on data that says it is invented.
 """
 

@@ -47,7 +47,7 @@ def family_repos(
     Raises:
         InputError: A named family is not in the cache.
     """
-    from core.sources.git_run import git_env
+    from core.mining.git_run import git_env
 
     fams = store.families(["family", "gh_repo"]).filter(pl.col("gh_repo").is_not_null())
     variants = store.variants(["family", "model"]).filter(pl.col("family").is_not_null())
@@ -62,7 +62,7 @@ def family_repos(
             )
     env = git_env("file://", None)
     if offline:
-        from core.sources.git_blobs import offline_env
+        from core.mining.git_blobs import offline_env
 
         env = offline_env(env)
     wanted = list(dict.fromkeys(families)) if families else sorted(known)

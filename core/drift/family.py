@@ -2,7 +2,7 @@
 
 This is the interface between storage and drift: give it the family's commits (``repo, sha,
 parents, authored_at`` of the GitHub repository and of every variant) and their file changes
-(``core.sources.git_log.FILE_CHANGES_SCHEMA``), and the blobs known to be git LFS pointers;
+(``core.mining.git_log.FILE_CHANGES_SCHEMA``), and the blobs known to be git LFS pointers;
 it orders each repository's first-parent chain, reduces the changes to events and links the
 two sides. Nothing here reads files or runs git.
 """

@@ -135,9 +135,9 @@ def test_cache_mode_reads_the_clones_sync_keeps(
     built: DriftRepos, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     from cache.store import CacheStore
+    from core.mining.git_clones import SMALL_BLOBS, update_clone
+    from core.mining.git_run import git_env
     from core.paths import git_clone_dir
-    from core.sources.git_history import SMALL_BLOBS, update_clone
-    from core.sources.git_run import git_env
     from tests.fakes.mining import seed_family
 
     store = CacheStore(tmp_path / "cache")
@@ -169,9 +169,9 @@ def test_offline_never_fetches_a_missing_version(
     import git
 
     from cache.store import CacheStore
+    from core.mining.git_clones import BLOBLESS, update_clone
+    from core.mining.git_run import git_env
     from core.paths import git_clone_dir
-    from core.sources.git_history import BLOBLESS, update_clone
-    from core.sources.git_run import git_env
     from tests.fakes.mining import seed_family
 
     store = CacheStore(tmp_path / "cache")

@@ -18,10 +18,10 @@ from core.demo.git_ids import commit_id
 from core.demo.news import NEW_FAMILIES, family_news
 from core.demo.repos import build_repository
 from core.demo.source import DemoSource, source_dir
-from core.discover import discover
+from core.mining.discover import discover
+from core.mining.sync import sync
 from core.models import GITHUB
 from core.progress import Progress
-from core.sync import sync
 
 
 @pytest.fixture(scope="module")

@@ -58,7 +58,7 @@ def _token_for(ctx: Context) -> Any:
         if where == host(settings.github.base_url):
             return settings.github_token()
         if where == host(settings.hf_endpoint()):
-            from core.sources.hub import resolve_hf_token
+            from core.mining.hub import resolve_hf_token
 
             return resolve_hf_token(settings)
         return None

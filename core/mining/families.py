@@ -11,15 +11,15 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from core.links import LinkResult, extract_link, is_monorepo, override_link
-from core.repo_ids import family_id_for, github_key
+from core.mining.links import LinkResult, extract_link, is_monorepo, override_link
+from core.mining.repo_ids import family_id_for, github_key
 
 if TYPE_CHECKING:
     import polars as pl
 
     from cache.store import CacheStore
     from core.config import Settings
-    from core.sources.hub import HubModel
+    from core.mining.hub import HubModel
 
 
 @dataclass(frozen=True)
@@ -238,7 +238,7 @@ def unlinked_models(store: CacheStore, variants: pl.DataFrame | None = None) -> 
     """Return the discovered models without a GitHub link, most downloaded first, with card candidates."""
     import polars as pl
 
-    from core.links import candidates as card_candidates
+    from core.mining.links import candidates as card_candidates
 
     frame = store.variants() if variants is None else variants
     frame = frame.filter(pl.col("family").is_null()).sort("downloads", descending=True, nulls_last=True)
@@ -265,7 +265,7 @@ def cached_models(store: CacheStore, settings: Settings) -> list[Resolved]:
     ``[links]``, watchlist and ``[family_names]`` at once. A model without a cached card keeps
     the link it has (for example one that came with an import).
     """
-    from core.sources.hub import HubModel
+    from core.mining.hub import HubModel
 
     watch = {item.model: item.github for item in settings.watchlist}
     cards = {row["model"]: row for row in store.model_cards().iter_rows(named=True)}

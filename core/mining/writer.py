@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from cache.schema import VARIANTS
-from core.sync_fetch import Fetched, now_utc
-from core.sync_state import RepoOutcome, outcome_rows
+from core.mining.fetch import Fetched, now_utc
+from core.mining.outcomes import RepoOutcome, outcome_rows
 
 if TYPE_CHECKING:
     from cache.store import CacheStore

@@ -2,7 +2,7 @@
 
 A bounded pool of workers (``sync.workers``) fetches repositories in parallel; only the
 calling thread writes the cache. Finished repositories are written in small batches (at most
-every few seconds, and before returning or on interrupt; ``core.sync_writer``), each write atomic, so Ctrl+C or a
+every few seconds, and before returning or on interrupt; ``core.mining.writer``), each write atomic, so Ctrl+C or a
 killed process keeps what finished and the next sync picks up the rest. Every repository's
 outcome becomes a ``sync_state`` row, failures included, and the sync goes on with the others.
 """
@@ -20,21 +20,21 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from core.errors import Cancelled, InputError
+from core.mining.failures import SourceFailure, redact
+from core.mining.fetch import Fetched, Unit, clone_files, fetch_github, fetch_hf
+from core.mining.outcomes import RepoOutcome, read_states
+from core.mining.writer import BatchWriter
 from core.models import GITHUB, HUGGINGFACE, is_valid_repo_id
 from core.progress import CancelToken, EtaTracker, Progress, ProgressCallback
-from core.sources.failures import SourceFailure, redact
-from core.sync_fetch import Fetched, Unit, clone_files, fetch_github, fetch_hf
-from core.sync_state import RepoOutcome, read_states
-from core.sync_writer import BatchWriter
 from core.text import one_line
 from core.words import plural
 
 if TYPE_CHECKING:
     from cache.store import CacheStore
     from core.config import Settings
-    from core.sources.git_log import History
-    from core.sources.hub import HubClient
-    from core.sources.polite import WaitCallback
+    from core.mining.git_log import History
+    from core.mining.hub import HubClient
+    from core.mining.polite import WaitCallback
 
 __all__ = ["SyncReport", "in_shard", "parse_shard", "plan_units", "sync", "sync_status"]
 
@@ -45,8 +45,8 @@ STOP_AFTER_NETWORK_FAILURES = 5
 
 
 def sync_status(store: CacheStore) -> pl.DataFrame:
-    """Return the per-repository status table (see ``core.sync_state.sync_status``)."""
-    from core.sync_state import sync_status as status
+    """Return the per-repository status table (see ``core.mining.outcomes.sync_status``)."""
+    from core.mining.outcomes import sync_status as status
 
     return status(store)
 
@@ -259,7 +259,7 @@ def sync(
     try:
         finished = _run(units, work, on_result, settings.sync.workers, cancel, writer)
     except KeyboardInterrupt:
-        from core.sources.git_run import kill_running
+        from core.mining.git_run import kill_running
 
         cancel.cancel()
         kill_running()  # git runs in its own process group: Ctrl+C does not reach it
@@ -282,7 +282,7 @@ def _run(
     cancel: CancelToken,
     writer: BatchWriter,
 ) -> bool:
-    from core.workpool import run_parallel
+    from core.mining.workpool import run_parallel
 
     return run_parallel(units, work, on_result, workers=workers, cancel=cancel, on_idle=writer.maybe_flush)
 
@@ -320,10 +320,10 @@ def _worker(
     store: CacheStore, settings: Settings, units: list[Unit], cancel: CancelToken, on_wait: WaitCallback
 ) -> Callable[[Unit], Fetched]:
     """Return the function a worker runs for one unit, with everything it shares prepared once."""
+    from core.mining.git_clones import remote_url
+    from core.mining.git_run import git_env
+    from core.mining.hub import resolve_hf_token
     from core.paths import git_clone_dir
-    from core.sources.git_history import remote_url
-    from core.sources.git_run import git_env
-    from core.sources.hub import resolve_hf_token
 
     states = read_states(store)
     hf_repos = [u.repo for u in units if u.platform == HUGGINGFACE]
@@ -351,7 +351,7 @@ def _worker(
     def client() -> HubClient:
         with hub_lock:
             if not hub:
-                from core.sources.hub import make_hub_client
+                from core.mining.hub import make_hub_client
 
                 client = make_hub_client(settings, cancel=cancel, on_wait=on_wait)
                 # A rate limit announced in an earlier run still holds: wait for it (or fail fast).

@@ -15,12 +15,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.mining import failures as st
+from core.mining.failures import SourceFailure
+from core.mining.git_clones import SMALL_BLOBS, CloneState, update_clone
+from core.mining.git_log import History, parse_history, read_log
+from core.mining.repo_ids import require_repo_id
 from core.progress import CancelToken
-from core.repo_ids import require_repo_id
-from core.sources import failures as st
-from core.sources.failures import SourceFailure
-from core.sources.git_history import SMALL_BLOBS, CloneState, update_clone
-from core.sources.git_log import History, parse_history, read_log
 
 _HINTS = {
     st.NOT_FOUND: "check the model id; the Hub answers 'not found' for private models without a token too",

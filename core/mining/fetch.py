@@ -18,16 +18,16 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from cache.schema import TABLES
+from core.mining import polite
+from core.mining.failures import SourceFailure
+from core.mining.outcomes import RepoOutcome
 from core.models import GITHUB, HUGGINGFACE
-from core.sources import polite
-from core.sources.failures import SourceFailure
-from core.sync_state import RepoOutcome
 from core.words import plural
 
 if TYPE_CHECKING:
+    from core.mining.git_log import History
+    from core.mining.hub import HubClient, HubCommit
     from core.progress import CancelToken
-    from core.sources.git_log import History
-    from core.sources.hub import HubClient, HubCommit
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ def fetch_hf(
 ) -> Fetched:
     """Fetch what is new on one HF model: model info, commit pages down to the first known id, then git.
 
-    Changed files come from the model's git repository only (``core.sources.hf_git``): a
+    Changed files come from the model's git repository only (``core.mining.hub_git``): a
     clone that fails, or that lacks a commit the Hub listed, fails the repository (a recorded
     outcome), never gives commits without their files.
 
@@ -154,7 +154,7 @@ def clone_files(
     secrets: tuple[str | None, ...],
 ) -> History:
     """Clone (or fetch) a model repository (bare, small blobs only) and return its history."""
-    from core.sources.hf_git import fetch_hub_history
+    from core.mining.hub_git import fetch_hub_history
 
     return fetch_hub_history(
         unit.repo,
@@ -194,8 +194,8 @@ def fetch_github(
     Raises:
         SourceFailure: The repository could not be fetched (status for sync_state).
     """
-    from core.sources.git_history import is_ancestor, update_clone
-    from core.sources.git_log import parse_history, read_log
+    from core.mining.git_clones import is_ancestor, update_clone
+    from core.mining.git_log import parse_history, read_log
 
     for attempt in (1, 2):
         try:
