@@ -139,6 +139,18 @@ def lfs_pointer_blobs(
     return {blob for blob, data in contents.items() if data.startswith(LFS_PREFIX)}
 
 
+def clone_lfs_pointers(path: Path, env: Mapping[str, str], *, timeout: float = 300.0) -> set[str]:
+    """Return every git LFS pointer blob the clone holds (it must keep all blobs under 1 KiB, as HF clones do).
+
+    Sync records them per repository, so drift from the cache knows which shared blobs never
+    link without running git. Only local blobs are read: nothing is fetched.
+    """
+    sizes = local_blob_sizes(path, env, timeout)
+    small = [blob for blob, size in sizes.items() if size < LFS_MAX_SIZE]
+    contents = read_blobs(path, small, offline_env(env), timeout=timeout)
+    return {blob for blob, data in contents.items() if data.startswith(LFS_PREFIX)}
+
+
 def _sizes(path: Path, blobs: set[str], env: Mapping[str, str], timeout: float) -> dict[str, int]:
     """Sizes of ``blobs`` in a full repository (``--batch-check``; missing ones are left out)."""
     out = run_git(

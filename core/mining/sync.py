@@ -32,14 +32,15 @@ from core.words import plural
 if TYPE_CHECKING:
     from cache.store import CacheStore
     from core.config import Settings
-    from core.mining.git_log import History
     from core.mining.hub import HubClient
+    from core.mining.hub_git import HubHistory
     from core.mining.polite import WaitCallback
 
 __all__ = ["SyncReport", "in_shard", "parse_shard", "plan_units", "sync", "sync_status"]
 
 # Failures that say the network (or the server) is down rather than one repository is wrong.
 # After this many in a row a run stops: going on would only mark every repository failed.
+_REPO = {"platform": pl.String, "repo": pl.String}
 NETWORK_STATUSES = frozenset({"network", "timeout", "server_error"})
 STOP_AFTER_NETWORK_FAILURES = 5
 
@@ -266,6 +267,11 @@ def sync(
         writer.flush()
         raise
     writer.finish()
+    if writer.touched:
+        from core.drift.digest import refresh_drift_summary
+
+        notify(tracker.at(done[0], "summarising drift"))
+        refresh_drift_summary(store, sorted(writer.touched))
     if finished and not interrupted:
         store.compact_if_worthwhile()  # many small batches: fold them into one file per table
     report.elapsed = time.monotonic() - started
@@ -342,6 +348,24 @@ def _worker(
         )
     )
     present = set(heads_present.iter_rows())
+    # Repositories whose file changes the cache lacks (cached by an earlier release, or HF ones
+    # synced with changed_files = none) are read whole once.
+    whole = {(p, r) for p, r in store.file_histories(["platform", "repo"]).iter_rows()}
+    read_hf_files = settings.sync.changed_files != "none"
+    backfill = {
+        (u.platform, u.repo)
+        for u in units
+        if (u.platform, u.repo) not in whole and (u.platform == GITHUB or read_hf_files)
+    }
+    gh_backfill = [(GITHUB, r) for p, r in backfill if p == GITHUB]
+    gh_cached = (
+        {
+            r: int(n)
+            for _, r, n in store.commit_counts(pl.DataFrame(gh_backfill, schema=_REPO, orient="row")).iter_rows()
+        }
+        if gh_backfill
+        else {}
+    )
     hub: list[HubClient] = []  # built on first use, so a GitHub-only sync never imports huggingface_hub
     hub_lock = threading.Lock()
     gh_token = settings.github_token()
@@ -368,8 +392,8 @@ def _worker(
     hf_endpoint = settings.hf_endpoint()
     hf_secret: list[str | None] = []
 
-    def hf_clone(unit: Unit) -> Callable[[], History]:
-        def run() -> History:
+    def hf_clone(unit: Unit) -> Callable[[], HubHistory]:
+        def run() -> HubHistory:
             if not hf_secret:
                 hf_secret.append(resolve_hf_token(settings))
             return clone_files(
@@ -399,6 +423,7 @@ def _worker(
                 known_by_repo.get(unit.repo, frozenset()),
                 changed_files=settings.sync.changed_files,
                 clone_files=hf_clone(unit),
+                backfill=(unit.platform, unit.repo) in backfill,
             )
         head = gh_heads.get(unit.repo)
         return fetch_github(
@@ -410,6 +435,8 @@ def _worker(
             last_head=head if head is not None and (unit.repo, head) in present else None,
             cancel=cancel,
             secrets=(gh_token,),
+            backfill=(unit.platform, unit.repo) in backfill,
+            cached=gh_cached.get(unit.repo, 0),
         )
 
     return work

@@ -13,6 +13,7 @@ if TYPE_CHECKING:  # the parser is built for every command; keep polars and git 
 
 STATES = ("in_sync", "hf_behind", "hf_ahead", "diverged", "removed_on_gh", "removed_on_hf")
 EXIT_DRIFT = 3  # --exit-code: some pair is hf_behind or diverged (like `git diff --exit-code`'s 1)
+MAX_NAMED = 5  # families named one by one when their file histories are missing
 TABLE_COLUMNS = ("hf_repo", "hf_path", "gh_path", "state", "missing", "first_missing", "hf_extra", "common_gh")
 
 EPILOG = """\
@@ -24,7 +25,7 @@ states (one per linked pair of an HF file and a GitHub file that once held the s
   removed_on_gh   GitHub deleted (or moved) the file; removed_on_hf: HF deleted it
 
 examples:
-  ptlm-tui drift                                       every family, from the cache's clones
+  ptlm-tui drift                                       every family, from the cache (no network)
   ptlm-tui drift Qwen_Qwen --state hf_behind,diverged
   ptlm-tui drift --github https://github.com/QwenLM/Qwen --hub https://huggingface.co/Qwen/Qwen-7B
   ptlm-tui drift --github ../Qwen --hub ../Qwen-7B --format csv -o drift.csv
@@ -88,26 +89,42 @@ def _summary(frame: pl.DataFrame) -> str:
     return f"{frame.height} linked pair{'s' * (frame.height != 1)}" + (f": {', '.join(parts)}" if parts else "")
 
 
-def _runs(ctx: Context) -> list[DriftRun]:
-    """Cache mode: one run per family whose clones the cache holds; missing clones are reported."""
-    from core.drift.cached import cached_run, family_repos
+def _cached(ctx: Context) -> pl.DataFrame:
+    """Cache mode: the drift table of the named (or every) family; families the cache cannot compute are named."""
+    from core.drift.stored import cached_drift
 
-    runs = []
-    for repos in family_repos(ctx.store, ctx.families(), offline=ctx.settings.offline):
-        for repo in repos.missing:
-            ctx.info(f"{repos.family}: no clone of {repo} in the cache: run `ptlm-tui sync {repos.family}`")
-        run = cached_run(repos)
-        if run is not None:
-            runs.append(run)
-    if not runs:
+    table, families = cached_drift(ctx.store, ctx.families())
+    lacking = [f for f in families if not f.computable]
+    for fam in lacking[:MAX_NAMED]:
+        what = ", ".join(fam.missing) if fam.missing else "no variant"
+        ctx.info(f"{fam.family}: no file history cached for {what}: run `ptlm-tui sync {fam.family}`")
+    if len(lacking) > MAX_NAMED:
+        ctx.info(f"... and {len(lacking) - MAX_NAMED} more families without cached file histories (`ptlm-tui sync`)")
+    if not any(f.computable for f in families):
         from core.errors import InputError
 
         raise InputError(
             "No family to compare",
-            "the cache holds no clone of a family's GitHub repository and variants",
+            "the cache holds no family whose GitHub and HF file histories are both cached",
             "run `ptlm-tui sync` first, or compare two repositories with --github GIT --hub GIT",
         )
-    return runs
+    return table
+
+
+def _cached_diff(ctx: Context, family: str, variant: str, path: str) -> int:
+    from core.drift.stored import cached_drift, clone_run
+
+    table, families = cached_drift(ctx.store, [family])
+    fam = families[0]
+    if not fam.computable:
+        from core.errors import InputError
+
+        raise InputError(
+            "No file history cached",
+            f"{family}: {', '.join(fam.missing) or 'no variant'}",
+            f"run `ptlm-tui sync {family}`",
+        )
+    return _diff(ctx, [clone_run(ctx.store, fam, table, ctx.settings)], variant, path)
 
 
 def _diff(ctx: Context, runs: list[DriftRun], variant: str | None, path: str) -> int:
@@ -170,11 +187,8 @@ def run_drift(ctx: Context) -> int:
         raise InputError("--family names an ad hoc run", args.family, "give families as arguments: drift FAMILY")
     if args.diff:
         family, variant, path = positional
-        ctx.args.families = [family]
-        return _diff(ctx, _runs(ctx), variant, path)
-    import polars as pl
-
-    return _write(ctx, pl.concat([run.table for run in _runs(ctx)]))
+        return _cached_diff(ctx, family, variant, path)
+    return _write(ctx, _cached(ctx))
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -187,7 +201,7 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="List every pair of an HF file and a GitHub file that once held the same version (the same git "
         "blob), with its state, the GitHub commits HF is missing and their date (docs/method.md §8.2). From the "
-        "cache's clones for FAMILY (all families when none), or from any two git repositories with --github and --hub.",
+        "cache for FAMILY (all families when none; offline), or from any two git repositories with --github and --hub.",
         epilog=EPILOG,
     )
     p.add_argument("families", nargs="*", metavar="FAMILY", help="families of the cache (with --diff: see below)")
