@@ -57,15 +57,16 @@ FAMILY_SCHEMA: Final[dict[str, pl.DataType]] = {
 }
 
 
-def variant_counts(table: pl.DataFrame, variants: Sequence[str]) -> pl.DataFrame:
-    """Return ``family, hf_repo`` and ``COUNT_COLUMNS`` for ``variants`` of one family's drift ``table``.
+def variant_counts(table: pl.DataFrame, variants: pl.DataFrame) -> pl.DataFrame:
+    """Return ``family, hf_repo`` and ``COUNT_COLUMNS`` for ``variants`` (``family, hf_repo``) of a drift ``table``.
 
     A variant with a cached file history but no linked file gets zeros (it shares nothing
     with GitHub), not nulls.
     """
     files = hf_file_states(table)
     state = pl.col("state")
-    per_file = files.group_by("hf_repo").agg(
+    key = ["family", "hf_repo"]
+    per_file = files.group_by(key).agg(
         pl.len().cast(pl.Int64).alias("files_linked"),
         (state == IN_SYNC).sum().cast(pl.Int64).alias("files_in_sync"),
         (state == HF_BEHIND).sum().cast(pl.Int64).alias("files_behind"),
@@ -74,23 +75,21 @@ def variant_counts(table: pl.DataFrame, variants: Sequence[str]) -> pl.DataFrame
         state.is_in([REMOVED_ON_GH, REMOVED_ON_HF]).sum().cast(pl.Int64).alias("files_removed"),
     )
     # The GitHub commits HF lacks: those of the pairs that make a file behind or diverged.
-    lacking = files.filter(state.is_in(list(ACTION_STATES))).select("hf_repo", "hf_path", "state")
-    pairs = table.join(lacking, on=["hf_repo", "hf_path", "state"], how="semi")
+    lacking = files.filter(state.is_in(list(ACTION_STATES))).select(*key, "hf_path", "state")
+    pairs = table.join(lacking, on=[*key, "hf_path", "state"], how="semi")
     missing = (
-        pairs.select("hf_repo", pl.col("missing_gh_shas").str.split("|").alias("sha"))
+        pairs.select(*key, pl.col("missing_gh_shas").str.split("|").alias("sha"))
         .explode("sha")
         .filter(pl.col("sha") != "")
-        .group_by("hf_repo")
+        .group_by(key)
         .agg(pl.col("sha").n_unique().cast(pl.Int64).alias("missing_gh_commits"))
-        .join(
-            pairs.group_by("hf_repo").agg(pl.col("first_missing_date").min()), on="hf_repo", how="full", coalesce=True
-        )
+        .join(pairs.group_by(key).agg(pl.col("first_missing_date").min()), on=key, how="full", coalesce=True)
     )
-    listed = pl.DataFrame({"hf_repo": list(variants)}, schema={"hf_repo": pl.String})
     zero = [pl.col(c).fill_null(0) for c in COUNT_COLUMNS if c not in ("files", "missing_gh_commits")]
     return (
-        listed.join(per_file, on="hf_repo", how="left")
-        .join(missing, on="hf_repo", how="left")
+        variants.select(key)
+        .join(per_file, on=key, how="left")
+        .join(missing, on=key, how="left")
         .with_columns(zero)
         .with_columns(
             (pl.col("files_behind") + pl.col("files_diverged")).alias("files"),
@@ -102,7 +101,7 @@ def variant_counts(table: pl.DataFrame, variants: Sequence[str]) -> pl.DataFrame
 def summary_rows(store: CacheStore, families: Sequence[str] | None = None, *, now: dt.datetime) -> pl.DataFrame:
     """Return the drift summary rows (``DRIFT_SUMMARY``) of ``families`` (every family when None)."""
     from cache.schema import DRIFT_SUMMARY, conform
-    from core.drift.stored import cached_families, family_inputs, family_table
+    from core.drift.stored import cached_families, chunk_table, family_chunks
 
     variants = store.variants(["family", "model"]).filter(pl.col("family").is_not_null())
     catalogue = store.families(["family", "gh_repo"])
@@ -114,11 +113,15 @@ def summary_rows(store: CacheStore, families: Sequence[str] | None = None, *, no
     commits = store.collect(store.commits(["family", "platform", "repo", "authored_at"], families=names))
     listed = variants.filter(pl.col("family").is_in(names))
     behind = behind_by_variant(commits, listed).drop("change_types")
-    known = [f for f in cached_families(store, [n for n in names if n in _with_gh(catalogue)]) if f.computable]
-    parts = [
-        variant_counts(family_table(fam, c, x), fam.ready).with_columns(pl.lit(fam.family).alias("family"))
-        for fam, c, x in family_inputs(store, known)
-    ]
+    known = cached_families(store, [n for n in names if n in _with_gh(catalogue)])
+    parts = []
+    for chunk, commits_read, changes in family_chunks(store, known):
+        ready = pl.DataFrame(
+            [(f.family, v) for f in chunk for v in f.ready],
+            schema={"family": pl.String, "hf_repo": pl.String},
+            orient="row",
+        )
+        parts.append(variant_counts(chunk_table(chunk, commits_read, changes), ready))
     counts = pl.concat(parts) if parts else pl.DataFrame(schema={"family": pl.String, "hf_repo": pl.String})
     rows = (
         behind.join(counts, on=["family", "hf_repo"], how="left")

@@ -10,13 +10,14 @@ repository without files.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 import polars as pl
 
-from core.drift.family import family_drift
+from core.drift.family import families_drift
 from core.errors import InputError
 from core.models import GITHUB, HUGGINGFACE
 
@@ -94,10 +95,10 @@ def _repos(families: Sequence[CachedFamily]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema={"family": pl.String, "platform": pl.String, "repo": pl.String}, orient="row")
 
 
-def family_inputs(
+def family_chunks(
     store: CacheStore, families: Sequence[CachedFamily]
-) -> Iterator[tuple[CachedFamily, pl.DataFrame, pl.DataFrame]]:
-    """Yield each computable family with its commits and file changes, read a chunk of families at a time."""
+) -> Iterator[tuple[list[CachedFamily], pl.DataFrame, pl.DataFrame]]:
+    """Yield the computable families a chunk at a time, with their commits and file changes (``family`` column)."""
     computable = [f for f in families if f.computable]
     for start in range(0, len(computable), CHUNK_FAMILIES):
         chunk = computable[start : start + CHUNK_FAMILIES]
@@ -109,21 +110,16 @@ def family_inputs(
         changes = store.collect(
             store.file_changes(list(CHANGE_COLUMNS), repos=names).join(repos.lazy(), on=["platform", "repo"])
         )
-        commit_parts = commits.partition_by("family", as_dict=True)
-        change_parts = changes.partition_by("family", as_dict=True)
-        for fam in chunk:
-            key = (fam.family,)
-            yield (
-                fam,
-                commit_parts.get(key, commits.clear()),
-                change_parts.get(key, changes.clear()),
-            )
+        yield chunk, commits, changes
 
 
-def family_table(fam: CachedFamily, commits: pl.DataFrame, changes: pl.DataFrame) -> pl.DataFrame:
-    """Return ``fam``'s drift table from its cached commits and file changes."""
-    assert fam.gh_repo is not None
-    return family_drift(fam.family, fam.gh_repo, commits, changes, never_link=fam.lfs_pointers)
+def chunk_table(chunk: Sequence[CachedFamily], commits: pl.DataFrame, changes: pl.DataFrame) -> pl.DataFrame:
+    """Return the drift table of a chunk of computable families (one pass over all of them)."""
+    gh_repos = pl.DataFrame(
+        [(f.family, f.gh_repo) for f in chunk], schema={"family": pl.String, "gh_repo": pl.String}, orient="row"
+    )
+    pointers = {b for f in chunk for b in f.lfs_pointers}
+    return families_drift(commits, changes, gh_repos, never_link=pointers)
 
 
 def cached_drift(store: CacheStore, families: Sequence[str] | None = None) -> tuple[pl.DataFrame, list[CachedFamily]]:
@@ -138,16 +134,30 @@ def cached_drift(store: CacheStore, families: Sequence[str] | None = None) -> tu
     from core.drift.pairs import DRIFT_SCHEMA
 
     fams = cached_families(store, families)
-    tables = [family_table(fam, commits, changes) for fam, commits, changes in family_inputs(store, fams)]
+    tables = [chunk_table(chunk, commits, changes) for chunk, commits, changes in family_chunks(store, fams)]
     table = pl.concat(tables) if tables else pl.DataFrame(schema=DRIFT_SCHEMA)
     return table, fams
 
 
-def clone_run(store: CacheStore, fam: CachedFamily, table: pl.DataFrame, settings: Settings) -> DriftRun:
+def clone_run(
+    store: CacheStore,
+    fam: CachedFamily,
+    table: pl.DataFrame,
+    settings: Settings,
+    locate: Callable[[str, str], Path | None] | None = None,
+) -> DriftRun:
     """Return ``table`` with the clones sync keeps for ``fam`` (``drift --diff`` reads two blobs from them).
 
     A blob-less clone fetches a version it lacks from its remote, with the platform's token;
     with ``settings.offline`` it may only read what it holds.
+
+    Args:
+        store: The cache (its directory holds the clones).
+        fam: The family.
+        table: Its drift table.
+        settings: Tokens, endpoints and ``offline``.
+        locate: Where to read a repository instead of the cache's clones, read in place (the
+            demo's source repositories, which hold every version).
 
     Raises:
         InputError: A clone the diff needs is not in the cache directory.
@@ -169,6 +179,9 @@ def clone_run(store: CacheStore, fam: CachedFamily, table: pl.DataFrame, setting
         return git_env(settings.hf_endpoint(), resolve_hf_token(settings), user="ptlm-tui")
 
     def clone(platform: str, repo: str) -> Repository:
+        found = locate(platform, repo) if locate is not None else None
+        if found is not None:
+            return Repository(repo, found, cloned=False, env=offline_env(git_env("file://", None)))
         path = git_clone_dir(store.root, platform, repo.lower()) if is_valid_repo_id(repo) else None
         if path is None or not (path / "HEAD").exists():
             raise InputError(

@@ -6,8 +6,12 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the parser is built for every command; keep polars and git out of it
+    from collections.abc import Callable
+    from pathlib import Path
+
     import polars as pl
 
+    from cache.store import CacheStore
     from core.drift.compare import DriftRun
     from tui.cli.context import Context
 
@@ -111,6 +115,17 @@ def _cached(ctx: Context) -> pl.DataFrame:
     return table
 
 
+def demo_repositories(store: CacheStore) -> Callable[[str, str], Path | None] | None:
+    """On the demo cache, where its repositories are (the demo source, every version offline); else None."""
+    from core.demo.build import is_demo_cache
+
+    if not is_demo_cache(store):
+        return None
+    from core.demo.source import DemoSource, source_dir
+
+    return DemoSource(source_dir(store.root)).repository
+
+
 def _cached_diff(ctx: Context, family: str, variant: str, path: str) -> int:
     from core.drift.stored import cached_drift, clone_run
 
@@ -124,7 +139,7 @@ def _cached_diff(ctx: Context, family: str, variant: str, path: str) -> int:
             f"{family}: {', '.join(fam.missing) or 'no variant'}",
             f"run `ptlm-tui sync {family}`",
         )
-    return _diff(ctx, [clone_run(ctx.store, fam, table, ctx.settings)], variant, path)
+    return _diff(ctx, [clone_run(ctx.store, fam, table, ctx.settings, demo_repositories(ctx.store))], variant, path)
 
 
 def _diff(ctx: Context, runs: list[DriftRun], variant: str | None, path: str) -> int:
