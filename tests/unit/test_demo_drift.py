@@ -43,7 +43,7 @@ def test_the_flagship_family_tells_every_case(demo: CacheStore) -> None:
 
 
 def test_the_summary_gives_behind_and_files_per_variant_and_family(demo: CacheStore) -> None:
-    from core.drift.digest import family_figures, families_to_refresh
+    from core.drift.digest import families_to_refresh, family_figures
 
     rows = {r["hf_repo"]: r for r in demo.drift_summary(families=[STORY_FAMILY]).iter_rows(named=True)}
     assert rows[NEVER_UPDATED]["status"] == "never updated" and rows[NEVER_UPDATED]["behind"] is None

@@ -19,7 +19,6 @@ from core.demo.repos import build_repository
 from core.demo.source import DemoSource, source_dir
 from core.mining.discover import discover
 from core.mining.sync import sync
-from core.models import GITHUB
 from core.progress import Progress
 
 
