@@ -111,12 +111,17 @@ def record_families(
     old_variants = store.variants(["model", "family"])
     seen = set(old_variants["model"].to_list())
     rows = [_variant_row(r, family_of, None if r.model.id in seen else now) for r in resolved]
+    touched = {f.family for f in found}
     if rows:
         variants = pl.DataFrame(rows, schema=VARIANTS)
         # Commits first: a crash before the variants are written leaves them to move again.
-        _relabel_moved_models(store, old_variants, variants)
+        touched |= _relabel_moved_models(store, old_variants, variants)
         store.upsert_variants(variants)
     _write_cards(store, [r for r in resolved if r.fetched], now)
+    if touched:
+        from core.drift.digest import refresh_drift_summary
+
+        refresh_drift_summary(store, sorted(touched))  # variants came or went: their figures too
     return found, unlinked
 
 
@@ -218,20 +223,21 @@ def _unique(base: str, taken: set[str]) -> str:
     return candidate
 
 
-def _relabel_moved_models(store: CacheStore, old: pl.DataFrame, new: pl.DataFrame) -> None:
-    """A model now linked to another family takes its cached HF commits along (vectorised)."""
+def _relabel_moved_models(store: CacheStore, old: pl.DataFrame, new: pl.DataFrame) -> set[str]:
+    """A model now linked to another family takes its cached HF commits along (vectorised); return the families left."""
     import polars as pl
 
     moved = (
         new.filter(pl.col("family").is_not_null())
         .join(old.select("model", pl.col("family").alias("old")), on="model")
         .filter(pl.col("old").is_not_null() & (pl.col("old") != pl.col("family")))
-        .select(pl.col("model").alias("repo"), pl.col("family").alias("new_family"))
+        .select(pl.col("model").alias("repo"), pl.col("family").alias("new_family"), "old")
     )
     if moved.height:
         store.move_commits(
             moved.select(pl.lit("huggingface").alias("platform"), "repo", pl.col("new_family").alias("family"))
         )
+    return set(moved["old"].to_list())
 
 
 def unlinked_models(store: CacheStore, variants: pl.DataFrame | None = None) -> list[UnlinkedModel]:

@@ -178,3 +178,20 @@ def test_an_earlier_release_s_cache_is_backfilled_once(tmp_path: Path) -> None:
         report = sync(old, settings)
         assert {o.detail for o in report.outcomes} == {"up to date"}
         assert world.hub.count("git-upload-pack") == 0
+
+
+def test_the_summary_command_lists_each_variant_and_computes_missing_figures(
+    synced: tuple[DriftWorld, DriftRepos], capsys: pytest.CaptureFixture[str]
+) -> None:
+    world, _ = synced
+    cache = ["--cache-dir", str(world.store.root), "--offline", "drift"]
+    code, out, err = run_cli([*cache, "--summary", "--format", "csv", "--exit-code"], capsys)
+    rows = {r["hf_repo"]: r for r in pl.read_csv(out.encode()).iter_rows(named=True)}
+    assert code == 3 and set(rows) == {MODEL, LONE}  # a variant lacks GitHub files
+    model = rows[MODEL]
+    # config.json behind; model.py and merged.json diverged; conf.yaml in sync under GitHub's new name.
+    assert (model["files_behind"], model["files_diverged"], model["files"], model["files_in_sync"]) == (1, 2, 3, 2)
+    assert (model["files_ahead"], model["files_removed"], model["files_linked"]) == (1, 2, 8)
+    assert rows[LONE]["files_linked"] == 0 and rows[LONE]["files"] == 0  # shares nothing: not drift
+    code, _, err = run_cli([*cache, "--refresh"], capsys)
+    assert code == 0 and "drift summary computed for 1 family" in err

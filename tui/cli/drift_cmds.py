@@ -36,6 +36,8 @@ examples:
   ptlm-tui drift --github ../Qwen --hub ../Qwen-7B --exit-code >/dev/null || echo "HF lags"
   ptlm-tui drift --github ../Qwen --hub ../Qwen-7B --diff LICENSE
   ptlm-tui drift --diff Qwen_Qwen Qwen/Qwen-7B config.json
+  ptlm-tui drift --summary                             per variant: Behind, and its files by state
+  ptlm-tui drift --refresh                             compute that summary again (after `cache restore`)
 """
 
 
@@ -168,6 +170,53 @@ def _write(ctx: Context, frame: pl.DataFrame) -> int:
     return EXIT_DRIFT if args.exit_code and lagging else 0
 
 
+SUMMARY_COLUMNS = ("family", "hf_repo", "behind", "status", "files", "behind_f", "diverged", "ahead", "in_sync")
+
+
+def _variant_summary(ctx: Context) -> int:
+    """``--summary`` / ``--refresh``: the per-variant figures the families list shows, computed where missing."""
+    import polars as pl
+
+    from core.drift.digest import families_to_refresh, refresh_drift_summary
+    from core.io.tables import write_table
+
+    args, store = ctx.args, ctx.store
+    wanted = ctx.families()
+    if args.refresh:
+        done = refresh_drift_summary(store, wanted)
+        ctx.info(f"drift summary computed for {done} famil{'y' if done == 1 else 'ies'}")
+        if not args.summary:
+            return 0
+    else:
+        stale = families_to_refresh(store)
+        stale = [f for f in stale if wanted is None or f in wanted]
+        if stale:
+            refresh_drift_summary(store, stale)
+    frame = store.drift_summary(families=wanted).sort("family", "hf_repo")
+    if args.format == "table":
+        shown = frame.select(
+            "family",
+            "hf_repo",
+            "behind",
+            "status",
+            "files",
+            pl.col("files_behind").alias("behind_f"),
+            pl.col("files_diverged").alias("diverged"),
+            pl.col("files_ahead").alias("ahead"),
+            pl.col("files_in_sync").alias("in_sync"),
+        )
+    else:
+        shown = frame
+    write_table(shown, args.format, args.output, ctx.out)
+    known = frame.filter(pl.col("files").is_not_null())
+    ctx.info(
+        f"{frame.height} variant{'s' * (frame.height != 1)}: {known.filter(pl.col('files') > 0).height} lack GitHub "
+        f"files, {frame.filter(pl.col('behind') > 0).height} behind GitHub by commits, "
+        f"{frame.height - known.height} without a cached file history"
+    )
+    return EXIT_DRIFT if args.exit_code and known.filter(pl.col("files") > 0).height else 0
+
+
 def run_drift(ctx: Context) -> int:
     """ptlm-tui drift: the drift table of cached families, or of two git repositories."""
     from core.errors import InputError
@@ -183,6 +232,8 @@ def run_drift(ctx: Context) -> int:
         if not adhoc and len(positional) != 3:
             raise InputError("Which file?", "--diff takes FAMILY VARIANT PATH", "e.g. --diff Qwen_Qwen Qwen/Qwen-7B x")
     if adhoc:
+        if args.summary or args.refresh:
+            raise InputError("--summary and --refresh read the cache", "not --github/--hub", "drop one")
         if positional and not args.diff:
             raise InputError("Families and --github/--hub exclude each other", " ".join(positional), "give one")
         from core.drift.compare import adhoc_drift
@@ -200,6 +251,10 @@ def run_drift(ctx: Context) -> int:
             return _write(ctx, run.table)
     if args.family:
         raise InputError("--family names an ad hoc run", args.family, "give families as arguments: drift FAMILY")
+    if args.summary or args.refresh:
+        if args.diff or args.state:
+            raise InputError("--summary lists variants", "--diff and --state are for pairs", "drop them")
+        return _variant_summary(ctx)
     if args.diff:
         family, variant, path = positional
         return _cached_diff(ctx, family, variant, path)
@@ -232,5 +287,16 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         "--diff",
         action="store_true",
         help="print the difference of one file instead (FAMILY VARIANT PATH; with --github/--hub: [VARIANT] PATH)",
+    )
+    p.add_argument(
+        "--summary",
+        action="store_true",
+        help="one row per variant instead: Behind (GitHub commits since its last HF commit) and its files by state; "
+        f"with --exit-code, exit {EXIT_DRIFT} when a variant lacks GitHub files",
+    )
+    p.add_argument(
+        "--refresh",
+        action="store_true",
+        help="compute the summary of FAMILY (all when none) again from the cached commits and file changes",
     )
     p.set_defaults(func=run_drift)
