@@ -36,6 +36,8 @@ SCOPES: dict[str, str] = {
     "app": "Everywhere",
     "families": "Families",
     "family": "Family",
+    "drift": "Drift view",
+    "diff": "Diff",
     "commit": "Commit",
     "dashboard": "Dashboard",
     "table": "Lists",
@@ -56,6 +58,9 @@ SORT_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("pattern", "8", "Pattern (in step first)"),
     ("lag", "9", "Lag (who moves first)"),
     ("study_code", "0", "Study (the study's pattern)"),
+    # Drift (docs/method.md §8): the digits are taken; b for Behind, F for Files (f goes to the families list).
+    ("behind", "b", "Behind (GitHub commits the most-behind variant lacks)"),
+    ("files", "F", "Files (HF files behind or diverged from GitHub)"),
 )
 SORT_COMMANDS: tuple[Command, ...] = tuple(
     Command(
@@ -157,7 +162,7 @@ COMMANDS: tuple[Command, ...] = (
         "back",
         "Back",
         "Go back to the previous screen (on a family, Esc first clears a commit search)",
-        ("family", "commit", "dashboard", "help"),
+        ("family", "commit", "dashboard", "help", "diff"),
         True,
     ),
     Command("open-commit", "enter", "open_commit", "Open", "Open the highlighted commit", ("family",), True),
@@ -208,6 +213,25 @@ COMMANDS: tuple[Command, ...] = (
         ("family",),
     ),
     Command("toggle-why", "w", "toggle_why", "Why", "Show or hide the 'why this pattern' panel", ("family",)),
+    Command(
+        "toggle-drift",
+        "D",
+        "toggle_drift",
+        "Drift",
+        "Show what each variant is missing from GitHub, file by file, instead of the commits; again: the commits",
+        ("family",),
+        True,
+    ),
+    # -- the Drift view (the family screen's lower half) --------------------------------------
+    Command(
+        "drift-open",
+        "enter",
+        "open_selected",
+        "Open",
+        "On a variant: its files; on a file: its diff (HF → GitHub); on a commit: the commit",
+        ("drift",),
+        True,
+    ),
     Command(
         "search-commits",
         "slash",

@@ -69,6 +69,17 @@ VIEW_SCHEMA: Final[dict[str, pl.DataType]] = {
     "study_pattern": pl.String(),
     "study_variants": pl.Int64(),
     "study_agrees": pl.Boolean(),  # our pattern and lag equal the study's; null unless both exist
+    # Drift (docs/method.md §8), read from the drift summary the cache keeps (core.drift.digest).
+    "behind": pl.Int64(),  # GitHub commits the most-behind variant lacks (§8.1); null: no HF commit
+    "behind_variant": pl.String(),
+    "files": pl.Int64(),  # HF files behind or diverged, summed over variants (§8.2); null: not known
+    "files_behind": pl.Int64(),
+    "files_diverged": pl.Int64(),
+    "files_ahead": pl.Int64(),
+    "files_in_sync": pl.Int64(),
+    "files_linked": pl.Int64(),
+    "never_updated": pl.Int64(),  # variants without an HF commit
+    "drift_at": UTC_TIME,  # when those figures were computed
 }
 INDEX_COLUMNS: Final = (
     "family",
@@ -94,6 +105,19 @@ ACTIVITY_COLUMNS: Final = (
     *(c for c in RESULT_COLUMNS if c not in ("variants", "first_commit", "last_commit")),
 )
 HANDOFF_COLUMNS: Final = ("family", "last_handoff", "handoff_days")
+DRIFT_COLUMNS: Final = (
+    "family",
+    "behind",
+    "behind_variant",
+    "files",
+    "files_behind",
+    "files_diverged",
+    "files_ahead",
+    "files_in_sync",
+    "files_linked",
+    "never_updated",
+    "drift_at",
+)
 STATUS_NOT_SYNCED: Final = "no commits yet"
 STATUS_STUDY_ONLY: Final = "from the study"  # published by the study (import-study), no commits cached
 
@@ -218,6 +242,13 @@ def family_handoffs(events: pl.LazyFrame, settings: AnalysisSettings, now: dt.da
     )
 
 
+def family_drift(store: CacheStore) -> pl.DataFrame:
+    """Return ``DRIFT_COLUMNS``: each family's Behind and Files figures, from the drift summary (one small read)."""
+    from core.drift.digest import family_figures
+
+    return family_figures(store).select(DRIFT_COLUMNS).cast({name: VIEW_SCHEMA[name] for name in DRIFT_COLUMNS})
+
+
 def merge_view(view: pl.DataFrame, part: pl.DataFrame) -> pl.DataFrame:
     """Return ``view`` with the columns of ``part`` replaced by ``part``'s values, by family.
 
@@ -280,4 +311,5 @@ def build_view(store: CacheStore, settings: AnalysisSettings, now: dt.datetime) 
     view = merge_view(empty_view(), family_index(store))
     view = merge_view(view, family_published(store))
     view = merge_view(view, family_activity(events, settings, now))
+    view = merge_view(view, family_drift(store))
     return merge_view(view, family_handoffs(events, settings, now))

@@ -1,0 +1,112 @@
+"""Provides the family screen's drift half: the Drift view toggle (``D``), its reading, and where it leads.
+
+``FamilyScreen`` builds on ``FamilyDriftBase``. The Drift view (``tui.widgets.drift_view``) replaces the commit
+list; it is read from the cache in a thread worker the first time it is shown (and again when
+the cache is read again), with the same commits the list shows, so §8.1's counts and the
+GitHub commits a file lacks come with their change types. Enter on a file opens the diff
+(``tui.screens.diff``), on a GitHub commit the commit screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import polars as pl
+from textual import work
+from textual.message import Message
+
+from core.models import GITHUB, HUGGINGFACE
+from tui.screens.base import BaseScreen
+from tui.widgets.drift_view import DriftView
+from tui.widgets.frame_table import FrameTable
+
+if TYPE_CHECKING:
+    from core.views.drift import DriftDetail
+
+LAST_UPDATE = "last_update"  # column of the commit list: the variant's newest HF commit
+
+
+def mark_last_updates(commits: pl.DataFrame) -> pl.DataFrame:
+    """Add ``last_update``: true on each variant's newest HF commit ("HF last updated here")."""
+    if not commits.height:
+        return commits.with_columns(pl.lit(False).alias(LAST_UPDATE))
+    newest = (
+        commits.filter(pl.col("platform") == HUGGINGFACE)
+        .sort("authored_at", "sha")
+        .group_by("repo")
+        .agg(pl.col("sha").last())
+        .with_columns(pl.lit(True).alias(LAST_UPDATE))
+    )
+    return commits.join(newest, on=["repo", "sha"], how="left", maintain_order="left").with_columns(
+        pl.col(LAST_UPDATE).fill_null(False)
+    )
+
+
+class FamilyDriftBase(BaseScreen):
+    """A family screen's Drift view; ``FamilyScreen`` builds on it (it sets ``family``, ``commits``, ``names``)."""
+
+    family: str
+    commits: pl.DataFrame
+    names: dict[str, str]
+
+    @dataclass
+    class DriftRead(Message):
+        """The family's drift was read from the cache."""
+
+        family: str
+        detail: DriftDetail
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.drift_shown = False
+        self.drift_read = False
+
+    def action_toggle_drift(self) -> None:
+        """D: the Drift view instead of the commit list, and back."""
+        self.drift_shown = not self.drift_shown
+        drift = self.query_one(DriftView)
+        table = self.query_one("#commits", FrameTable)
+        drift.display = self.drift_shown
+        table.display = not self.drift_shown
+        self.query_one("#search-bar").display = False
+        if self.drift_shown:
+            self.set_focus(drift.variants)
+            if not self.drift_read:
+                self.read_drift()
+        else:
+            self.set_focus(table)
+        self.drift_toggled()
+
+    def drift_toggled(self) -> None:
+        """The Drift view was shown or hidden (the screen updates its hints)."""
+
+    def reread_drift(self) -> None:
+        """The cache was read again: read the drift again when it has been shown."""
+        if self.drift_read:
+            self.read_drift()
+
+    @work(thread=True, exclusive=True, group="family-drift", exit_on_error=False, description="reading the drift")
+    def read_drift(self) -> None:
+        """Read the family's drift from the cache (no git run), with the commits the list shows."""
+        from core.views.drift import family_drift_detail
+
+        detail = family_drift_detail(self.ptlm.store, self.family, self.commits)
+        self.post_message(self.DriftRead(self.family, detail))
+
+    def on_family_drift_base_drift_read(self, message: DriftRead) -> None:
+        self.drift_read = True
+        self.query_one(DriftView).show(message.detail, self.commits, self.names)
+
+    def on_drift_view_diff_requested(self, event: DriftView.DiffRequested) -> None:
+        from tui.screens.diff import DiffScreen, DiffTarget
+
+        name = self.names.get(event.variant) or event.variant.rpartition("/")[2]
+        target = DiffTarget(event.family, event.variant, str(event.file["hf_path"]), name, event.pairs)
+        self.app.push_screen(DiffScreen(target))
+
+    def on_drift_view_commit_requested(self, event: DriftView.CommitRequested) -> None:
+        from tui.screens.commit import CommitScreen
+
+        row = event.row
+        self.app.push_screen(CommitScreen(self.family, GITHUB, str(row["repo"]), str(row["key"])))
