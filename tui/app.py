@@ -212,7 +212,6 @@ class PtlmApp(App[int], inherit_bindings=False):
         # Behind and Files come from the drift summary the cache keeps: one small table.
         drift = family_drift(store)
         self.post_message(FamiliesLoaded("drift", drift, generation, time.perf_counter() - started))
-        self.summarise_missing_drift(drift)
         events = load_events(store, analysis)
         if worker.is_cancelled:
             return
@@ -222,6 +221,8 @@ class PtlmApp(App[int], inherit_bindings=False):
             return
         handoffs = family_handoffs(events, analysis, now)
         self.post_message(FamiliesLoaded("handoffs", handoffs, generation, time.perf_counter() - started))
+        # Last: figures missing only after an interrupted run or an earlier release's cache.
+        self.summarise_missing_drift(drift)
 
     def summarise_missing_drift(self, figures: pl.DataFrame) -> None:
         """Compute the drift figures of families that have none, or older ones than their last sync, in the background.

@@ -6,6 +6,7 @@ come from the cache's drift tables (core.drift), read here without the app.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -19,7 +20,7 @@ from core.demo.drift_story import BEHIND, DIVERGED, IN_SYNC, NEVER_UPDATED, STOR
 from core.drift.digest import family_figures
 from core.drift.stored import cached_drift
 from core.views.drift import FILE_COLUMNS
-from tests.app_data import HOSTILE_TITLES
+from tests.app_data import HOSTILE_TITLES, build_cache
 from tests.ui.support import app_on, screen_text, settle
 from tests.ui.test_untrusted_text import assert_inert
 from tui.app import PtlmApp
@@ -233,3 +234,19 @@ def _target(detail: Any, variant: str) -> Any:
 
     file = detail.variant_files(variant).row(0, named=True)
     return DiffTarget(detail.family, variant, file["hf_path"], "base-cased", detail.pairs.clear())
+
+
+async def test_missing_drift_figures_are_computed_in_the_background(tmp_path: Path) -> None:
+    """A cache without the summary (an earlier release's, or a run stopped before it) fills it, then shows it."""
+    store = build_cache(tmp_path / "c", labels=False)
+    expected = dict(family_figures(store).select("family", "behind").iter_rows())
+    families = list(expected)
+    store.replace_drift_summary(store.drift_summary().clear(), families)
+    assert family_figures(store).is_empty()
+    app = app_on(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert not app.drift_pending
+        shown = _families(app).frame.filter(pl.col("family").is_in(families))
+        assert dict(shown.select("family", "behind").iter_rows()) == expected
+    assert dict(family_figures(store).select("family", "behind").iter_rows()) == expected  # stored, once
