@@ -233,6 +233,15 @@ COMMANDS: tuple[Command, ...] = (
         True,
     ),
     Command(
+        "drift-back",
+        "escape",
+        "drift_back",
+        "Back",
+        "In a variant's files or commits: back to the variants; on the variants: back to the families",
+        ("drift",),
+        palette=False,
+    ),
+    Command(
         "search-commits",
         "slash",
         "focus_search",

@@ -186,6 +186,8 @@ async def test_commit_marks_and_drift_view_files_missing_commits_and_diff(demo: 
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is screen and drift.display and app.focused is drift.files
+        await pilot.press("escape")  # Esc: from the files back to the variants, then (again) to the families
+        assert app.screen is screen and app.focused is drift.variants
 
         await pilot.press("D")  # back to the commits
         assert commits.display and not drift.display

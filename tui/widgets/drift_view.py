@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 import polars as pl
 from rich.text import Text
 from textual import on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
@@ -309,6 +310,12 @@ class DriftView(Vertical):
             row = self.lacking.current_row()
             if row is not None:
                 self.post_message(self.CommitRequested(row))
+
+    def action_drift_back(self) -> None:
+        """Esc: from a variant's files or commits back to the variants list; there, the screen's Esc."""
+        if self.app.focused is self.variants:
+            raise SkipAction()
+        self.variants.focus()
 
     def selection(self) -> DriftSelection:
         """What is highlighted: the variant, and the file when the files list (or the commits) has the focus."""
