@@ -239,6 +239,7 @@ COMMANDS: tuple[Command, ...] = (
         "Back",
         "In a variant's files or commits: back to the variants; on the variants: back to the families",
         ("drift",),
+        True,
         palette=False,
     ),
     Command(
