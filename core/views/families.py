@@ -20,6 +20,7 @@ from cache.store import CacheStore
 from core.analysis.patterns import RESULT_COLUMNS, compute_patterns
 from core.analysis.transitions import compute_transitions
 from core.config import AnalysisSettings
+from core.drift.digest import FAMILY_SCHEMA
 from core.models import GITHUB, HUGGINGFACE
 
 VIEW_SCHEMA: Final[dict[str, pl.DataType]] = {
@@ -69,17 +70,8 @@ VIEW_SCHEMA: Final[dict[str, pl.DataType]] = {
     "study_pattern": pl.String(),
     "study_variants": pl.Int64(),
     "study_agrees": pl.Boolean(),  # our pattern and lag equal the study's; null unless both exist
-    # Drift (docs/method.md §8), read from the drift summary the cache keeps (core.drift.digest).
-    "behind": pl.Int64(),  # GitHub commits the most-behind variant lacks (§8.1); null: no HF commit
-    "behind_variant": pl.String(),
-    "files": pl.Int64(),  # HF files behind or diverged, summed over variants (§8.2); null: not known
-    "files_behind": pl.Int64(),
-    "files_diverged": pl.Int64(),
-    "files_ahead": pl.Int64(),
-    "files_in_sync": pl.Int64(),
-    "files_linked": pl.Int64(),
-    "never_updated": pl.Int64(),  # variants without an HF commit
-    "drift_at": UTC_TIME,  # when those figures were computed
+    # Drift (docs/method.md §8): Behind, Files and the counts behind them, from the drift summary.
+    **{name: dtype for name, dtype in FAMILY_SCHEMA.items() if name != "family"},
 }
 INDEX_COLUMNS: Final = (
     "family",
@@ -105,19 +97,7 @@ ACTIVITY_COLUMNS: Final = (
     *(c for c in RESULT_COLUMNS if c not in ("variants", "first_commit", "last_commit")),
 )
 HANDOFF_COLUMNS: Final = ("family", "last_handoff", "handoff_days")
-DRIFT_COLUMNS: Final = (
-    "family",
-    "behind",
-    "behind_variant",
-    "files",
-    "files_behind",
-    "files_diverged",
-    "files_ahead",
-    "files_in_sync",
-    "files_linked",
-    "never_updated",
-    "drift_at",
-)
+DRIFT_COLUMNS: Final = tuple(FAMILY_SCHEMA)
 STATUS_NOT_SYNCED: Final = "no commits yet"
 STATUS_STUDY_ONLY: Final = "from the study"  # published by the study (import-study), no commits cached
 
