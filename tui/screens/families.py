@@ -143,6 +143,7 @@ class FamiliesScreen(BaseScreen):
         # so a keystroke only filters (filtering keeps the order).
         self._sorted: pl.DataFrame | None = None
         self._sorted_for: tuple[int, str, bool] | None = None
+        self._searchable: tuple[pl.DataFrame, pl.DataFrame] | None = None  # a view, and it with its search column
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -395,7 +396,9 @@ class FamiliesScreen(BaseScreen):
         key = (id(view), self.sort_key, self.sort_descending)
         if self._sorted is None or self._sorted_for != key:
             by = _sort_expr(self.sort_key)
-            self._sorted = search_column(view).sort(
+            if self._searchable is None or self._searchable[0] is not view:
+                self._searchable = (view, search_column(view))  # a sort key press reuses it
+            self._sorted = self._searchable[1].sort(
                 [HAS_COMMITS, by, pl.col("family")], descending=[True, self.sort_descending, False], nulls_last=True
             )
             self._sorted_for = key
