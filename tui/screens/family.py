@@ -369,7 +369,7 @@ class FamilyScreen(FamilyDriftBase):
     def on_family_screen_loaded(self, message: Loaded) -> None:
         self.loaded = True
         self.commits = mark_last_updates(message.commits)
-        if self.drift_stale:
+        if self.drift_stale or (self.drift_shown and not self.drift_read):
             self.drift_stale = False
             self.reread_drift()
         table = self.query_one("#commits", FrameTable)
@@ -453,6 +453,9 @@ class FamilyScreen(FamilyDriftBase):
     def action_toggle_why(self) -> None:
         why = self.query_one("#why")
         why.display = not why.display
+
+    def commits_loaded(self) -> bool:
+        return self.loaded
 
     def drift_toggled(self) -> None:
         self._fit_top()

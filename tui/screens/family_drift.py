@@ -72,18 +72,22 @@ class FamilyDriftBase(BaseScreen):
         self.query_one("#search-bar").display = False
         if self.drift_shown:
             self.set_focus(drift.variants)
-            if not self.drift_read:
-                self.read_drift()
+            if not self.drift_read and self.commits_loaded():
+                self.read_drift()  # else when the commits are in (§8.1 counts from them)
         else:
             self.set_focus(table)
         self.drift_toggled()
+
+    def commits_loaded(self) -> bool:
+        """True once the family's commits are read (the screen says)."""
+        return True
 
     def drift_toggled(self) -> None:
         """The Drift view was shown or hidden (the screen updates its hints)."""
 
     def reread_drift(self) -> None:
-        """The cache was read again: read the drift again when it has been shown."""
-        if self.drift_read:
+        """The commits were read (again): read the drift when it has been, or is being, shown."""
+        if self.drift_read or self.drift_shown:
             self.read_drift()
 
     @work(thread=True, exclusive=True, group="family-drift", exit_on_error=False, description="reading the drift")
