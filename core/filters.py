@@ -188,7 +188,9 @@ def _drift(value: str, word: str) -> pl.Expr:
     key = value.lower().replace("_", "-").removeprefix("hf-").removeprefix("in-")
     found = [name for name in _DRIFT if name == key] or [name for name in _DRIFT if name.startswith(key)]
     if not key or len(found) != 1:
-        raise _bad(word, f"unknown drift state '{value}'", "use one of " + ", ".join(_DRIFT))
+        close = difflib.get_close_matches(key, list(_DRIFT), n=1)
+        hint = f"did you mean '{close[0]}'?" if close else "use one of " + ", ".join(_DRIFT)
+        raise _bad(word, f"unknown drift state '{value}'", hint)
     expr = _DRIFT[found[0]]()
     return expr if found[0] == "unknown" else expr.fill_null(False)
 

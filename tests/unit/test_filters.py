@@ -191,6 +191,7 @@ def test_unclosed_quote_while_typing_is_not_an_error() -> None:
         ("behind:many", "not a number"),
         ("files:3d", "plain number"),
         ("drift:late", "use one of behind, diverged"),
+        ("drift:behnd", "did you mean 'behind'"),
     ],
 )
 def test_bad_filters_raise_input_error_naming_the_word(text: str, words: str) -> None:
