@@ -281,7 +281,7 @@ async def test_on_the_demo_sync_and_discover_run_against_the_demo_source(tmp_pat
         details = [p.progress.detail for p in of_type(seen, TaskProgressed)]
         assert any(d.startswith("writing ") for d in details)  # the demo source's repositories, built once
         ((_, summary),) = summaries(seen)
-        assert summary.startswith("synced 15 repositories") and "(2 new commits)" in summary
+        assert summary.startswith("synced 16 repositories") and "(2 new commits)" in summary  # GitHub + 15 variants
         assert family_row(app, "aurora-nlp_aurora-bert")["gh_commits"] == before + 2
         await ask(pilot, "N")
         assert "Demo: from the built-in demo source" in question(app)

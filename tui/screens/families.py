@@ -339,8 +339,9 @@ class FamiliesScreen(BaseScreen):
                 overflow=True,
             ),
             *study_columns,
-            # On narrow terminals these sit past the right edge: l/→ scrolls to them.
-            Column("gh_repo", "GitHub repo", 28, 12, overflow=True, max_width=40),
+            # On narrow terminals these sit past the right edge: l/→ scrolls to them. The repository
+            # joins only with room for most of a name (at 120 columns the family names keep theirs).
+            Column("gh_repo", "GitHub repo", 28, 20, overflow=True, max_width=40),
             Column("synced_at", "Synced", 6, align="right", format=synced, overflow=True),
         ]
 
