@@ -145,3 +145,22 @@ def commits_since(commits: pl.DataFrame, hf_repo: str) -> pl.DataFrame:
     if last is None:
         return commits.clear()
     return commits.filter((pl.col("platform") == GITHUB) & (pl.col("authored_at") > last)).sort("authored_at")
+
+
+LAST_UPDATE = "last_update"  # column of the commit list: the variant's newest HF commit
+
+
+def mark_last_updates(commits: pl.DataFrame) -> pl.DataFrame:
+    """Add ``last_update``: true on each variant's newest HF commit ("HF last updated here")."""
+    if not commits.height:
+        return commits.with_columns(pl.lit(False).alias(LAST_UPDATE))
+    newest = (
+        commits.filter(pl.col("platform") == HUGGINGFACE)
+        .sort("authored_at", "sha")
+        .group_by("repo")
+        .agg(pl.col("sha").last())
+        .with_columns(pl.lit(True).alias(LAST_UPDATE))
+    )
+    return commits.join(newest, on=["repo", "sha"], how="left", maintain_order="left").with_columns(
+        pl.col(LAST_UPDATE).fill_null(False)
+    )

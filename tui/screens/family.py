@@ -25,6 +25,7 @@ from textual.widgets import Footer, Input, Static
 from core.explain import Explanation
 from core.models import GITHUB, HUGGINGFACE, PLATFORM_SHORT
 from core.views.change_types import change_type_summary
+from core.views.drift import LAST_UPDATE, mark_last_updates
 from core.views.families import STATUS_STUDY_ONLY
 from core.views.family import FamilyOverview
 from core.views.timeline import Timeline
@@ -32,7 +33,7 @@ from core.words import plural
 from tui.bindings import as_bindings, commands_for
 from tui.formatting import NONE, date, sync_problem_text
 from tui.safe import clean, plain
-from tui.screens.family_drift import LAST_UPDATE, FamilyDriftBase, mark_last_updates
+from tui.screens.family_drift import FamilyDriftBase
 from tui.tasks import CLASSIFY, SYNC
 from tui.widgets.columns import Column
 from tui.widgets.drift_view import DriftView

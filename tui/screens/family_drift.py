@@ -16,31 +16,13 @@ import polars as pl
 from textual import work
 from textual.message import Message
 
-from core.models import GITHUB, HUGGINGFACE
+from core.models import GITHUB
 from tui.screens.base import BaseScreen
 from tui.widgets.drift_view import DriftView
 from tui.widgets.frame_table import FrameTable
 
 if TYPE_CHECKING:
     from core.views.drift import DriftDetail
-
-LAST_UPDATE = "last_update"  # column of the commit list: the variant's newest HF commit
-
-
-def mark_last_updates(commits: pl.DataFrame) -> pl.DataFrame:
-    """Add ``last_update``: true on each variant's newest HF commit ("HF last updated here")."""
-    if not commits.height:
-        return commits.with_columns(pl.lit(False).alias(LAST_UPDATE))
-    newest = (
-        commits.filter(pl.col("platform") == HUGGINGFACE)
-        .sort("authored_at", "sha")
-        .group_by("repo")
-        .agg(pl.col("sha").last())
-        .with_columns(pl.lit(True).alias(LAST_UPDATE))
-    )
-    return commits.join(newest, on=["repo", "sha"], how="left", maintain_order="left").with_columns(
-        pl.col(LAST_UPDATE).fill_null(False)
-    )
 
 
 class FamilyDriftBase(BaseScreen):
