@@ -214,15 +214,11 @@ def _follow_default_branch(
     what: str,
 ) -> str | None:
     """The remote renamed its default branch (master -> main): switch HEAD and the refspec to it."""
-    out = run_git(
-        ["ls-remote", "--symref", "origin", "HEAD"],
-        cwd=path,
-        env=env,
-        timeout=timeout,
-        cancel=cancel,
-        secrets=secrets,
-        what=what,
-    ).stdout.decode("utf-8", "replace")
+
+    def remote(*args: str) -> bytes:
+        return run_git(list(args), cwd=path, env=env, timeout=timeout, cancel=cancel, secrets=secrets, what=what).stdout
+
+    out = remote("ls-remote", "--symref", "origin", "HEAD").decode("utf-8", "replace")
     for line in out.splitlines():
         if line.startswith("ref: refs/heads/") and line.endswith("\tHEAD"):
             branch = line[len("ref: refs/heads/") : -len("\tHEAD")]
@@ -230,15 +226,7 @@ def _follow_default_branch(
                 return None
             run_git(["symbolic-ref", "HEAD", f"refs/heads/{branch}"], cwd=path, env=env, timeout=timeout)
             _set_refspec(path)
-            run_git(
-                ["fetch", "--no-tags", "--quiet", "origin"],
-                cwd=path,
-                env=env,
-                timeout=timeout,
-                cancel=cancel,
-                secrets=secrets,
-                what=what,
-            )
+            remote("fetch", "--no-tags", "--quiet", "origin")
             return _head(path, env, timeout)
     return None
 
