@@ -37,7 +37,7 @@ from tui.widgets.frame_table import FrameTable
 from tui.widgets.status_bar import StatusBar
 from tui.widgets.title_bar import TitleBar
 
-PLACEHOLDER = "name step:no lag:gh stale:>90d …  (? help)"
+PLACEHOLDER = "name behind:>0 step:no lag:gh stale:>90d …  (? help)"
 # The filter word the "with pattern" key adds and removes.
 WITH_PATTERN = "status:ok"
 
