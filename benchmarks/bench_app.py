@@ -11,7 +11,15 @@ like an import) and reused from ``--workdir``. Then, in this process, for each r
 - filter keystroke: typing one more character in the ``/`` filter until the table repaints
   with the filtered rows (median over several keystrokes);
 - open family: Enter on the family with ``--big`` commits until its timeline and commit list
-  are shown.
+  are shown;
+- drift columns (docs/method.md §8): the Behind and Files figures on screen after the first
+  frame, sort keystrokes on each (``b``, ``F``) and the drift filter words, against sorts on
+  older columns (``2``, ``3``) and the older field words, in the same app.
+
+The generated cache carries a drift summary for every variant, as an import leaves it: Behind
+from the commits (``store_commits`` computes it) and synthetic Files figures (a few files
+behind or diverged here and there, a tenth of the families with no file history), so the
+two columns hold the spread of values a real cache gives them.
 
 Baseline measured in the same run: reading the cache's families and commits columns the app
 needs with plain polars (the floor any app on this cache pays), so the ratio shows the app's
@@ -129,11 +137,45 @@ def generate_cache(root: Path, families: int, commits: int, big: int) -> None:
         .select(list(TABLES["labels"]))
     )
     store.record_labels(labels)
+    add_file_figures(store)
+
+
+def add_file_figures(store: Any) -> None:
+    """Give the drift summary Files figures (§8.2) with a realistic spread; Behind stays as computed."""
+    import polars as pl
+
+    rows = store.drift_summary()
+    h = pl.col("hf_repo").hash(5)
+    unknown = pl.col("family").hash(13) % 10 == 0  # no file history cached for this family
+    linked = (2 + h % 9).cast(pl.Int64)
+    behind = pl.when(h % 5 == 0).then((h // 5) % 3 + 1).otherwise(0).cast(pl.Int64)
+    diverged = pl.when(h % 17 == 0).then(1).otherwise(0).cast(pl.Int64)
+    ahead = pl.when(h % 23 == 0).then(1).otherwise(0).cast(pl.Int64)
+    figures = {
+        "files_linked": linked,
+        "files_behind": pl.min_horizontal(behind, linked),
+        "files_diverged": diverged,
+        "files_ahead": ahead,
+        "files_removed": pl.lit(0, dtype=pl.Int64),
+    }
+    rows = rows.with_columns(
+        *(pl.when(unknown).then(None).otherwise(expr).alias(name) for name, expr in figures.items())
+    ).with_columns(
+        (pl.col("files_linked") - pl.col("files_behind") - pl.col("files_diverged") - pl.col("files_ahead"))
+        .clip(0)
+        .alias("files_in_sync"),
+        (pl.col("files_behind") + pl.col("files_diverged")).alias("files"),
+        (pl.col("files_behind") * 2 + pl.col("files_diverged")).alias("missing_gh_commits"),
+    )
+    store.replace_drift_summary(rows, rows["family"].unique().to_list())
 
 
 SIZE = (120, 40)
 FILTER_KEYS = "family12"  # free text, one character at a time: 10,000 → ~1,100 → ~110 → 11 families
 FIELD_FILTER = "pattern:disperse stale:>90d"
+DRIFT_FILTER = "behind:>10 files:>0 drift:div"
+SORT_KEYS = ("b", "F")  # Behind, Files: each twice (largest first, then smallest)
+BASELINE_SORTS = ("2", "3")  # Variants, GH commits: older columns, pressed as the drift ones are
 
 
 class Frames:
@@ -199,11 +241,13 @@ async def first_frame_child(cache: Path, started_wall: float) -> dict[str, float
         await pilot.pause()
         assert "family1" in _screen_text(app), "rows not painted"
         out = {"imports": imported}
-        for part, name in (("index", "rows"), ("activity", "patterns"), ("handoffs", "complete")):
+        for part, name in (("index", "rows"), ("drift", "drift"), ("activity", "patterns"), ("handoffs", "complete")):
             frame = frames.after(handled[part])
             assert frame is not None
             out[name] = frame + offset - started_wall
         out["index_read"] = app.load_seconds["index"]
+        out["drift_read"] = app.load_seconds["drift"] - app.load_seconds["published"]
+        assert not app.drift_pending, "the bench cache should carry every family's drift figures"
     return out
 
 
@@ -255,6 +299,21 @@ async def interactive(cache: Path) -> dict[str, Any]:
                 await pilot.press("space" if c == " " else c)  # an incomplete word: an inline message, no new list
                 continue
             out["field_ms"].append(await keystroke("space" if c == " " else c, text))
+        await pilot.press("escape", "slash")
+        out["drift_field_ms"] = []
+        for i, c in enumerate(DRIFT_FILTER):
+            text = DRIFT_FILTER[: i + 1]
+            if text.endswith((":", " ")) or text.rstrip().endswith((":", ">")):
+                await pilot.press("space" if c == " " else c)
+                continue
+            out["drift_field_ms"].append(await keystroke("space" if c == " " else c, text))
+        out["drift_filter_rows"] = table.row_count
+        await pilot.press("escape")
+        await pilot.pause()
+        box_text = app.screen.query_one("#filter").value
+        out["sort_ms"] = [await keystroke(key, box_text) for key in SORT_KEYS for _ in (0, 1)]
+        assert table.sort_key == "files"
+        out["sort_baseline_ms"] = [await keystroke(key, box_text) for key in BASELINE_SORTS for _ in (0, 1)]
         await pilot.press("escape")
         await pilot.pause()
         table.cursor_row = table.frame["family"].to_list().index(BIG_FAMILY)
@@ -340,15 +399,21 @@ def main() -> None:
         return
     workdir = args.workdir or Path(tempfile.gettempdir()) / "ptlm-bench-app"
     cache = workdir / f"cache-{args.families}-{args.commits}-{args.big}"
-    if not (cache / "commits.parquet").exists():
+    done = workdir / f"{cache.name}.complete"  # beside the cache, which holds only the store's files
+    if not done.exists():
+        import shutil
+
+        shutil.rmtree(cache, ignore_errors=True)  # a generation that stopped half way
         t = time.perf_counter()
         generate_cache(cache, args.families, args.commits, args.big)
+        done.write_text("generated\n")
         print(f"generated {cache} in {time.perf_counter() - t:.1f} s")
     if args.generate_only:
         return
     print(
         f"cache: {args.families:,} families, {args.commits:,} commits, one family with {args.big:,}; "
-        f"{os.cpu_count()} CPUs; terminal {SIZE[0]}x{SIZE[1]} (Pilot, headless)"
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the start; "
+        f"terminal {SIZE[0]}x{SIZE[1]} (Pilot, headless)"
     )
     frames = []
     for _ in range(args.runs):  # each in a fresh process: imports and cold caches count
@@ -379,6 +444,8 @@ def main() -> None:
     print(f"{'  of which Python imports':<46} {med['imports']:>8.2f}s")
     print(f"{'  of which reading the families index':<46} {med['index_read']:>8.2f}s")
     print(f"{'  patterns on screen':<46} {med['patterns']:>8.2f}s")
+    print(f"{'  Behind and Files on screen':<46} {med['drift']:>8.2f}s")
+    print(f"{'    of which reading the drift summary':<46} {med['drift_read']:>8.2f}s")
     print(f"{'  GH→HF hand-offs on screen (every column)':<46} {med['complete']:>8.2f}s")
     print(
         f"{'filter keystroke → frame (median)':<46} {filter_med:>7.1f}ms {'< 50ms':>8} "
@@ -389,6 +456,19 @@ def main() -> None:
         f"{statistics.median(field):.1f}ms"
     )
     print(f"{'  worst keystroke':<46} {filter_max:>7.1f}ms")
+    drift_words = [ms for r in results for ms in r["drift_field_ms"]]
+    sorts = [ms for r in results for ms in r["sort_ms"]]
+    sort_base = [ms for r in results for ms in r["sort_baseline_ms"]]
+    print(
+        f"{'drift filter words (behind: files: drift:)':<46} {statistics.median(drift_words):>7.1f}ms {'< 50ms':>8} "
+        f"{statistics.median(field):>8.1f}ms {statistics.median(field) / statistics.median(drift_words):>6.1f}x"
+    )
+    print(f"{'  worst drift keystroke':<46} {max(drift_words):>7.1f}ms")
+    print(
+        f"{'sort by Behind/Files (b, F) → frame (median)':<46} {statistics.median(sorts):>7.1f}ms {'< 50ms':>8} "
+        f"{statistics.median(sort_base):>8.1f}ms {statistics.median(sort_base) / statistics.median(sorts):>6.1f}x"
+    )
+    print(f"{'  worst sort keystroke':<46} {max(sorts):>7.1f}ms")
     print(
         f"{'open a 100k-commit family (Enter → frame)':<46} {open_med:>7.0f}ms {'< 300ms':>8} "
         f"{base['fill_commits_ms']:>8.0f}ms {base['fill_commits_ms'] / open_med:>6.1f}x"
@@ -401,8 +481,13 @@ def main() -> None:
         f"the big family lists {results[0]['open_family_commits']:,} commits"
     )
     print(
+        f"'{DRIFT_FILTER}' leaves {results[0]['drift_filter_rows']} families; "
+        f"sorts: {', '.join(SORT_KEYS)} twice each over every family"
+    )
+    print(
         "baseline: the same rows in Textual's DataTable (refilled for one keystroke; filled with the 100k commits), "
-        "measured in this run"
+        "measured in this run; for the drift rows, the older field words and sorts by Variants and GH "
+        f"({', '.join(BASELINE_SORTS)}, twice each) in the same app"
     )
 
 

@@ -43,7 +43,7 @@ import polars as pl  # noqa: E402
 from core.drift.behind import behind_by_variant  # noqa: E402
 from core.drift.compare import adhoc_drift  # noqa: E402
 from core.drift.family import family_drift  # noqa: E402
-from core.sources.git_log import LOG_OPTIONS, parse_history, read_log  # noqa: E402
+from core.mining.git_log import LOG_OPTIONS, parse_history, read_log  # noqa: E402
 from tests.fakes.git_repos import BULK_PATHS, bulk_content, bulk_repo  # noqa: E402
 
 RAW = ["--raw", "--no-renames", "--no-abbrev", "--diff-merges=first-parent"]

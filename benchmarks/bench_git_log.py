@@ -6,7 +6,7 @@ Builds a repository of N commits (git fast-import; reused from --workdir on late
 the bare blob-less partial clone sync makes, then times in the same run, median of --runs:
   floor  raw `git log --raw --no-renames --diff-merges=first-parent ... HEAD` (the options sync
          uses), its output read into memory;
-  ours   core.sources.git_log.read_log + parse_history, up to two polars frames: the commits (cache
+  ours   core.mining.git_log.read_log + parse_history, up to two polars frames: the commits (cache
          schema) and every file change with its modes and blob ids.
 Target (issue 5): ours ≤ 1.5 × floor.
 """
@@ -24,9 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from core.sources.git_history import remote_url, update_clone  # noqa: E402
-from core.sources.git_log import LOG_OPTIONS, parse_history, read_log  # noqa: E402
-from core.sources.git_run import git_env  # noqa: E402
+from core.mining.git_clones import remote_url, update_clone  # noqa: E402
+from core.mining.git_log import LOG_OPTIONS, parse_history, read_log  # noqa: E402
+from core.mining.git_run import git_env  # noqa: E402
 from tests.fakes.git_repos import bulk_repo  # noqa: E402
 
 

@@ -88,9 +88,9 @@ def in_process(cache: Path, workdir: Path) -> dict[str, float]:
     from cache.store import CacheStore
     from core.classify.service import set_manual_label
     from core.io.importer import import_commit_files
-    from core.sync_fetch import Fetched
-    from core.sync_state import RepoOutcome
-    from core.sync_writer import BatchWriter
+    from core.mining.fetch import Fetched
+    from core.mining.outcomes import RepoOutcome
+    from core.mining.writer import BatchWriter
 
     store = CacheStore(cache)
     family, repo = store.families(["family", "gh_repo"]).row(0)

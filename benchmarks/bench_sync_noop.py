@@ -7,7 +7,7 @@ Sets up N families (a local GitHub repository of 200 commits each, reached throu
 and V Hugging Face variants of 20 commits each on the fake Hub, linked through their model
 cards), runs discover and a first sync, then times the second sync (nothing new) two ways:
   process   `ptlm-tui sync` as a user runs it (interpreter start and imports included);
-  in-process core.sync.sync() alone.
+  in-process core.mining.sync.sync() alone.
 The fake Hub runs in this process, the CLI in another. Target (issue 5): under 5 s.
 Also printed: requests the no-op sync made (model info only; no commit pages, no compare).
 
@@ -35,8 +35,8 @@ sys.path.insert(0, str(ROOT))
 
 from cache.store import CacheStore  # noqa: E402
 from core.config import load_settings  # noqa: E402
-from core.discover import discover  # noqa: E402
-from core.sync import sync  # noqa: E402
+from core.mining.discover import discover  # noqa: E402
+from core.mining.sync import sync  # noqa: E402
 from tests.fakes.fake_hub import FakeHub  # noqa: E402
 from tests.fakes.fake_proxy import FakeProxy  # noqa: E402
 from tests.fakes.git_repos import bulk_repo  # noqa: E402

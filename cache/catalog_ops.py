@@ -49,6 +49,10 @@ class CatalogOps(CommitOps):
         for name in ("sync_state", "variants"):
             rows = self._read(name).filter(pl.col("family").is_in(old))
             self._append(name, rows.with_columns(pl.col("family").replace(renames)), "rename families")
+        if self._exists("drift_summary"):  # derived per family: moved under the new name
+            rows = self._read("drift_summary").filter(pl.col("family").is_in(old))
+            moved = rows.with_columns(pl.col("family").replace(renames))
+            self._append("drift_summary", moved, "rename families", tombstones=rows.select("family", "hf_repo"))
         families = self.families().filter(pl.col("family").is_in(old))
         renamed = families.with_columns(pl.col("family").replace(renames))
         self._upsert("families", renamed, "rename families")
@@ -56,12 +60,13 @@ class CatalogOps(CommitOps):
         self._append("families", pl.DataFrame(schema=FAMILIES), "rename families", tombstones=gone)
 
     def forget_families(self, families: Sequence[str]) -> None:
-        """Remove families and everything cached about them (variants, commits, sync state)."""
+        """Remove families and everything cached about them (variants, commits, sync state, drift summary)."""
         wanted = pl.Series(list(families), dtype=pl.String).implode()
         for name, key in (
             ("commits", ["platform", "repo", "sha", "authored_at", "title"]),
             ("sync_state", ["platform", "repo"]),
             ("variants", ["model"]),
+            ("drift_summary", ["family", "hf_repo"]),
             ("families", ["family"]),
         ):
             if not self._exists(name):

@@ -16,6 +16,8 @@ from cache.access import TableAccess
 from cache.schema import COMMIT_KEY, COMMITS, FILE_CHANGES, SPECS, conform, one_of
 
 COMMITS_TABLE = "commits"
+FILE_CHANGES_TABLE = "file_changes"
+CHANGE_KEY = ("platform", "repo", "sha", "path")
 KEY_SOURCES = ["platform", "repo", "sha", "authored_at", "title"]
 
 
@@ -191,10 +193,36 @@ class CommitOps(TableAccess):
 
         Columns: platform, repo, sha, path, status, old_mode, new_mode, old_blob, new_blob.
         """
-        return self._live("file_changes", columns, repo_filter(repos, platform))
+        return self._live(FILE_CHANGES_TABLE, columns, repo_filter(repos, platform))
 
-    def append_file_changes(self, frame: pl.DataFrame, operation: str = "append file changes") -> int:
-        """Append file changes (file_changes columns); a (platform, repo, sha, path) already cached is replaced."""
-        if frame.height == 0:
+    def append_file_changes(
+        self,
+        frame: pl.DataFrame,
+        operation: str = "append file changes",
+        *,
+        replace: pl.DataFrame | None = None,
+    ) -> int:
+        """Append file changes (file_changes columns) in one transaction.
+
+        Args:
+            frame: The changes; a (platform, repo, sha, path) already cached is replaced.
+            operation: Recorded in the table's history.
+            replace: ``platform, repo`` of repositories whose whole history ``frame`` holds (it
+                was rewritten): their cached changes missing from ``frame`` are removed.
+
+        Returns:
+            Rows written, tombstones included.
+        """
+        rows = conform(frame, FILE_CHANGES)
+        tombstones = None
+        if replace is not None and replace.height and self._exists(FILE_CHANGES_TABLE):
+            pairs = replace.select("platform", "repo").unique()
+            stored = self.collect(
+                self._live(FILE_CHANGES_TABLE, list(CHANGE_KEY), repo_filter(pairs=pairs)).join(
+                    pairs.lazy(), on=["platform", "repo"], how="semi"
+                )
+            )
+            tombstones = stored.join(rows.select(CHANGE_KEY), on=list(CHANGE_KEY), how="anti")
+        if rows.height == 0 and (tombstones is None or tombstones.height == 0):
             return 0
-        return self._append("file_changes", conform(frame, FILE_CHANGES), operation)
+        return self._append(FILE_CHANGES_TABLE, rows, operation, tombstones=tombstones)

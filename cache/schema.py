@@ -174,10 +174,43 @@ FILE_CHANGES: Final[Schema] = {
     "sha": pl.String(),
     "path": pl.String(),
     "status": pl.String(),  # A, M, D, T (git's status letter)
-    "old_mode": pl.String(),  # e.g. 100644; 000000 for an added path
+    "old_mode": pl.String(),  # e.g. 100644; null for an added path
     "new_mode": pl.String(),
-    "old_blob": pl.String(),  # blob id before the commit; 0{40} for an added path
-    "new_blob": pl.String(),  # blob id after the commit; 0{40} for a deleted path
+    "old_blob": pl.String(),  # blob id before the commit; null for an added path
+    "new_blob": pl.String(),  # blob id after the commit; null for a deleted path
+}
+# One row per repository whose file changes the cache holds for its whole history (sync writes
+# it after the repository's commits and file changes): drift reads a repository only when it is here.
+FILE_HISTORIES: Final[Schema] = {
+    "platform": pl.String(),
+    "repo": pl.String(),
+    "read_at": UTC_TIME,  # when sync last read the repository's file changes
+    "head": pl.String(),  # the commit they reach (null: the repository is empty)
+    # Blob ids of the git LFS pointer files among the repository's versions, space-separated
+    # (read from an HF clone, which keeps every blob under 1 KiB); null when not looked for.
+    "lfs_pointers": pl.String(),
+}
+# One row per HF variant: its drift in figures (docs/method.md §8), derived from the commits and
+# file changes after a sync or import and replaced whole per family, so the families list reads
+# it instead of computing drift for every family.
+DRIFT_SUMMARY: Final[Schema] = {
+    "family": pl.String(),
+    "hf_repo": pl.String(),
+    "gh_repo": pl.String(),
+    "last_hf_commit": UTC_TIME,
+    "behind": pl.Int64(),  # §8.1: GitHub commits since the variant's last HF commit; null: never updated
+    "status": pl.String(),  # behind, up to date, never updated
+    # §8.2, per HF file (the per-variant rule); null while the file histories are not all cached.
+    "files_linked": pl.Int64(),
+    "files_in_sync": pl.Int64(),
+    "files_behind": pl.Int64(),
+    "files_diverged": pl.Int64(),
+    "files_ahead": pl.Int64(),
+    "files_removed": pl.Int64(),
+    "files": pl.Int64(),  # behind + diverged: the HF files that lack something GitHub has
+    "missing_gh_commits": pl.Int64(),  # distinct GitHub commits those files lack
+    "first_missing_date": UTC_TIME,
+    "computed_at": UTC_TIME,
 }
 # One row per proposal to bring GitHub changes to a Hugging Face variant (or the other way).
 PROPOSALS: Final[Schema] = {
@@ -310,6 +343,14 @@ SPECS: Final[dict[str, TableSpec]] = {
             sort_by=(*_REPO, "sha", "path"),
         ),
         TableSpec("proposals", PROPOSALS, key=("proposal_id",), sort_by=("created_at",)),
+        TableSpec("file_histories", FILE_HISTORIES, key=_REPO, sort_by=_REPO),
+        TableSpec(
+            "drift_summary",
+            DRIFT_SUMMARY,
+            key=("family", "hf_repo"),
+            coarse=("family",),
+            sort_by=("family", "hf_repo"),
+        ),
     )
 }
 

@@ -19,6 +19,8 @@ Operations (see each method's docstring):
 - the study: ``published``, ``published_family``, ``published_transitions``,
   ``published_variants``, ``has_published``, ``replace_published``
 - proposals: ``proposals``, ``record_proposals``
+- drift: ``file_histories``, ``record_file_histories``, ``drift_summary``, ``has_drift_summary``,
+  ``replace_drift_summary``
 - change detection: ``versions``, ``commits_written_at``
 - upkeep: ``check``, ``history``, ``restore``, ``restore_at``, ``compact``,
   ``compact_if_worthwhile``, ``leftovers``, ``clean_leftovers``, ``refuse_inside``
@@ -31,6 +33,7 @@ import datetime as dt
 
 from cache.catalog_ops import CatalogOps
 from cache.changes import ChangeDetection
+from cache.drift_ops import DriftOps
 from cache.files import atomic_write_bytes
 from cache.label_ops import LabelOps
 from cache.maintenance import Maintenance
@@ -38,7 +41,7 @@ from cache.maintenance import Maintenance
 __all__ = ["CacheStore", "atomic_write_bytes"]
 
 
-class CacheStore(CatalogOps, LabelOps, Maintenance, ChangeDetection):
+class CacheStore(CatalogOps, DriftOps, LabelOps, Maintenance, ChangeDetection):
     """The cache: every named read and write ptlm-tui makes, and the cache's upkeep."""
 
     def is_empty(self) -> bool:

@@ -271,7 +271,7 @@ def families_from_commits(commits: pl.DataFrame, *, source: str) -> tuple[pl.Dat
 
 
 def store_commits(store: CacheStore, incoming: pl.DataFrame, *, source: str) -> MergeResult:
-    """Store ``incoming`` commits (one append) and register their families and variants.
+    """Store ``incoming`` commits (one append), register their families and variants, and summarise their drift.
 
     Families and variants derived from commits only fill gaps: what discovery or import-study
     recorded about them stays.
@@ -280,5 +280,8 @@ def store_commits(store: CacheStore, incoming: pl.DataFrame, *, source: str) -> 
     families, variants = families_from_commits(incoming, source=source)
     store.upsert_families(families, fill_only=True)
     store.upsert_variants(variants, fill_only=True)
+    from core.drift.digest import refresh_drift_summary
+
+    refresh_drift_summary(store, families["family"].to_list())  # their Behind and Files figures
     store.compact_if_worthwhile()  # a large import leaves many appended rows: fold them in now
     return MergeResult(added=written.added, replaced=written.replaced, total=store.commit_count())

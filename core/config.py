@@ -187,11 +187,10 @@ class SyncSettings(Section):
     """How mining runs."""
 
     workers: int = setting(doc="Parallel fetches during sync.", default=4, ge=1, le=32)
-    changed_files: Literal["auto", "compare", "clone", "none"] = setting(
-        doc="How HF changed files are fetched: 'compare' (one Hub API request per new commit), 'clone' "
-        "(a bare blob-less git clone of the model repo: about 3 requests however many commits), 'auto' (clone "
-        "when more than 3 commits are new, else compare), or 'none'.",
-        default="auto",
+    changed_files: Literal["git", "none"] = setting(
+        doc="Where HF changed files come from: 'git' (a partial clone of each model repository, kept in the cache "
+        "and fetched incrementally; drift needs it) or 'none' (the Hub's commit list only: no files, no drift).",
+        default="git",
     )
 
 

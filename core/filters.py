@@ -17,6 +17,10 @@ model id (case-insensitive substring). ``field:value`` narrows by a column::
     status:ok|no-hf|no-gh|none   families with or without a verdict
     study:disperse     the study's published pattern (after ``ptlm-tui import-study``)
     agree:yes|no       our pattern and lag equal the study's (families with both)
+    behind:>0          GitHub commits the most-behind variant lacks (docs/method.md §8.1)
+    files:>0           HF files behind or diverged from their GitHub version, all variants (§8.2)
+    drift:behind       families with an HF file in that state: behind, diverged, ahead; sync (every
+                       linked file in sync), never (a variant never updated), unknown (no file history)
 
 A leading ``-`` negates a word (``-pattern:rare``); quotes keep spaces (``"sporadic disjoint"``).
 Numbers take ``>``, ``>=``, ``<``, ``<=``, ``=`` (default ``=``) or a range ``a..b``.
@@ -169,6 +173,28 @@ def _status(value: str, word: str) -> pl.Expr:
     return _choice("status", _STATUSES, "status")(value, word)
 
 
+# drift:VALUE, by the families' HF files (docs/method.md §8.2) and variants (§8.1).
+_DRIFT: dict[str, Callable[[], pl.Expr]] = {
+    "behind": lambda: pl.col("files_behind") > 0,  # an HF file holds an older GitHub version
+    "diverged": lambda: pl.col("files_diverged") > 0,  # both sides changed a file since they shared it
+    "ahead": lambda: pl.col("files_ahead") > 0,  # HF changed a file GitHub still has the old version of
+    "sync": lambda: (pl.col("files_linked") > 0) & (pl.col("files_in_sync") == pl.col("files_linked")),
+    "never": lambda: pl.col("never_updated") > 0,  # a variant without any HF commit
+    "unknown": lambda: pl.col("files").is_null(),  # no file history cached (sync it)
+}
+
+
+def _drift(value: str, word: str) -> pl.Expr:
+    key = value.lower().replace("_", "-").removeprefix("hf-").removeprefix("in-")
+    found = [name for name in _DRIFT if name == key] or [name for name in _DRIFT if name.startswith(key)]
+    if not key or len(found) != 1:
+        close = difflib.get_close_matches(key, list(_DRIFT), n=1)
+        hint = f"did you mean '{close[0]}'?" if close else "use one of " + ", ".join(_DRIFT)
+        raise _bad(word, f"unknown drift state '{value}'", hint)
+    expr = _DRIFT[found[0]]()
+    return expr if found[0] == "unknown" else expr.fill_null(False)
+
+
 def _fields() -> dict[str, FilterField]:
     fields = [
         FilterField("pattern", "pattern name or code (prefix)", _pattern),
@@ -191,6 +217,9 @@ def _fields() -> dict[str, FilterField]:
             "study", "the study's published pattern (after import-study)", _pattern_in("study_pattern", "study_code")
         ),
         FilterField("agree", "yes/no: our verdict equals the study's", _agree),
+        FilterField("behind", "GitHub commits the most-behind variant lacks, e.g. >0", _number("behind", days=False)),
+        FilterField("files", "HF files behind or diverged (all variants), e.g. >0", _number("files", days=False)),
+        FilterField("drift", "behind, diverged, ahead, sync, never or unknown", _drift),
     ]
     return {f.name: f for f in fields}
 

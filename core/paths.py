@@ -67,7 +67,7 @@ def log_dir() -> Path:
 def git_clone_dir(cache: Path, platform: str, repo: str) -> Path:
     """Return the bare clone location for ``repo`` inside ``cache``.
 
-    ``repo`` must already be validated (``core.repo_ids``); the result is checked to stay
+    ``repo`` must already be validated (``core.mining.repo_ids``); the result is checked to stay
     inside the cache directory anyway, because a clone outside it could overwrite user files.
     """
     owner, _, name = repo.partition("/")

@@ -11,6 +11,7 @@ import datetime as dt
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 import polars as pl
@@ -49,6 +50,7 @@ CACHE_POLL_SECONDS = 2.0
 LOAD_STEPS = {
     "index": "reading commits…",
     "published": "reading commits…",
+    "drift": "reading commits…",
     "activity": "finding hand-offs…",
     "handoffs": "",
 }
@@ -102,6 +104,7 @@ class PtlmApp(App[int], inherit_bindings=False):
         self._readers: ThreadPoolExecutor | None = None
         self.cache_versions: dict[str, int] | None = None  # table versions the view was read at
         self.demo_source: DemoSource | None = None  # the demo's GitHub and Hub, started on first use
+        self.drift_pending: set[str] = set()  # families whose drift figures are being computed
 
     def get_css_variables(self) -> dict[str, str]:
         """The theme's variables plus the app's marks, each checked for contrast (``tui.contrast``)."""
@@ -193,7 +196,7 @@ class PtlmApp(App[int], inherit_bindings=False):
     def load_data(self, generation: int) -> None:
         """Read the families view in parts, posting each as it lands."""
         from core.analysis.service import load_events
-        from core.views.families import family_activity, family_handoffs, family_index
+        from core.views.families import family_activity, family_drift, family_handoffs, family_index
         from core.views.published import family_published
 
         worker = get_current_worker()
@@ -206,6 +209,9 @@ class PtlmApp(App[int], inherit_bindings=False):
         # The study's verdicts (import-study) are a small table: shown before the commits are read.
         published = family_published(store)
         self.post_message(FamiliesLoaded("published", published, generation, time.perf_counter() - started))
+        # Behind and Files come from the drift summary the cache keeps: one small table.
+        drift = family_drift(store)
+        self.post_message(FamiliesLoaded("drift", drift, generation, time.perf_counter() - started))
         events = load_events(store, analysis)
         if worker.is_cancelled:
             return
@@ -215,6 +221,42 @@ class PtlmApp(App[int], inherit_bindings=False):
             return
         handoffs = family_handoffs(events, analysis, now)
         self.post_message(FamiliesLoaded("handoffs", handoffs, generation, time.perf_counter() - started))
+        # Last: figures missing only after an interrupted run or an earlier release's cache.
+        self.summarise_missing_drift(drift)
+
+    def summarise_missing_drift(self, figures: pl.DataFrame) -> None:
+        """Compute the drift figures of families that have none, or older ones than their last sync, in the background.
+
+        A cache written by an earlier release, or a sync another process stopped before it
+        summarised, has them missing; the list shows "…" there until they land.
+        """
+        from core.drift.digest import families_to_refresh
+
+        missing = families_to_refresh(self.store, figures)
+        if missing:
+            self.call_from_thread(self._summarise, missing)
+
+    def _summarise(self, families: list[str]) -> None:
+        self.drift_pending = set(families)
+        self.summarise_drift(families, self.generation)
+
+    @work(thread=True, exclusive=True, group="drift", exit_on_error=False, description="summarising drift")
+    def summarise_drift(self, families: list[str], generation: int) -> None:
+        """Compute and store the drift figures of ``families``, then show them (the rest of the view stays)."""
+        from core.drift.digest import refresh_drift_summary
+        from core.views.families import family_drift
+
+        started = time.perf_counter()
+        refresh_drift_summary(self.store, families)
+        figures = family_drift(self.store)
+        versions = self.store.versions()  # our own write: not a change from another process
+        self.call_from_thread(self._drift_summarised, versions)
+        self.post_message(FamiliesLoaded("drift", figures, generation, time.perf_counter() - started))
+
+    def _drift_summarised(self, versions: dict[str, int]) -> None:
+        self.drift_pending = set()
+        if self.cache_versions is not None:
+            self.cache_versions = {**self.cache_versions, "drift_summary": versions.get("drift_summary", -1)}
 
     def on_families_loaded(self, message: FamiliesLoaded) -> None:
         if message.generation != self.generation:
@@ -304,6 +346,16 @@ class PtlmApp(App[int], inherit_bindings=False):
             return self.settings
         self.demo_source.start(on_progress)
         return self.demo_source.settings(self.settings)
+
+    def demo_repositories(self) -> Callable[[str, str], Path | None] | None:
+        """On the demo, where its repositories are (every version, offline: the diff reads them); else None."""
+        if not self.demo:
+            return None
+        from core.demo.source import DemoSource, source_dir
+
+        if self.demo_source is None:
+            self.demo_source = DemoSource(source_dir(self.store.root))
+        return self.demo_source.repository
 
     def on_task_planned(self, message: TaskPlanned) -> None:
         plan, spec, families = message.plan, message.spec, message.families

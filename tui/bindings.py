@@ -36,6 +36,8 @@ SCOPES: dict[str, str] = {
     "app": "Everywhere",
     "families": "Families",
     "family": "Family",
+    "drift": "Drift view",
+    "diff": "Diff",
     "propose": "Proposal",
     "commit": "Commit",
     "dashboard": "Dashboard",
@@ -57,6 +59,9 @@ SORT_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("pattern", "8", "Pattern (in step first)"),
     ("lag", "9", "Lag (who moves first)"),
     ("study_code", "0", "Study (the study's pattern)"),
+    # Drift (docs/method.md §8): the digits are taken; b for Behind, F for Files (f goes to the families list).
+    ("behind", "b", "Behind (GitHub commits the most-behind variant lacks)"),
+    ("files", "F", "Files (HF files behind or diverged from GitHub)"),
 )
 SORT_COMMANDS: tuple[Command, ...] = tuple(
     Command(
@@ -158,7 +163,7 @@ COMMANDS: tuple[Command, ...] = (
         "back",
         "Back",
         "Go back to the previous screen (on a family, Esc first clears a commit search)",
-        ("family", "commit", "dashboard", "help"),
+        ("family", "commit", "dashboard", "help", "diff"),
         True,
     ),
     Command("open-commit", "enter", "open_commit", "Open", "Open the highlighted commit", ("family",), True),
@@ -210,6 +215,35 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("toggle-why", "w", "toggle_why", "Why", "Show or hide the 'why this pattern' panel", ("family",)),
     Command(
+        "toggle-drift",
+        "D",
+        "toggle_drift",
+        "Drift",
+        "Show what each variant is missing from GitHub, file by file, instead of the commits; again: the commits",
+        ("family",),
+        True,
+    ),
+    # -- the Drift view (the family screen's lower half) --------------------------------------
+    Command(
+        "drift-open",
+        "enter",
+        "open_selected",
+        "Open",
+        "On a variant: its files; on a file: its diff (HF → GitHub); on a commit: the commit",
+        ("drift",),
+        True,
+    ),
+    Command(
+        "drift-back",
+        "escape",
+        "drift_back",
+        "Back",
+        "In a variant's files or commits: back to the variants; on the variants: back to the families",
+        ("drift",),
+        True,
+        palette=False,
+    ),
+    Command(
         "search-commits",
         "slash",
         "focus_search",
@@ -220,6 +254,16 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "propose",
+        "p",
+        "propose",
+        "Propose",
+        "Propose what the highlighted variant (or file) lacks from GitHub as a Hub pull request, or a patch for "
+        "GitHub of a file HF is ahead of; shows the plan and asks first",
+        ("drift",),
+        True,
+    ),
+    Command(
+        "propose-commit",
         "P",
         "propose",
         "Propose",

@@ -29,8 +29,8 @@ if TYPE_CHECKING:
     from cache.store import CacheStore
     from core.classify.service import ClassifyReport
     from core.config import Settings
-    from core.discover import DiscoverReport
-    from core.sync import SyncReport
+    from core.mining.discover import DiscoverReport
+    from core.mining.sync import SyncReport
     from tui.app import PtlmApp
 
 
@@ -65,7 +65,7 @@ def sync_task(
     cancel: CancelToken,
 ) -> SyncReport:
     """Fetch the new commits of ``families`` (None: all), as ``ptlm-tui sync`` does."""
-    from core.sync import sync
+    from core.mining.sync import sync
 
     return sync(store, settings, families, on_progress=on_progress, cancel=cancel)
 
@@ -101,7 +101,7 @@ def discover_task(
     cancel: CancelToken,
 ) -> DiscoverReport:
     """Find model families on the Hub (``families`` is unused: discovery looks for new ones)."""
-    from core.discover import discover
+    from core.mining.discover import discover
 
     return discover(store, settings, on_progress=on_progress, cancel=cancel)
 
@@ -129,7 +129,7 @@ def _whose(families: list[str] | None, store: CacheStore) -> str:
 
 def plan_sync(store: CacheStore, settings: Settings, families: list[str] | None) -> TaskPlan:
     """Count the repositories a sync of ``families`` would fetch."""
-    from core.sync import plan_units
+    from core.mining.sync import plan_units
 
     units, skipped = plan_units(store, families)
     them = "it" if len(skipped) == 1 else "them"

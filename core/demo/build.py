@@ -20,7 +20,7 @@ from cache.lock import held_lock
 from cache.schema import TABLES
 from cache.store import CacheStore, atomic_write_bytes
 from core.demo.cast import FAMILIES, GATED, NOT_FOUND, RATE_LIMITED
-from core.demo.generate import FamilyData, commit_rows, family_rng, generate_family
+from core.demo.generate import FamilyData, change_rows, commit_rows, family_rng, generate_family
 from core.demo.spec import DEMO_VERSION, REFERENCE
 from core.errors import CacheError
 from core.models import GITHUB, HUGGINGFACE
@@ -50,8 +50,9 @@ def _variants(data: list[FamilyData]) -> list[dict[str, Any]]:
     rows = []
     for d in data:
         rng = family_rng(d.spec.family + "/variants")
-        for index, model in enumerate(d.spec.variants):
-            times = [c.authored_at for c in d.commits if c.repo == model]
+        for index, model in enumerate((*d.spec.variants, *d.extra_variants)):
+            # A variant never uploaded to dates from a few weeks before the demo's day.
+            times = [c.authored_at for c in d.commits if c.repo == model] or [REFERENCE - dt.timedelta(days=23)]
             downloads = int(10_000 * 10 ** rng.uniform(0.0, 2.4) * (3 if index == 0 else 1))
             rows.append(
                 {
@@ -75,7 +76,7 @@ def _sync_state(data: list[FamilyData]) -> list[dict[str, Any]]:
     rows = []
     for d in data:
         rng = family_rng(d.spec.family + "/sync")
-        repos = [(GITHUB, d.spec.gh_repo)] + [(HUGGINGFACE, m) for m in d.spec.variants]
+        repos = [(GITHUB, d.spec.gh_repo)] + [(HUGGINGFACE, m) for m in (*d.spec.variants, *d.extra_variants)]
         for platform, repo in repos:
             commits = sorted((c for c in d.commits if c.repo == repo), key=lambda c: c.authored_at)
             attempt = REFERENCE - dt.timedelta(minutes=rng.randint(30, 600))
@@ -88,7 +89,7 @@ def _sync_state(data: list[FamilyData]) -> list[dict[str, Any]]:
                 "hint": "",
                 "last_attempt": attempt,
                 "last_success": attempt,
-                "head": commits[-1].sha,
+                "head": commits[-1].sha if commits else None,
                 "commits": len(commits),
                 "retry_after": None,
             }
@@ -128,11 +129,37 @@ def demo_tables() -> dict[str, pl.DataFrame]:
     commits = _frame([row for d in data for row in commit_rows(d)], "commits")
     return {
         "commits": commits,
+        "file_changes": _frame([row for d in data for row in change_rows(d)], "file_changes"),
+        "file_histories": _frame(_file_histories(data), "file_histories"),
         "families": _frame(families, "families"),
         "variants": _frame(_variants(data), "variants"),
         "labels": _labels(commits),
         "sync_state": _frame(_sync_state(data), "sync_state"),
     }
+
+
+def _file_histories(data: list[FamilyData]) -> list[dict[str, Any]]:
+    """Every demo repository's file history is whole (as after a sync), with the HF ones' LFS pointers."""
+    from core.mining.git_blobs import LFS_PREFIX
+
+    rows = []
+    for d in data:
+        pointers = {b for b, content in d.blobs.items() if content.startswith(LFS_PREFIX)}
+        repos = [(GITHUB, d.spec.gh_repo)] + [(HUGGINGFACE, m) for m in (*d.spec.variants, *d.extra_variants)]
+        for platform, repo in repos:
+            commits = sorted((c for c in d.commits if c.repo == repo), key=lambda c: c.authored_at)
+            versions = {ch.new_blob for c in commits for ch in c.changes if ch.new_blob is not None}
+            mine = versions & pointers if platform == HUGGINGFACE else None
+            rows.append(
+                {
+                    "platform": platform,
+                    "repo": repo,
+                    "read_at": REFERENCE,
+                    "head": commits[-1].sha if commits else None,
+                    "lfs_pointers": " ".join(sorted(mine)) if mine is not None else None,
+                }
+            )
+    return rows
 
 
 def demo_version(root: Path) -> int | None:
@@ -156,11 +183,17 @@ def _current(root: Path) -> bool:
 
 def _write(store: CacheStore, tables: dict[str, pl.DataFrame]) -> None:
     """Write the generated tables through the cache's operations (each a first, compacted write)."""
+    from core.drift.digest import refresh_drift_summary
+
     store.append_commits(tables["commits"], count=False, operation="demo")
+    store.append_file_changes(tables["file_changes"], "demo")
+    store.record_file_histories(tables["file_histories"])
     store.upsert_families(tables["families"])
     store.upsert_variants(tables["variants"])
     store.record_labels(tables["labels"])
     store.record_sync_outcomes(tables["sync_state"])
+    # Computed by the real drift code from what was just written, as a sync does.
+    refresh_drift_summary(store, now=REFERENCE)
 
 
 def build_demo_cache(root: Path, *, force: bool = False) -> None:

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.demo import texts
+from core.demo.drift_story import tell_story
+from core.demo.files import FileChange, give_files
 from core.demo.git_ids import commit_id
 from core.demo.plan import Plan, plan_family
 from core.demo.spec import HFF, REFERENCE, SEED, FamilySpec
@@ -39,6 +41,7 @@ class Commit:
     label: str
     confidence: float
     linked_sha: str | None = None
+    changes: tuple[FileChange, ...] = ()  # against the first parent, from core.demo.files
 
 
 @dataclass
@@ -48,6 +51,8 @@ class FamilyData:
     spec: FamilySpec
     plan: Plan
     commits: list[Commit] = field(default_factory=list)
+    blobs: dict[str, bytes] = field(default_factory=dict)  # every file content of its repositories, by blob id
+    extra_variants: tuple[str, ...] = ()  # listed variants without a commit (never updated)
 
 
 def family_rng(family: str) -> random.Random:
@@ -303,6 +308,8 @@ def generate_family(spec: FamilySpec, index: int = 0) -> FamilyData:
     writer = _Writer(spec, rng, origin, index)
     gh_by_bin = _github(data, writer)
     _huggingface(data, writer, gh_by_bin)
+    story = tell_story(data)
+    data.blobs = give_files(data, story)
     data.commits.sort(key=lambda c: (c.platform, c.repo, c.authored_at))
     return data
 
@@ -324,4 +331,23 @@ def commit_rows(data: FamilyData) -> list[dict[str, Any]]:
             "source": "demo",
         }
         for c in data.commits
+    ]
+
+
+def change_rows(data: FamilyData) -> list[dict[str, Any]]:
+    """Return the family's file changes as rows of the cache's file_changes table (what sync reads from git)."""
+    return [
+        {
+            "platform": c.platform,
+            "repo": c.repo,
+            "sha": c.sha,
+            "path": change.path,
+            "status": change.status,
+            "old_mode": "100644" if change.old_blob else None,
+            "new_mode": "100644" if change.new_blob else None,
+            "old_blob": change.old_blob,
+            "new_blob": change.new_blob,
+        }
+        for c in data.commits
+        for change in c.changes
     ]

@@ -1,8 +1,8 @@
 """Provides DemoHub: the demo's Hugging Face Hub, an HTTP server on 127.0.0.1 inside the ptlm-tui process.
 
-It answers the requests ptlm-tui's Hub client makes (``core.sources.hub``) in the Hub's own
+It answers the requests ptlm-tui's Hub client makes (``core.mining.hub``) in the Hub's own
 shapes: the model listing (sorted by downloads, paginated with ``Link``), model info, model
-cards, commit pages, changed files (``compare``), and git's smart HTTP protocol for blob-less
+cards, commit pages, and git's smart HTTP protocol for partial
 clones (``git http-backend``, each repository written on first use). Everything it serves is
 the demo's invented data, so pressing sync or discover on the demo runs the real code paths
 against a source that is plainly not the real Hub: it listens on loopback only, for as long as
@@ -36,7 +36,6 @@ class HubRepo:
     created_at: dt.datetime
     card: str
     commits: list[dict[str, Any]] = field(default_factory=list)  # the commits endpoint's entries
-    files: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # commit id → (status, path)
     gated: bool = False
     slow_down: int = 0  # answer the commits endpoint with 429 this many times first (a rate limit)
 
@@ -71,7 +70,6 @@ _GIT = re.compile(rf"^/{_REPO}(?:\.git)?/(?P<rest>info/refs|git-upload-pack|HEAD
 _ROUTES = (
     ("listing", re.compile(r"^/api/models/?$")),
     ("commits", re.compile(rf"^/api/models/{_REPO}/commits/main$")),
-    ("compare", re.compile(rf"^/api/models/{_REPO}/compare/(?P<rev>[0-9a-f]{{40}})$")),
     ("info", re.compile(rf"^/api/models/{_REPO}$")),
     ("card", re.compile(rf"^/{_REPO}/resolve/main/README\.md$")),
 )
@@ -239,13 +237,6 @@ class _Handler(BaseHTTPRequestHandler):
             url = f"{self.demo.url}/api/models/{repo.id}/commits/main?p={page + 1}&limit={limit}"
             headers["Link"] = f'<{url}>; rel="next"'
         self._send(200, json.dumps(chunk), headers, head=head)
-
-    def _route_compare(self, match: re.Match[str], query: dict[str, list[str]], repo: HubRepo, head: bool) -> None:
-        files = repo.files.get(match["rev"])
-        if files is None:
-            self._error(404, "RevisionNotFound", "Invalid rev id", head)
-            return
-        self._send(200, json.dumps([{"path": p, "oldPath": p, "status": s} for s, p in files]), head=head)
 
     def _git(self, repo_id: str, path: str, query: str) -> None:
         """Serve git's smart HTTP from the demo's bare repository (written on first use)."""

@@ -1,8 +1,9 @@
 """Provides build_repository(): one demo repository as a real bare git repository, written by ``git fast-import``.
 
-The demo cache's commits go in exactly as generated (empty tree, their parents, author, time,
-message), so git gives them the ids the cache already holds (``core.demo.git_ids``); this is
-checked, and a mismatch is an error rather than a demo that silently re-reads everything.
+The demo cache's commits go in exactly as generated (their files, parents, author, time,
+message), so git gives them the ids the cache already holds (``core.demo.git_ids``,
+``core.demo.files``); this is checked, and a mismatch is an error rather than a demo that
+silently re-reads everything.
 Newer commits (``core.demo.news``) follow with real files, so a sync reads their changed files
 from git as it would on GitHub.
 """
@@ -10,7 +11,7 @@ from git as it would on GitHub.
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from core.demo.generate import Commit
@@ -38,12 +39,23 @@ def run_git(*args: str, cwd: Path | None = None, data: bytes | None = None) -> s
 
 
 def _data(text: str) -> bytes:
-    raw = text.encode("utf-8")
-    return b"data %d\n" % len(raw) + raw + b"\n"
+    return _raw(text.encode("utf-8"))
 
 
-def build_repository(path: Path, history: Sequence[Commit], news: Sequence[NewCommit] = ()) -> str:
+def _raw(data: bytes) -> bytes:
+    return b"data %d\n" % len(data) + data + b"\n"
+
+
+def build_repository(
+    path: Path, history: Sequence[Commit], news: Sequence[NewCommit] = (), blobs: Mapping[str, bytes] | None = None
+) -> str:
     """Write ``history`` then ``news`` into a new bare repository at ``path`` (branch main); return its head.
+
+    Args:
+        path: Where the bare repository goes.
+        history: The demo cache's commits of the repository, oldest first, with their file changes.
+        news: Commits the source has and the cache does not (``core.demo.news``).
+        blobs: The file contents the history's changes name, by blob id.
 
     Raises:
         CacheError: git is missing or failed, or gave a cached commit another id than the cache's.
@@ -65,6 +77,13 @@ def build_repository(path: Path, history: Sequence[Commit], news: Sequence[NewCo
         if parents:
             stream.append(f"from :{marks[parents[0]]}\n".encode())
         stream.extend(f"merge :{marks[p]}\n".encode() for p in parents[1:])
+        # The changes against the first parent, so git builds the very tree the cache's id names.
+        for change in commit.changes:
+            if change.new_blob is None:
+                stream.append(f"D {change.path}\n".encode())
+            else:
+                stream.append(f"M 100644 inline {change.path}\n".encode() + _raw((blobs or {})[change.new_blob]))
+        stream.append(b"\n")
     last = f":{len(marks)}" if marks else None
     for n, new in enumerate(news):
         mark = len(marks) + n + 1

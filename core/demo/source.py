@@ -11,7 +11,7 @@ its own source, built from the same generator as the demo cache plus what happen
   speaking the Hub's protocol (listing, model info, cards, commits, git over HTTP).
 
 ``settings()`` points a copy of the user's settings at them; nothing else changes. So the real
-``core.sync.sync`` and ``core.discover.discover`` run, with their progress, rate-limit
+``core.mining.sync.sync`` and ``core.mining.discover.discover`` run, with their progress, rate-limit
 countdown, failures and incremental reads, and only on data that says it is invented.
 """
 
@@ -21,7 +21,9 @@ import datetime as dt
 import json
 import shutil
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.config import Settings
 from core.demo.build import _variants as variant_rows  # the demo cache's own variant metadata
@@ -34,17 +36,15 @@ from core.demo.spec import DEMO_VERSION
 from core.models import GITHUB, HUGGINGFACE
 from core.progress import Progress, ProgressCallback
 
+if TYPE_CHECKING:
+    from cache.store import CacheStore
+
 READY = "ready.json"
 
 
 def source_dir(demo_cache: Path) -> Path:
     """Where the demo source of this demo version lives: beside the demo cache."""
     return demo_cache.parent / f"demo-source-{DEMO_VERSION}"
-
-
-def _files(text: str) -> list[tuple[str, str]]:
-    pairs = [part.split(":", 1) for part in text.split("|") if ":" in part]
-    return [(status, path) for status, path in pairs]
 
 
 def _card(model: str, gh_repo: str, story: str) -> str:
@@ -62,7 +62,7 @@ class DemoSource:
         self.hub: DemoHub | None = None
         self._data: list[FamilyData] | None = None
         self._news: dict[str, list[NewCommit]] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # _build_hf runs under it, also from repository()
 
     # -- the data ---------------------------------------------------------------------------
 
@@ -94,22 +94,48 @@ class DemoSource:
                 if on_progress is not None:
                     on_progress(Progress("demo source", done, len(families), f"writing {data.spec.gh_repo}"))
                 history, news = self.history(data, data.spec.gh_repo)
-                build_repository(self.root / "github" / data.spec.gh_repo, history, news)
+                build_repository(self.root / "github" / data.spec.gh_repo, history, news, data.blobs)
             marker = {"demo_version": DEMO_VERSION, "written": dt.datetime.now(dt.UTC).isoformat()}
             (self.root / READY).write_text(json.dumps(marker), encoding="utf-8")
 
     def _build_hf(self, repo_id: str, path: Path) -> None:
-        for data in self.families():
-            if repo_id in data.spec.variants:
-                history, news = self.history(data, repo_id)
-                build_repository(path, history, news)
+        with self._lock:
+            if (path / "HEAD").exists():
                 return
+            for data in self.families():
+                if repo_id in (*data.spec.variants, *data.extra_variants):
+                    history, news = self.history(data, repo_id)
+                    build_repository(path, history, news, data.blobs)
+                    return
+
+    def repository(self, platform: str, repo: str) -> Path | None:
+        """Return the demo source's repository of ``repo``, written if missing (None: not a demo repository).
+
+        These hold every version of every file, so on the demo ``drift --diff`` and the app's
+        Drift view read the two versions from here, offline, where a real cache's partial
+        clones would fetch them from GitHub or the Hub.
+        """
+        if platform == HUGGINGFACE:
+            path = self.root / "hf" / repo
+            self._build_hf(repo, path)
+            return path if (path / "HEAD").exists() else None
+        # The repository gone from GitHub is not served (sync must find it gone); its clone
+        # would still be in a real cache, so its versions stay readable apart.
+        path = self.root / ("gone" if (GITHUB, repo) == NOT_FOUND else "github") / repo
+        with self._lock:
+            if not (path / "HEAD").exists():
+                data = next((d for d in self.families() if d.spec.gh_repo == repo), None)
+                if data is None:
+                    return None
+                history, news = self.history(data, repo)
+                build_repository(path, history, news, data.blobs)
+        return path
 
     def _hub_repos(self) -> dict[str, HubRepo]:
         repos: dict[str, HubRepo] = {}
         for data in self.families():
             metadata = {row["model"]: row for row in variant_rows([data])}
-            for model in data.spec.variants:
+            for model in (*data.spec.variants, *data.extra_variants):
                 history, news = self.history(data, model)
                 row = metadata[model]
                 repo = HubRepo(
@@ -122,23 +148,23 @@ class DemoSource:
                     gated=model in GATED,
                     slow_down=2 if (HUGGINGFACE, model) == RATE_LIMITED else 0,
                 )
-                self._add_commits(repo, history, news)
+                self._add_commits(repo, history, news, data.blobs)
                 repos[model] = repo
         return repos
 
-    def _add_commits(self, repo: HubRepo, history: list[Commit], news: list[NewCommit]) -> None:
-        entries = [(c.sha, c.authored_at, c.author, c.title, c.message, _files(c.files)) for c in history]
+    def _add_commits(
+        self, repo: HubRepo, history: list[Commit], news: list[NewCommit], blobs: dict[str, bytes]
+    ) -> None:
+        entries = [(c.sha, c.authored_at, c.author, c.title, c.message) for c in history]
         if news:
-            # News ids come from git (real trees): write the repository now to read them.
+            # News ids come from git (their trees): write the repository now to read them.
             path = self.root / "hf" / repo.id
             if not (path / "HEAD").exists():
-                build_repository(path, history, news)
+                build_repository(path, history, news, blobs)
             ids = _new_ids(path, len(news))
-            entries += [
-                (sha, n.when, n.author, n.title, n.message, list(n.files)) for sha, n in zip(ids, news, strict=True)
-            ]
+            entries += [(sha, n.when, n.author, n.title, n.message) for sha, n in zip(ids, news, strict=True)]
         parent: str | None = None
-        for sha, when, author, title, message, files in entries:
+        for sha, when, author, title, message in entries:
             body = message.partition("\n")[2].strip()
             repo.commits.insert(
                 0,
@@ -151,7 +177,6 @@ class DemoSource:
                     "parents": [parent] if parent else [],
                 },
             )
-            repo.files[sha] = files
             parent = sha
 
     # -- serving ----------------------------------------------------------------------------
@@ -195,3 +220,12 @@ def _new_ids(path: Path, count: int) -> list[str]:
 
     ids = run_git("rev-list", f"--max-count={count}", "HEAD", cwd=path).split()
     return list(reversed(ids))
+
+
+def demo_repositories(store: CacheStore) -> Callable[[str, str], Path | None] | None:
+    """On the demo cache, where its repositories are (the demo source: every version, offline); else None."""
+    from core.demo.build import is_demo_cache
+
+    if not is_demo_cache(store):
+        return None
+    return DemoSource(source_dir(store.root)).repository

@@ -13,7 +13,9 @@ from typing import Final
 from core.models import GITHUB_FIRST, HUGGINGFACE_FIRST, SIMULTANEOUS
 
 # Bump when the generated data changes; a demo cache of another version is rebuilt.
-DEMO_VERSION: Final = 3  # 2: labels come from the rules classifier; 3: commit ids are git ids (demo source)
+# 2: labels come from the rules classifier; 3: commit ids are git ids (demo source); 4: real file trees
+# (file changes, drift).
+DEMO_VERSION: Final = 4
 # The demo's "today": every generated time lies before it, so the demo never depends on the clock.
 REFERENCE: Final = dt.datetime(2025, 6, 30, 12, 0, tzinfo=dt.UTC)
 SEED: Final = 20250630

@@ -125,7 +125,8 @@ def adhoc_drift(
 def show_diff(run: DriftRun, path: str, variant: str | None = None) -> str:
     """Return the difference of every linked pair of ``path`` (an HF or GitHub path): HF version to GitHub's.
 
-    Only the two head blobs of each pair are read (a partial clone fetches just those).
+    Only the two head blobs of each pair are read (a partial clone fetches just those). A
+    ``.json`` file's keys added, removed and changed come first, then the unified diff.
 
     Raises:
         InputError: ``path`` (of ``variant``, when given) is in no linked pair, or a blob
@@ -152,9 +153,9 @@ def show_diff(run: DriftRun, path: str, variant: str | None = None) -> str:
             f"[{row['state']}, {missing} GitHub commit{'s' * (missing != 1)} missing]\n"
         )
         text = unified_diff(hf, gh, f"hf/{row['hf_path']}", f"gh/{row['gh_path']}")
-        out.append(text or "(the two versions are identical)\n")
-        if text and row["hf_path"].lower().endswith(".json"):
+        if text and row["hf_path"].lower().endswith(".json"):  # the keys first: what changed, in short
             changes = json_changes(hf, gh)
             if changes is not None:
                 out.append(render_json_changes(changes))
+        out.append(text or "(the two versions are identical)\n")
     return "".join(out)

@@ -45,7 +45,7 @@ def file_events(changes: pl.DataFrame | pl.LazyFrame, order: pl.DataFrame | pl.L
     """Return the drift events of the commits in ``order`` (oldest first per repository and path).
 
     Args:
-        changes: File changes (``core.sources.git_log.FILE_CHANGES_SCHEMA``); rows of commits
+        changes: File changes (``core.mining.git_log.FILE_CHANGES_SCHEMA``); rows of commits
             that are not in ``order`` (side branches) are ignored.
         order: The first-parent chain: ``repo, sha, seq, authored_at`` (``ORDER_SCHEMA``).
 

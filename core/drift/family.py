@@ -2,7 +2,7 @@
 
 This is the interface between storage and drift: give it the family's commits (``repo, sha,
 parents, authored_at`` of the GitHub repository and of every variant) and their file changes
-(``core.sources.git_log.FILE_CHANGES_SCHEMA``), and the blobs known to be git LFS pointers;
+(``core.mining.git_log.FILE_CHANGES_SCHEMA``), and the blobs known to be git LFS pointers;
 it orders each repository's first-parent chain, reduces the changes to events and links the
 two sides. Nothing here reads files or runs git.
 """
@@ -15,7 +15,7 @@ import polars as pl
 
 from core.drift.chain import first_parent_order
 from core.drift.events import EMPTY_BLOBS, file_events
-from core.drift.pairs import linked_pairs
+from core.drift.pairs import families_pairs
 from core.models import GITHUB
 
 _KEY_SEP = "\x1f"
@@ -59,10 +59,48 @@ def family_drift(
     Returns:
         One row per linked pair (``core.drift.pairs.DRIFT_SCHEMA``).
     """
-    # A GitHub repository and a model may share a name (``acme/bert`` on both): key by platform too.
-    keyed = pl.concat_str("platform", pl.lit(_KEY_SEP), "repo").alias("repo")
+    name = pl.lit(family, pl.String).alias("family")
+    return families_drift(
+        commits.lazy().with_columns(name),
+        changes.lazy().with_columns(name),
+        pl.DataFrame({"family": [family], "gh_repo": [gh_repo]}),
+        never_link=never_link,
+    )
+
+
+def families_drift(
+    commits: pl.DataFrame | pl.LazyFrame,
+    changes: pl.DataFrame | pl.LazyFrame,
+    gh_repos: pl.DataFrame,
+    *,
+    never_link: Iterable[str] = (),
+) -> pl.DataFrame:
+    """Return the drift table of many families at once, in one pass (the drift summary of a whole cache).
+
+    Args:
+        commits: As ``family_drift``'s, with a ``family`` column.
+        changes: As ``family_drift``'s, with a ``family`` column (a repository read for two
+            families appears once per family).
+        gh_repos: ``family, gh_repo``: each family's GitHub repository; its other repositories
+            are its variants.
+        never_link: Blob ids known to be git LFS pointers.
+
+    Returns:
+        One row per linked pair, sorted by family.
+    """
+    # A GitHub repository and a model may share a name (``acme/bert`` on both), and two
+    # families may read one repository: key by family and platform too.
+    keyed = pl.concat_str("family", pl.lit(_KEY_SEP), "platform", pl.lit(_KEY_SEP), "repo").alias("repo")
     order = first_parent_order(commits.lazy().with_columns(keyed))
     events = file_events(changes.lazy().with_columns(keyed), order)
-    is_gh = pl.col("repo") == f"{GITHUB}{_KEY_SEP}{gh_repo}"
-    hf_events = events.filter(~is_gh).with_columns(pl.col("repo").str.split(_KEY_SEP).list.last())
-    return linked_pairs(events.filter(is_gh), hf_events, family=family, gh_repo=gh_repo, never_link=never_link)
+    parts = pl.col("repo").str.split(_KEY_SEP)
+    events = events.with_columns(
+        parts.list.get(0).alias("family"), parts.list.get(1).alias("platform"), parts.list.get(2).alias("repo")
+    )
+    is_gh = (pl.col("platform") == GITHUB) & (
+        pl.col("repo")
+        == pl.col("family").replace_strict(dict(gh_repos.select("family", "gh_repo").iter_rows()), default=None)
+    )
+    gh = events.filter(is_gh.fill_null(False))
+    hf = events.filter(~is_gh.fill_null(False))
+    return families_pairs(gh, hf, gh_repos, never_link=never_link)

@@ -45,7 +45,10 @@ DRIFT_SCHEMA: Final[dict[str, pl.DataType]] = {
     "first_missing_date": UTC_TIME,
     "hf_extra_commits": pl.Int64(),
 }
-PAIR = ["hf_repo", "hf_path", "gh_path"]
+F = ["family"]  # every key below is within one family: many families are linked in one pass
+GH_PATH = [*F, "gh_path"]
+HF_PATH = [*F, "hf_repo", "hf_path"]
+PAIR = [*F, "hf_repo", "hf_path", "gh_path"]
 
 
 def _versions(events: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
@@ -58,15 +61,15 @@ def _versions(events: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     )
 
 
-def _gh_histories(gh: pl.DataFrame, paths: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _gh_histories(gh: pl.DataFrame, paths: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Return the linked GitHub paths' histories, and each of their events' rank (0 = first).
 
     Per path: its head, its number of events, every event's sha joined oldest first, their
     dates.
     """
-    events = gh.filter(pl.col("gh_path").is_in(paths)).sort("seq")
-    ranked = events.select("gh_path", "seq", pl.int_range(pl.len()).over("gh_path").alias("rank"))
-    histories = events.group_by("gh_path").agg(
+    events = gh.join(paths, on=GH_PATH, how="semi").sort("seq")
+    ranked = events.select(*GH_PATH, "seq", pl.int_range(pl.len()).over(GH_PATH).alias("rank"))
+    histories = events.group_by(GH_PATH).agg(
         pl.col("blob").last().alias("gh_head"),
         pl.len().alias("events"),
         pl.col("sha").str.join("|").alias("shas"),
@@ -96,28 +99,53 @@ def linked_pairs(
     Returns:
         One row per linked pair, sorted by HF repository, HF path and GitHub path.
     """
+    name = pl.lit(family, pl.String).alias("family")
+    return families_pairs(
+        gh_events.with_columns(name),
+        hf_events.with_columns(name),
+        pl.DataFrame({"family": [family], "gh_repo": [gh_repo]}),
+        never_link=never_link,
+    )
+
+
+def families_pairs(
+    gh_events: pl.DataFrame,
+    hf_events: pl.DataFrame,
+    gh_repos: pl.DataFrame,
+    *,
+    never_link: Iterable[str] = (),
+) -> pl.DataFrame:
+    """Return the drift table of many families at once: ``linked_pairs`` keyed by family.
+
+    Args:
+        gh_events: ``file_events`` of each family's GitHub repository, with a ``family`` column.
+        hf_events: ``file_events`` of the families' variants (``repo`` = the variant), with ``family``.
+        gh_repos: ``family, gh_repo``: written on every row of the family.
+        never_link: Blob ids that must not link (git LFS pointers); empty blobs are added.
+
+    Returns:
+        One row per linked pair, sorted by family, HF repository, HF path and GitHub path.
+    """
     accidental = pl.Series("blob", [*EMPTY_BLOBS, *never_link], dtype=pl.String).unique().implode()
-    gh = gh_events.select(pl.col("path").alias("gh_path"), "seq", "sha", "authored_at", "blob")
-    hf = hf_events.select(pl.col("repo").alias("hf_repo"), pl.col("path").alias("hf_path"), "seq", "sha", "blob")
-    hf_versions = _versions(hf, ["hf_repo", "hf_path"])
+    gh = gh_events.select(*F, pl.col("path").alias("gh_path"), "seq", "sha", "authored_at", "blob")
+    hf = hf_events.select(*F, pl.col("repo").alias("hf_repo"), pl.col("path").alias("hf_path"), "seq", "sha", "blob")
+    hf_versions = _versions(hf, HF_PATH)
     # Every GitHub version drift looks up is a blob HF also had (a link, an HF head, a common
     # version): the GitHub side is cut to those first, a few rows out of 100k commits' worth.
-    hf_blobs = hf_versions["blob"].unique().implode()
-    gh_versions = _versions(gh.filter(pl.col("blob").is_in(hf_blobs)), ["gh_path"])
+    hf_blobs = hf_versions.select(*F, "blob").unique()
+    gh_versions = _versions(gh.join(hf_blobs, on=[*F, "blob"], how="semi"), GH_PATH)
     real_gh = gh_versions.filter(~pl.col("blob").is_in(accidental))
     real_hf = hf_versions.filter(~pl.col("blob").is_in(accidental))
-    shared = real_gh.join(real_hf, on="blob", how="inner", suffix="_hf")
+    shared = real_gh.join(real_hf, on=[*F, "blob"], how="inner", suffix="_hf")
     pairs = shared.select(PAIR).unique()
-    histories, ranked = _gh_histories(gh, pairs["gh_path"].unique().to_list())
-    hf_heads = hf.sort("seq").group_by("hf_repo", "hf_path").agg(pl.col("blob").last().alias("hf_head"))
-    pairs = pairs.join(histories, on="gh_path", how="left").join(hf_heads, on=["hf_repo", "hf_path"], how="left")
+    histories, ranked = _gh_histories(gh, pairs.select(GH_PATH).unique())
+    hf_heads = hf.sort("seq").group_by(HF_PATH).agg(pl.col("blob").last().alias("hf_head"))
+    pairs = pairs.join(histories, on=GH_PATH, how="left").join(hf_heads, on=HF_PATH, how="left")
     # Is each head a (real) version of the other side's path?
-    hf_head_on_gh = real_gh.select("gh_path", pl.col("blob").alias("hf_head"), pl.lit(True).alias("hf_head_on_gh"))
-    gh_head_on_hf = real_hf.select(
-        "hf_repo", "hf_path", pl.col("blob").alias("gh_head"), pl.lit(True).alias("gh_head_on_hf")
-    )
-    pairs = pairs.join(hf_head_on_gh, on=["gh_path", "hf_head"], how="left").join(
-        gh_head_on_hf, on=["hf_repo", "hf_path", "gh_head"], how="left"
+    hf_head_on_gh = real_gh.select(*GH_PATH, pl.col("blob").alias("hf_head"), pl.lit(True).alias("hf_head_on_gh"))
+    gh_head_on_hf = real_hf.select(*HF_PATH, pl.col("blob").alias("gh_head"), pl.lit(True).alias("gh_head_on_hf"))
+    pairs = pairs.join(hf_head_on_gh, on=[*GH_PATH, "hf_head"], how="left").join(
+        gh_head_on_hf, on=[*HF_PATH, "gh_head"], how="left"
     )
     state = (
         pl.when(pl.col("gh_head").is_null())
@@ -147,26 +175,26 @@ def linked_pairs(
         .with_columns(common.alias("common_blob"))
         .join(
             gh_versions.select(
-                "gh_path",
+                *GH_PATH,
                 pl.col("blob").alias("common_blob"),
                 pl.col("last_seq").alias("common_gh_seq"),
                 pl.col("last_sha").alias("common_gh_sha"),
             ),
-            on=["gh_path", "common_blob"],
+            on=[*GH_PATH, "common_blob"],
             how="left",
         )
         .join(
             hf_versions.select(
-                "hf_repo", "hf_path", pl.col("blob").alias("common_blob"), pl.col("last_seq").alias("common_hf_seq")
+                *HF_PATH, pl.col("blob").alias("common_blob"), pl.col("last_seq").alias("common_hf_seq")
             ),
-            on=["hf_repo", "hf_path", "common_blob"],
+            on=[*HF_PATH, "common_blob"],
             how="left",
         )
     )
     # The GitHub events after the common version's last one: a suffix of the path's history.
     # Every sha has the same length, so the suffix of the joined shas is a slice of the string.
     pairs = pairs.join(
-        ranked.rename({"seq": "common_gh_seq", "rank": "common_rank"}), on=["gh_path", "common_gh_seq"], how="left"
+        ranked.rename({"seq": "common_gh_seq", "rank": "common_rank"}), on=[*GH_PATH, "common_gh_seq"], how="left"
     )
     after = pl.col("common_rank") + 1
     missing = [
@@ -176,7 +204,7 @@ def linked_pairs(
     ]
     extra = (
         pairs.select(*PAIR, "common_hf_seq")
-        .join(hf.select("hf_repo", "hf_path", "seq"), on=["hf_repo", "hf_path"], how="inner")
+        .join(hf.select(*HF_PATH, "seq"), on=HF_PATH, how="inner")
         .filter(pl.col("seq") > pl.col("common_hf_seq"))
         .group_by(PAIR)
         .agg(pl.len().cast(pl.Int64).alias("hf_extra_commits"))
@@ -184,14 +212,13 @@ def linked_pairs(
     result = (
         pairs.with_columns(missing)
         .join(extra, on=PAIR, how="left")
+        .join(gh_repos.select("family", "gh_repo"), on="family", how="left")
         .with_columns(
-            pl.lit(family, pl.String).alias("family"),
-            pl.lit(gh_repo, pl.String).alias("gh_repo"),
             pl.col("missing_gh_commits").fill_null(0),
             pl.col("missing_gh_shas").fill_null(""),
             pl.col("hf_extra_commits").fill_null(0),
         )
         .select([pl.col(name).cast(dtype) for name, dtype in DRIFT_SCHEMA.items()])
-        .sort("hf_repo", "hf_path", "gh_path")
+        .sort("family", "hf_repo", "hf_path", "gh_path")
     )
     return result

@@ -4,7 +4,7 @@
 bundle. A local repository is read where it is (its HEAD; nothing is written to it); anything
 else is cloned bare and partial into a temporary directory, as sync does for the cache:
 GitHub blob-less, HF keeping its blobs under 1 KiB so that LFS pointers are known without a
-download (``core.sources.git_blobs``). Each side's first-parent history is one ``git log``.
+download (``core.mining.git_blobs``). Each side's first-parent history is one ``git log``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import polars as pl
 
 from core.drift.events import ORDER_SCHEMA, file_events
 from core.errors import InputError
-from core.sources.failures import SourceFailure
+from core.mining.failures import SourceFailure
 
 _SCP_LIKE = re.compile(r"^[\w.-]+@[\w.-]+:")  # git@github.com:owner/name.git
 
@@ -77,8 +77,8 @@ def open_repository(spec: str, workdir: Path, *, platform: str, timeout: float, 
         InputError: A local path that does not exist or is not a git repository, or a
             remote that cannot be cloned (the one-line reason from git).
     """
-    from core.sources.git_history import BLOBLESS, SMALL_BLOBS, update_clone
-    from core.sources.git_run import git_env
+    from core.mining.git_clones import BLOBLESS, SMALL_BLOBS, update_clone
+    from core.mining.git_run import git_env
 
     name = display_name(spec)
     local = Path(spec).expanduser()
@@ -118,7 +118,7 @@ def first_parent_events(repository: Repository, *, timeout: float = 3600.0) -> p
     Raises:
         InputError: The repository has no commits, or git cannot read it.
     """
-    from core.sources.git_log import parse_history, read_log
+    from core.mining.git_log import parse_history, read_log
 
     try:
         raw = read_log(repository.path, first_parent=True, messages=False, timeout=timeout)
@@ -140,7 +140,7 @@ def lfs_pointers(repository: Repository, candidates: Iterable[str], *, timeout: 
     Raises:
         InputError: The blobs cannot be read (a remote that went away during the run).
     """
-    from core.sources.git_blobs import lfs_pointer_blobs
+    from core.mining.git_blobs import lfs_pointer_blobs
 
     try:
         return lfs_pointer_blobs(repository.path, candidates, repository.env, timeout=timeout)
@@ -154,7 +154,7 @@ def read_blob(repository: Repository, blob: str | None, *, timeout: float = 300.
     Raises:
         InputError: The blob cannot be had.
     """
-    from core.sources.git_blobs import network_allowed, read_blobs
+    from core.mining.git_blobs import network_allowed, read_blobs
 
     if blob is None:
         return None

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from core.drift.repos import Repository
 from core.errors import InputError
-from core.sources.failures import SourceFailure
+from core.mining.failures import SourceFailure
 
 _FIELD = "\x1f"
 _RECORD = "\x1e"
@@ -44,9 +44,9 @@ class CommitRef:
 def _git(
     repo: Repository, args: Sequence[str], *, stdin: bytes | None = None, env: dict[str, str] | None = None
 ) -> str:
-    from core.sources.git_blobs import network_allowed
-    from core.sources.git_log import decode_lossless
-    from core.sources.git_run import run_git
+    from core.mining.git_blobs import network_allowed
+    from core.mining.git_log import decode_lossless
+    from core.mining.git_run import run_git
 
     env = env or dict(repo.env)
     try:

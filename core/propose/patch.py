@@ -41,8 +41,8 @@ def format_patch(plan: Plan) -> bytes:
     Raises:
         InputError: The plan goes to the Hub or changes nothing, or git failed.
     """
-    from core.sources.failures import SourceFailure
-    from core.sources.git_run import run_git
+    from core.mining.failures import SourceFailure
+    from core.mining.git_run import run_git
 
     if plan.direction != TO_GITHUB:
         raise InputError("Only a --to-github plan is a patch", plan.variant, "send Hub proposals with --open-pr")

@@ -298,7 +298,7 @@ def _file(
 ) -> ProposedFile | LeftOut:
     """The proposed file for one pair, or why it is left out."""
     from core.drift.diff import is_binary, json_changes, render_json_changes, unified_diff
-    from core.sources.git_blobs import LFS_PREFIX
+    from core.mining.git_blobs import LFS_PREFIX
 
     hf_path, gh_path = str(row["hf_path"]), str(row["gh_path"])
     src_path, dst_path = str(row[src.path]), str(row[dst.path])

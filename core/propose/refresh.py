@@ -50,7 +50,7 @@ def refresh_proposals(store: CacheStore, settings: Settings, families: Sequence[
         rows = rows.filter(pl.col("family").is_in(list(families)))
     if rows.height == 0:
         return []
-    from core.sources.hub import resolve_hf_token, use_endpoint_in_library
+    from core.mining.hub import resolve_hf_token, use_endpoint_in_library
 
     endpoint = settings.hf_endpoint()
     use_endpoint_in_library(endpoint)

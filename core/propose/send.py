@@ -99,7 +99,7 @@ def send_refusal(settings: Settings, plan: Plan) -> str | None:
     file, offline mode, or no Hub token. Whether the token may write is known only by asking the
     Hub (``whoami``), which sending does first.
     """
-    from core.sources.hub import resolve_hf_token
+    from core.mining.hub import resolve_hf_token
 
     if plan.direction != TO_HUB:
         return "a proposal to GitHub is a patch file: ptlm-tui never writes to GitHub"
@@ -114,7 +114,7 @@ def send_refusal(settings: Settings, plan: Plan) -> str | None:
 
 def _send(settings: Settings, plan: Plan) -> Any:
     """Check the token, then create the pull request; raise _Refused with a one-line reason on any failure."""
-    from core.sources.hub import resolve_hf_token
+    from core.mining.hub import resolve_hf_token
 
     endpoint = settings.hf_endpoint()
     token = resolve_hf_token(settings)
@@ -129,7 +129,7 @@ def _send(settings: Settings, plan: Plan) -> Any:
 
 
 def _create_pull_request(settings: Settings, plan: Plan, endpoint: str, token: str) -> Any:
-    from core.sources.hub import use_endpoint_in_library
+    from core.mining.hub import use_endpoint_in_library
 
     use_endpoint_in_library(endpoint)
     from huggingface_hub import CommitOperationAdd, HfApi, constants

@@ -1,8 +1,8 @@
 """Provides variant_drift(): one variant's linked pairs and the two repositories their file versions are read from.
 
-This is the one place proposals get drift from. Today it reads the clones sync keeps in the
-cache (``core.drift.cached``); when drift is read from the cache's tables, only this function
-changes: proposals still read file contents from the same clones (one blob each).
+This is the one place proposals get drift from: the cache's tables (``core.drift.stored``), the
+same drift `ptlm-tui drift` and the app show; file contents are read from the clones sync keeps
+(one blob each), or on the demo from its source repositories.
 """
 
 from __future__ import annotations
@@ -39,21 +39,21 @@ def variant_drift(store: CacheStore, settings: Settings, family: str, variant: s
         InputError: The family or variant is unknown, or sync has not cloned one of the two
             repositories yet.
     """
-    from core.drift.cached import FamilyRepos, cached_run, family_repos
+    from core.demo.source import demo_repositories
+    from core.drift.stored import cached_drift, clone_run
 
-    models = store.variants(["family", "model"]).filter(pl.col("family") == family)["model"].to_list()
-    (repos,) = family_repos(store, [family], offline=settings.offline)
-    if variant not in models:
-        shown = ", ".join(sorted(models)[:5]) or "none"
+    table, (fam,) = cached_drift(store, [family])
+    if variant not in fam.variants:
+        shown = ", ".join(sorted(fam.variants)[:5]) or "none"
         raise InputError(f"{variant} is not a variant of {family}", f"its variants: {shown}", "check the model id")
-    hub = next((h for h in repos.hubs if h.name == variant), None)
-    if repos.github is None or hub is None:
+    if fam.gh_repo is None or not fam.gh_ready or variant not in fam.ready:
+        missing = [m for m in fam.missing if m.endswith(f":{fam.gh_repo}") or m.endswith(f":{variant}")]
         raise InputError(
-            "No clone in the cache",
-            f"{family}: {'the GitHub repository' if repos.github is None else variant} has not been synced",
-            f"run `ptlm-tui sync {family}` first (proposals read file versions from the clones sync keeps)",
+            "No file history in the cache",
+            f"{family}: {', '.join(missing) or 'no GitHub repository'} has not been synced",
+            f"run `ptlm-tui sync {family}` first",
         )
-    # Only this variant's history is read: the family's other variants do not change its pairs.
-    run = cached_run(FamilyRepos(family, repos.github, (hub,)))
-    assert run is not None  # both clones exist
-    return VariantDrift(family, variant, run.github.name, run.table, run.github, hub)
+    # Only this variant's pairs: the family's other variants do not change them.
+    run = clone_run(store, fam, table.filter(pl.col("hf_repo") == variant), settings, demo_repositories(store))
+    hub = next(h for h in run.hubs if h.name == variant)
+    return VariantDrift(family, variant, fam.gh_repo, run.table, run.github, hub)

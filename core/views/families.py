@@ -20,6 +20,7 @@ from cache.store import CacheStore
 from core.analysis.patterns import RESULT_COLUMNS, compute_patterns
 from core.analysis.transitions import compute_transitions
 from core.config import AnalysisSettings
+from core.drift.digest import FAMILY_SCHEMA
 from core.models import GITHUB, HUGGINGFACE
 
 VIEW_SCHEMA: Final[dict[str, pl.DataType]] = {
@@ -69,6 +70,8 @@ VIEW_SCHEMA: Final[dict[str, pl.DataType]] = {
     "study_pattern": pl.String(),
     "study_variants": pl.Int64(),
     "study_agrees": pl.Boolean(),  # our pattern and lag equal the study's; null unless both exist
+    # Drift (docs/method.md §8): Behind, Files and the counts behind them, from the drift summary.
+    **{name: dtype for name, dtype in FAMILY_SCHEMA.items() if name != "family"},
 }
 INDEX_COLUMNS: Final = (
     "family",
@@ -94,6 +97,7 @@ ACTIVITY_COLUMNS: Final = (
     *(c for c in RESULT_COLUMNS if c not in ("variants", "first_commit", "last_commit")),
 )
 HANDOFF_COLUMNS: Final = ("family", "last_handoff", "handoff_days")
+DRIFT_COLUMNS: Final = tuple(FAMILY_SCHEMA)
 STATUS_NOT_SYNCED: Final = "no commits yet"
 STATUS_STUDY_ONLY: Final = "from the study"  # published by the study (import-study), no commits cached
 
@@ -218,6 +222,13 @@ def family_handoffs(events: pl.LazyFrame, settings: AnalysisSettings, now: dt.da
     )
 
 
+def family_drift(store: CacheStore) -> pl.DataFrame:
+    """Return ``DRIFT_COLUMNS``: each family's Behind and Files figures, from the drift summary (one small read)."""
+    from core.drift.digest import family_figures
+
+    return family_figures(store).select(DRIFT_COLUMNS).cast({name: VIEW_SCHEMA[name] for name in DRIFT_COLUMNS})
+
+
 def merge_view(view: pl.DataFrame, part: pl.DataFrame) -> pl.DataFrame:
     """Return ``view`` with the columns of ``part`` replaced by ``part``'s values, by family.
 
@@ -280,4 +291,5 @@ def build_view(store: CacheStore, settings: AnalysisSettings, now: dt.datetime) 
     view = merge_view(empty_view(), family_index(store))
     view = merge_view(view, family_published(store))
     view = merge_view(view, family_activity(events, settings, now))
+    view = merge_view(view, family_drift(store))
     return merge_view(view, family_handoffs(events, settings, now))

@@ -16,7 +16,7 @@ import pytest
 from cache.schema import TABLES
 from cache.store import CacheStore
 from core.config import Settings
-from core.sources import polite
+from core.mining import polite
 from tests.fakes.fake_hub import FakeHub
 from tests.fakes.git_repos import bulk_repo, feature_repo
 

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from tests.fakes.git_repos import Builder, init_repo
 
 if TYPE_CHECKING:
+    from cache.store import CacheStore
     from tests.fakes.fake_hub import FakeHub
 
 T0 = dt.datetime(2023, 3, 1, 12, tzinfo=dt.UTC)
@@ -69,12 +70,56 @@ def _commit_bytes(b: Builder, message: str, when: dt.datetime, files: dict[str, 
     return b.commit(message, when, author=author)
 
 
+def mine_into_cache(store: CacheStore, family: str, gh: tuple[str, str], hf: tuple[str, str]) -> None:
+    """Clone a GitHub repository and a variant (``(repo, url)`` each) into the cache and store their histories.
+
+    Sync's own fetch and writer do it, as `ptlm-tui sync` would; the clones keep their (file://)
+    remotes, so a test's later blob fetches need no Hub.
+    """
+    from core.drift.digest import refresh_drift_summary
+    from core.mining.fetch import Fetched, Unit, clone_files, fetch_github, file_history_row
+    from core.mining.git_run import git_env
+    from core.mining.outcomes import RepoOutcome
+    from core.mining.writer import BatchWriter
+    from core.paths import git_clone_dir
+
+    (gh_repo, gh_url), (variant, hf_url) = gh, hf
+    env = git_env("file://", None)
+    github = fetch_github(
+        Unit("github", gh_repo, family),
+        clone_path=git_clone_dir(store.root, "github", gh_repo.lower()),
+        url=gh_url,
+        env=env,
+        timeout=120,
+        last_head=None,
+        cancel=None,
+        secrets=(),
+    )
+    hub = clone_files(
+        Unit("huggingface", variant, family),
+        url=hf_url,
+        clone_path=git_clone_dir(store.root, "huggingface", variant.lower()),
+        env=env,
+        timeout=120,
+        cancel=None,
+        secrets=(),
+    )
+    model = Fetched(
+        RepoOutcome("huggingface", variant, family, "ok", head=hub.clone.after),
+        hub.history.commits,
+        changes=hub.history.changes,
+        file_history=file_history_row("huggingface", variant, hub.clone.after, hub.lfs_pointers),
+    )
+    writer = BatchWriter(store, [])
+    for fetched in (github, model):
+        writer.add(fetched)
+    writer.finish()
+    refresh_drift_summary(store, [family])
+
+
 def build_world(root: Path, *, hostile: bool = False) -> ProposeWorld:
     """Build the repositories and a cache with the family, its variant and both clones, under ``root``."""
     from cache.store import CacheStore
-    from core.paths import git_clone_dir
-    from core.sources.git_history import BLOBLESS, SMALL_BLOBS, update_clone
-    from core.sources.git_run import git_env
     from tests.fakes.mining import seed_family
 
     gh_root, git_root = root / "github", root / "hubgit"
@@ -118,12 +163,7 @@ def build_world(root: Path, *, hostile: bool = False) -> ProposeWorld:
         b.repo.close()
     store = CacheStore(root / "cache")
     seed_family(store, FAMILY, GH_REPO, [VARIANT])
-    env = git_env("file://", None)
-    update_clone(
-        gh.root.as_uri(), git_clone_dir(store.root, "github", GH_REPO), env=env, timeout=60, filter_spec=BLOBLESS
-    )
-    hf_clone = git_clone_dir(store.root, "huggingface", VARIANT)
-    update_clone(hf.root.as_uri(), hf_clone, env=env, timeout=60, filter_spec=SMALL_BLOBS)
+    mine_into_cache(store, FAMILY, (GH_REPO, gh.root.as_uri()), (VARIANT, hf.root.as_uri()))
     return ProposeWorld(gh_root, gh.root, hf.root, git_root, root / "cache", gs, hs)
 
 

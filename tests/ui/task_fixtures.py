@@ -1,6 +1,6 @@
 """A real core-style task for the runner's tests: labels commits by title, reports progress, obeys cancel.
 
-It has the signature of core.sync.sync / core.classify.service.classify
+It has the signature of core.mining.sync.sync / core.classify.service.classify
 (``fn(store, settings, families, *, on_progress, cancel) -> report``) and does real work on
 the cache (writes rule labels), so the tests exercise the runner end to end without mocks.
 """

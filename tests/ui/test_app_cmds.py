@@ -44,7 +44,7 @@ def test_keys_check_and_rewrite_the_readme_block(tmp_path: Path, capsys: pytest.
     assert "No key table markers" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("screen", ["families", "family", "commit", "dashboard", "help"])
+@pytest.mark.parametrize("screen", ["families", "family", "drift", "commit", "dashboard", "help"])
 def test_screenshot_writes_an_svg_of_each_screen(tmp_path: Path, screen: str) -> None:
     build_cache(tmp_path / "cache")
     out = tmp_path / f"{screen}.svg"

@@ -22,11 +22,12 @@ async def test_view_arrives_in_parts_and_fills_the_table(tmp_path: Path) -> None
     async with app.run_test(size=(120, 30), message_hook=seen.append) as pilot:
         await settle(pilot)
         parts = [m.part for m in of_type(seen, FamiliesLoaded)]
-        assert parts == ["index", "published", "activity", "handoffs"]
+        assert parts == ["index", "published", "drift", "activity", "handoffs"]  # drift: Behind and Files
         table = app.screen.query_one(FamiliesTable)
         assert table.frame["family"].to_list() == ["acme_bert", "solo_code", "zeta_gpt"]
         text = screen_text(app)
-        assert "PSR Sparse" in text and "ASS Sporadic Disjoint" in text
+        # At 120 columns the GitHub repo column joins and the longest pattern name gives two cells.
+        assert "PSR Sparse" in text and "ASS Sporadic Disjo…" in text
         assert "!zeta_gpt" in text  # stale sync (40 days) and a rate-limited repository
         assert "3 of 3 families" in text
 

@@ -15,10 +15,12 @@ from tui.bindings import BY_ID, COMMANDS, SCOPES, commands_for, key_display
 from tui.keytable import END, START, markdown_key_table, readme_block, readme_is_current, update_readme
 from tui.screens.commit import CommitScreen
 from tui.screens.dashboard import DashboardScreen
+from tui.screens.diff import DiffScreen
 from tui.screens.families import FamiliesScreen
 from tui.screens.family import FamilyScreen
 from tui.screens.help import HelpScreen, help_sections
 from tui.screens.propose import ProposeScreen
+from tui.widgets.drift_view import DriftView
 from tui.widgets.frame_table import FrameTable
 from tui.widgets.text_view import TextView
 
@@ -54,6 +56,8 @@ def test_every_registry_action_exists_where_it_is_bound() -> None:
         "app": PtlmApp,
         "families": FamiliesScreen,
         "family": FamilyScreen,
+        "drift": DriftView,
+        "diff": DiffScreen,
         "commit": CommitScreen,
         "dashboard": DashboardScreen,
         "table": FrameTable,

@@ -16,6 +16,7 @@ import pytest
 
 from cache.store import CacheStore
 from core.config import load_settings
+from core.propose.model import TO_GITHUB, TO_HUB
 from tests.fakes.fake_hub import FakeHub
 from tests.fakes.propose_world import (
     FAMILY,
@@ -34,6 +35,7 @@ from tui.app import PtlmApp
 from tui.screens.family import FamilyScreen
 from tui.screens.propose import ASKING, READY, ProposeOutcome, ProposeScreen
 from tui.widgets.diff_view import DiffView
+from tui.widgets.drift_view import DriftView
 from tui.widgets.status_bar import StatusBar
 
 
@@ -144,6 +146,57 @@ async def test_nothing_is_sent_before_yes_then_the_url_reaches_the_status_line(
         await pilot.press("o", "y")
         await settle(pilot)
         assert len(hub.commits.received) == 1 and app.screen is screen
+
+        # The Drift view says which files that pull request already brings.
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("D")
+        await settle(pilot)
+        drift = app.screen.query_one(DriftView)
+        drift.files.focus()
+        await settle(pilot)
+        marked = drift.files.frame.filter(pl.col("pr_url").is_not_null())["hf_path"].sort().to_list()
+        assert marked == ["config.json", "logo.png", "notes.md"]
+        assert "behind · PR open" in screen_text(app)
+
+
+async def test_p_in_the_drift_view_proposes_the_variant_or_the_highlighted_file(
+    world: ProposeWorld, hub: FakeHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app(world, hub, tmp_path, monkeypatch, WRITE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter", "D")
+        await settle(pilot)
+        drift = app.screen.query_one(DriftView)
+        assert drift.selection().variant == VARIANT
+
+        async def propose_here() -> ProposeScreen:
+            await pilot.press("p")
+            await settle(pilot)
+            assert isinstance(app.screen, ProposeScreen)
+            return app.screen
+
+        screen = await propose_here()  # on the variant: every file it lacks
+        assert (screen.variant, screen.paths, screen.direction) == (VARIANT, (), TO_HUB)
+        assert "(3 files; asks first)" in bar(app)
+        await pilot.press("escape")
+        await settle(pilot)
+
+        drift.files.focus()
+        frame = drift.files.frame
+        for path, direction, paths in (
+            ("config.json", TO_HUB, ("config.json",)),
+            ("tokenizer.json", TO_GITHUB, ("tokenizer.json",)),  # HF is ahead: the patch for GitHub
+        ):
+            drift.files.cursor_row = frame["hf_path"].to_list().index(path)
+            await settle(pilot)
+            screen = await propose_here()
+            assert (screen.paths, screen.direction) == (paths, direction), path
+            assert f"== {path} <- " in "\n".join(screen.query_one(DiffView)._lines)
+            await pilot.press("escape")
+            await settle(pilot)
+        assert hub.commits.received == [] and app.store.proposals().height == 0
 
 
 def world_bytes(world: ProposeWorld, path: str) -> bytes:

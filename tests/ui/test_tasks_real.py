@@ -1,7 +1,7 @@
 """The app's background keys against the real sync, classify and discover, on the loopback fake Hub.
 
-No stand-in: ``s``, ``S``, ``c``, ``C`` and ``N`` run ``core.sync.sync``,
-``core.classify.service.classify`` and ``core.discover.discover`` through the app's task runner,
+No stand-in: ``s``, ``S``, ``c``, ``C`` and ``N`` run ``core.mining.sync.sync``,
+``core.classify.service.classify`` and ``core.mining.discover.discover`` through the app's task runner,
 against a real HTTP server speaking the Hub's protocol (tests/fakes/fake_hub.py) and real git
 repositories reached through file:// (tests/fakes/git_repos.py).
 """
@@ -215,7 +215,7 @@ async def test_n_discovers_new_families_on_the_hub_after_asking(world: Any) -> N
 
 
 async def test_ctrl_r_reads_a_change_made_by_another_process(world: Any) -> None:
-    from core.sync import sync
+    from core.mining.sync import sync
 
     store, settings, _, _ = world
     app = app_on(store, settings)
@@ -281,7 +281,7 @@ async def test_on_the_demo_sync_and_discover_run_against_the_demo_source(tmp_pat
         details = [p.progress.detail for p in of_type(seen, TaskProgressed)]
         assert any(d.startswith("writing ") for d in details)  # the demo source's repositories, built once
         ((_, summary),) = summaries(seen)
-        assert summary.startswith("synced 15 repositories") and "(2 new commits)" in summary
+        assert summary.startswith("synced 16 repositories") and "(2 new commits)" in summary  # GitHub + 15 variants
         assert family_row(app, "aurora-nlp_aurora-bert")["gh_commits"] == before + 2
         await ask(pilot, "N")
         assert "Demo: from the built-in demo source" in question(app)

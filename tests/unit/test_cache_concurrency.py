@@ -12,7 +12,7 @@ import pytest
 
 from cache.store import CacheStore
 from core.errors import InputError
-from core.sync import in_shard, parse_shard, sync
+from core.mining.sync import in_shard, parse_shard, sync
 from tests.conftest import REPO_ROOT
 from tests.fakes.fake_hub import FakeHub
 from tests.fakes.mining import fast_retries, gh_root, hub, make_gh_repo, make_settings, seed_family

@@ -131,72 +131,28 @@ def test_parquet_to_stdout_is_a_usage_error(built: DriftRepos, capsys: pytest.Ca
     assert code == 2 and out == "" and "Parquet output needs a file" in err
 
 
-def test_cache_mode_reads_the_clones_sync_keeps(
-    built: DriftRepos, capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
-    from cache.store import CacheStore
-    from core.paths import git_clone_dir
-    from core.sources.git_history import SMALL_BLOBS, update_clone
-    from core.sources.git_run import git_env
-    from tests.fakes.mining import seed_family
-
-    store = CacheStore(tmp_path / "cache")
-    seed_family(store, "acme_code", "acme/code", ["acme/model", "acme/unsynced"])
-    env = git_env("file://", None)
-    update_clone(built.gh.as_uri(), git_clone_dir(store.root, "github", "acme/code"), env=env, timeout=60)
-    update_clone(
-        built.hf.as_uri(),
-        git_clone_dir(store.root, "huggingface", "acme/model"),
-        env=env,
-        timeout=60,
-        filter_spec=SMALL_BLOBS,
-    )
-    code, out, err = run(capsys, "--cache-dir", str(store.root), "--offline", "drift", "--format", "csv")
-    assert code == 0
-    frame = pl.read_csv(out.encode())
-    assert frame.height == 9 and set(frame["hf_repo"]) == {"acme/model"} and set(frame["gh_repo"]) == {"acme/code"}
-    assert "no clone of huggingface:acme/unsynced" in err and "ptlm-tui sync acme_code" in err
-    code, out, _ = run(capsys, "--cache-dir", str(store.root), "drift", "--diff", "acme_code", "acme/model", "model.py")
-    assert code == 0 and "+    return x * 1" in out
-    code, _, err = run(capsys, "--cache-dir", str(store.root), "drift", "nope")
-    assert code == 1 and "Unknown family" in err
-
-
 def test_offline_never_fetches_a_missing_version(
     built: DriftRepos, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     """A blob-less clone lacks file contents: offline, --diff fails in one line instead of fetching."""
     import git
 
-    from cache.store import CacheStore
+    from core.mining.sync import sync
     from core.paths import git_clone_dir
-    from core.sources.git_history import BLOBLESS, update_clone
-    from core.sources.git_run import git_env
-    from tests.fakes.mining import seed_family
+    from tests.fakes.drift_world import drift_world
 
-    store = CacheStore(tmp_path / "cache")
-    seed_family(store, "acme_code", "acme/code", ["acme/model"])
-    env = git_env("file://", None)
-    for platform, repo, source in (("github", "acme/code", built.gh), ("huggingface", "acme/model", built.hf)):
-        update_clone(
-            source.as_uri(), git_clone_dir(store.root, platform, repo), env=env, timeout=60, filter_spec=BLOBLESS
-        )
-
-    def origin(url: str) -> None:
-        for platform, repo in (("github", "acme/code"), ("huggingface", "acme/model")):
-            git.Repo(git_clone_dir(store.root, platform, repo)).git.remote("set-url", "origin", url)
-
-    origin("https://127.0.0.1:9/remote")  # as a real clone's: a network remote
+    with drift_world(tmp_path, "acme_code", ("acme/code", built.gh), {"acme/model": built.hf}) as world:
+        sync(world.store, world.settings)
+    store = world.store
+    github = git_clone_dir(store.root, "github", "acme/code")
+    served = git.Repo(github).git.remote("get-url", "origin")
+    git.Repo(github).git.remote("set-url", "origin", "https://127.0.0.1:9/remote")  # as a real clone's
     cache = ["--cache-dir", str(store.root)]
     code, out, _ = run(capsys, *cache, "--offline", "drift", "--format", "csv")
-    # Offline, an old blob-less HF clone cannot tell LFS pointers: nothing is fetched to find out.
-    assert code == 0 and pl.read_csv(out.encode()).height == 10
+    assert code == 0 and pl.read_csv(out.encode()).height == 9  # the table needs no clone at all
     code, out, err = run(capsys, *cache, "--offline", "drift", "--diff", "acme_code", "acme/model", "model.py")
     assert code == 1 and out == "" and "drop --offline" in err and err.count("\n") == 1
     assert "not allowed" in err  # git refused the transport: no connection was even tried
-    for platform, repo, source in (("github", "acme/code", built.gh), ("huggingface", "acme/model", built.hf)):
-        git.Repo(git_clone_dir(store.root, platform, repo)).git.remote("set-url", "origin", source.as_uri())
+    git.Repo(github).git.remote("set-url", "origin", served)
     code, out, _ = run(capsys, *cache, "drift", "--diff", "acme_code", "acme/model", "model.py")
-    assert code == 0 and "+    return x * 1" in out  # online, the two versions are fetched on demand
-    code, out, _ = run(capsys, *cache, "drift", "--format", "csv")
-    assert code == 0 and pl.read_csv(out.encode()).height == 9  # online, the pointer is read and not linked
+    assert code == 0 and "+    return x * 1" in out  # online, the GitHub version is fetched on demand

@@ -14,14 +14,12 @@ from cache.store import CacheStore
 from core.config import Settings
 from core.demo import FAMILIES, build_demo_cache
 from core.demo.generate import generate_family
-from core.demo.git_ids import commit_id
 from core.demo.news import NEW_FAMILIES, family_news
 from core.demo.repos import build_repository
 from core.demo.source import DemoSource, source_dir
-from core.discover import discover
-from core.models import GITHUB
+from core.mining.discover import discover
+from core.mining.sync import sync
 from core.progress import Progress
-from core.sync import sync
 
 
 @pytest.fixture(scope="module")
@@ -34,17 +32,31 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[CacheStore,
     source.stop()
 
 
-def test_commit_ids_are_the_ids_git_gives(tmp_path: Path) -> None:
+@pytest.mark.parametrize("repo", ["aurora-nlp/aurora-bert", "aurora-nlp/aurora-bert-base-uncased"])
+def test_the_repositories_git_writes_hold_the_cache_s_ids_and_file_changes(tmp_path: Path, repo: str) -> None:
+    """The demo cache's commits and file_changes are what git log --raw reads from the demo source's repository."""
+    from cache.schema import TABLES
+    from core.demo.generate import change_rows
+    from core.mining.git_log import parse_history, read_log
+
     data = generate_family(FAMILIES[0], 0)
-    history = sorted((c for c in data.commits if c.platform == GITHUB), key=lambda c: c.authored_at)
-    head = build_repository(tmp_path / "repo", history)  # raises if git disagrees on any id
+    history = sorted((c for c in data.commits if c.repo == repo), key=lambda c: c.authored_at)
+    head = build_repository(tmp_path / "repo", history, blobs=data.blobs)  # raises if git disagrees on any id
     assert head == history[-1].sha
     count = subprocess.run(
         ["git", "rev-list", "--count", "HEAD"], cwd=tmp_path / "repo", capture_output=True, text=True
     )
     assert int(count.stdout) == len(history)
-    merges = [c for c in history if len(c.parents.split()) == 2]
-    assert merges and commit_id(merges[0].parents.split(), merges[0].author, merges[0].authored_at, merges[0].message)
+    platform = "github" if repo == data.spec.gh_repo else "huggingface"
+    read = parse_history(read_log(tmp_path / "repo"), family=data.spec.family, repo=repo, platform=platform)
+    key = ["sha", "path"]
+    cached = pl.DataFrame(change_rows(data), schema=TABLES["file_changes"]).filter(pl.col("repo") == repo)
+    assert read.changes.sort(key).equals(cached.sort(key))
+    files = {c.sha: c.files for c in history}
+    assert dict(read.commits.select("sha", "files").iter_rows()) == files
+    if platform == "github":
+        merges = {c.sha for c in history if len(c.parents.split()) == 2}
+        assert merges and merges <= set(read.changes["sha"])  # a merge's first-parent diff is read
 
 
 def test_settings_point_only_at_the_demo_source(demo: tuple[CacheStore, DemoSource, Settings]) -> None:

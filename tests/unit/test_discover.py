@@ -8,10 +8,10 @@ import polars as pl
 import pytest
 
 from cache.store import CacheStore
-from core.discover import discover, relink, unlinked_models
 from core.errors import InputError, NetworkError
+from core.mining.discover import discover, relink, unlinked_models
+from core.mining.sync import sync
 from core.progress import Progress
-from core.sync import sync
 from tests.fakes.fake_hub import FakeHub, Reply
 from tests.fakes.mining import fast_retries, gh_root, hub, make_gh_repo, make_settings
 

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from core.drift.behind import NEVER_UPDATED, behind_by_variant, commits_behind, family_behind
-from core.sources.git_log import parse_history, read_log
+from core.mining.git_log import parse_history, read_log
 from tests.fakes.git_repos import DriftRepos, drift_repos
 
 

@@ -11,9 +11,9 @@ import polars as pl
 from core.drift.compare import drift_between
 from core.drift.family import family_drift
 from core.drift.repos import Repository
-from core.sources.git_history import BLOBLESS, SMALL_BLOBS, update_clone
-from core.sources.git_log import History, parse_history, read_log
-from core.sources.git_run import git_env
+from core.mining.git_clones import BLOBLESS, SMALL_BLOBS, update_clone
+from core.mining.git_log import History, parse_history, read_log
+from core.mining.git_run import git_env
 from tests.fakes.git_repos import LFS_POINTER, Builder, drift_repos, git_stamp
 
 ENV = git_env("file://", None)
@@ -81,7 +81,7 @@ def test_second_fetch_reads_only_new_commits_and_drift_matches_a_full_run(tmp_pa
 
 
 def test_lfs_pointers_are_known_from_the_small_blobs_a_clone_keeps(tmp_path: Path) -> None:
-    from core.sources.git_blobs import kept_blob_limit, lfs_pointer_blobs, local_blob_sizes
+    from core.mining.git_blobs import kept_blob_limit, lfs_pointer_blobs, local_blob_sizes
 
     built = drift_repos(tmp_path / "src")
     hf_clone = tmp_path / "hf.git"
@@ -105,7 +105,7 @@ def test_lfs_pointers_are_known_from_the_small_blobs_a_clone_keeps(tmp_path: Pat
 
 
 def test_an_old_blobless_hf_clone_is_refetched_with_small_blobs(tmp_path: Path) -> None:
-    from core.sources.git_blobs import kept_blob_limit, local_blob_sizes
+    from core.mining.git_blobs import kept_blob_limit, local_blob_sizes
 
     built = drift_repos(tmp_path / "src")
     clone = tmp_path / "hf.git"

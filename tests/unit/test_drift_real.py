@@ -207,3 +207,55 @@ def test_the_cli_reads_the_bundles_themselves(capsys: pytest.CaptureFixture[str]
     )
     frame = pl.read_csv(capsys.readouterr().out.encode())
     assert code == 0 and frame.height == 2 and set(frame["state"]) == {"in_sync"}
+
+
+GH_IDS = {"Qwen_Qwen": ("QwenLM/Qwen", "Qwen/Qwen-7B"), "THUDM_codegeex2": ("THUDM/CodeGeeX2", "THUDM/codegeex2-6b")}
+
+
+@pytest.fixture(scope="module")
+def synced_real(
+    real: dict[str, tuple[Path, Path]], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, tuple[Path, pl.DataFrame]]:
+    """Each pair synced for real (fake Hub serving the HF bundle, file:// GitHub), then drift read from the cache."""
+    from core.drift.stored import cached_drift
+    from core.mining.sync import sync
+    from tests.fakes.drift_world import drift_world
+
+    out = {}
+    for family, (gh_repo, hf_repo) in real.items():
+        gh_id, model = GH_IDS[family]
+        root = tmp_path_factory.mktemp(f"cache-{family}")
+        with drift_world(root, family, (gh_id, gh_repo), {model: hf_repo}) as world:
+            report = sync(world.store, world.settings)
+            assert [o.status for o in report.outcomes] == ["ok", "ok"], report.summary()
+        table, _ = cached_drift(world.store)
+        out[family] = (world.store.root, table)
+    return out
+
+
+@pytest.mark.parametrize("family", sorted(PAIRS))
+def test_drift_from_the_cache_equals_the_ad_hoc_run_and_plain_git(
+    real: dict[str, tuple[Path, Path]],
+    synced_real: dict[str, tuple[Path, pl.DataFrame]],
+    family: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from tui.cli.main import main
+
+    gh_repo, hf_repo = real[family]
+    gh_id, model = GH_IDS[family]
+    with adhoc_drift(str(gh_repo), [str(hf_repo)], family=family) as run:
+        adhoc = run.table.with_columns(pl.lit(gh_id).alias("gh_repo"), pl.lit(model).alias("hf_repo"))
+    cache, table = synced_real[family]
+    assert table.equals(adhoc)
+    expected = expected_pairs(read_side(gh_repo), read_side(hf_repo), lfs_pointers(hf_repo))
+    assert {(r["hf_path"], r["gh_path"]): r["state"] for r in table.iter_rows(named=True)} == {
+        k: v["state"] for k, v in expected.items()
+    }
+    # The command reads the same table from the cache, offline.
+    code = main(["--cache-dir", str(cache), "--offline", "drift", family, "--format", "csv"])
+    frame = pl.read_csv(capsys.readouterr().out.encode())
+    assert (
+        code == 0
+        and frame.select("hf_path", "gh_path", "state").rows() == table.select("hf_path", "gh_path", "state").rows()
+    )

@@ -13,7 +13,7 @@ from core.drift.family import family_drift
 from core.drift.pairs import DRIFT_SCHEMA
 from core.drift.repos import Repository
 from core.drift.summary import family_file_counts, hf_file_states, variant_file_counts
-from core.sources.git_log import parse_history, read_log
+from core.mining.git_log import parse_history, read_log
 from tests.fakes.git_repos import LFS_POINTER, DriftRepos, drift_repos
 
 FORMATS_COLUMNS = [

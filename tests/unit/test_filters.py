@@ -32,6 +32,14 @@ def view() -> pl.DataFrame:
             "pattern": "Disperse",
             "status": "ok",
             "synced_at": NOW - dt.timedelta(days=2),
+            "behind": 12,
+            "files": 2,
+            "files_behind": 1,
+            "files_diverged": 1,
+            "files_ahead": 1,
+            "files_in_sync": 3,
+            "files_linked": 6,
+            "never_updated": 0,
         },
         {
             "family": "microsoft_BiomedNLP",
@@ -49,6 +57,14 @@ def view() -> pl.DataFrame:
             "pattern": "Sporadic Disjoint",
             "status": "ok",
             "synced_at": None,
+            "behind": 0,
+            "files": 0,
+            "files_behind": 0,
+            "files_diverged": 0,
+            "files_ahead": 0,
+            "files_in_sync": 2,
+            "files_linked": 2,
+            "never_updated": 0,
         },
         {
             "family": "acme_rare",
@@ -66,6 +82,8 @@ def view() -> pl.DataFrame:
             "pattern": "Rare Disjoint",
             "status": "ok",
             "synced_at": NOW - dt.timedelta(days=30),
+            "behind": 3,
+            "never_updated": 1,
         },
         {
             "family": "solo",
@@ -139,6 +157,21 @@ def test_status_field() -> None:
     assert families("status:no-hf") == ["solo"]
 
 
+def test_drift_fields_behind_files_and_states() -> None:
+    assert families("behind:>0") == ["google-bert_bert", "acme_rare"]
+    assert families("behind:0") == ["microsoft_BiomedNLP"]  # unknown (solo: no variant) is never 0
+    assert families("files:>0") == ["google-bert_bert"]
+    assert families("files:0..1") == ["microsoft_BiomedNLP"]
+    assert families("drift:behind") == families("drift:hf-behind") == ["google-bert_bert"]
+    assert families("drift:div") == ["google-bert_bert"]
+    assert families("drift:ahead") == ["google-bert_bert"]
+    assert families("drift:sync") == families("drift:in_sync") == ["microsoft_BiomedNLP"]
+    assert families("drift:never") == ["acme_rare"]
+    assert families("drift:unknown") == ["acme_rare", "solo"]  # no file history cached
+    assert families("-drift:behind") == ["microsoft_BiomedNLP", "acme_rare", "solo"]
+    assert families("behind:>0 -drift:behind") == ["acme_rare"]
+
+
 def test_unclosed_quote_while_typing_is_not_an_error() -> None:
     assert families('pattern:"rare dis') == ["acme_rare"]
 
@@ -155,6 +188,10 @@ def test_unclosed_quote_while_typing_is_not_an_error() -> None:
         ("variants:5d", "plain number"),
         ("code:ZZ", "no pattern code"),
         ("lag:", "needs a value"),
+        ("behind:many", "not a number"),
+        ("files:3d", "plain number"),
+        ("drift:late", "use one of behind, diverged"),
+        ("drift:behnd", "did you mean 'behind'"),
     ],
 )
 def test_bad_filters_raise_input_error_naming_the_word(text: str, words: str) -> None:

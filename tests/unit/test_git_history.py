@@ -13,11 +13,12 @@ import polars as pl
 import pytest
 
 from core.errors import Cancelled, InputError
+from core.mining.failures import SourceFailure
+from core.mining.git_clones import CloneState, remote_url, update_clone
+from core.mining.git_log import parse_log, read_log
+from core.mining.git_run import git_env
 from core.paths import git_clone_dir
 from core.progress import CancelToken
-from core.sources.failures import SourceFailure
-from core.sources.git_history import CloneState, parse_log, read_log, remote_url, update_clone
-from core.sources.git_run import git_env
 from tests.fakes.fake_hub import FakeHub, Reply
 from tests.fakes.git_repos import add_commits, bulk_repo, feature_repo, init_repo
 from tests.fakes.mining import hub
@@ -191,7 +192,7 @@ def test_raw_history_gives_modes_blobs_and_awkward_paths(tmp_path: Path) -> None
     """--raw: every change with modes and full blob ids; quoted, non-ASCII and non-UTF-8 paths kept."""
     import os
 
-    from core.sources.git_log import parse_history
+    from core.mining.git_log import parse_history
 
     repo = init_repo(tmp_path / "r")
     root = tmp_path / "r"
@@ -222,7 +223,7 @@ def test_raw_history_gives_modes_blobs_and_awkward_paths(tmp_path: Path) -> None
 
 
 def test_raw_lines_off_the_fixed_layout_still_parse_in_order() -> None:
-    from core.sources.git_log import parse_history
+    from core.mining.git_log import parse_history
 
     a, b = "a" * 40, "b" * 40
     raw = (

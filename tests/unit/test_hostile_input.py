@@ -20,9 +20,9 @@ import pytest
 from cache.store import CacheStore
 from core.config import load_settings
 from core.errors import ConfigError
-from core.sources.failures import SourceFailure
-from core.sources.hub import HubClient
-from core.sync import sync
+from core.mining.failures import SourceFailure
+from core.mining.hub import HubClient
+from core.mining.sync import sync
 from tests.conftest import REPO_ROOT
 from tests.fakes.fake_hub import FakeHub, Reply
 from tests.fakes.fake_proxy import FakeProxy

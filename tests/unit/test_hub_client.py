@@ -8,9 +8,9 @@ import time
 
 import pytest
 
-from core.sources.failures import SourceFailure, redact
-from core.sources.hub import HubClient
-from core.sources.polite import retry_after_seconds
+from core.mining.failures import SourceFailure, redact
+from core.mining.hub import HubClient
+from core.mining.polite import retry_after_seconds
 from tests.fakes.fake_hub import FakeHub, Reply
 from tests.fakes.mining import fast_retries, hub
 

@@ -11,7 +11,7 @@ import pytest
 
 from core.config import load_settings
 from core.errors import ConfigError, InputError
-from core.links import extract_link, override_link, search_terms, set_link, study_link
+from core.mining.links import extract_link, override_link, search_terms, set_link, study_link
 
 BERT_CARD = """---
 language: en

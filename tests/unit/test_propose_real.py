@@ -1,7 +1,7 @@
 """`ptlm-tui propose` end to end on the real QwenLM/Qwen ↔ Qwen/Qwen-7B repositories of ../shared/data/repos.
 
-The variant is served by the fake Hub (its real git history); the cache holds the clones sync
-would keep. Expectations come from plain git on the bundles, not from ptlm-tui.
+The variant is served by the fake Hub (its real git history); the cache holds the clones and the
+histories sync would keep. Expectations come from plain git on the bundles, not from ptlm-tui.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import pytest
 
 from tests.conftest import shared_path
 from tests.fakes.fake_hub import FakeHub
+from tests.fakes.propose_world import mine_into_cache
 from tests.helpers import run_cli
 
 FAMILY, GH_REPO, VARIANT = "Qwen_Qwen", "QwenLM/Qwen", "Qwen/Qwen-7B"
@@ -37,9 +38,6 @@ class Qwen:
 @pytest.fixture(scope="module")
 def qwen(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Qwen]:
     from cache.store import CacheStore
-    from core.paths import git_clone_dir
-    from core.sources.git_history import BLOBLESS, SMALL_BLOBS, update_clone
-    from core.sources.git_run import git_env
     from tests.fakes.mining import seed_family
 
     bundles = shared_path("data", "repos")
@@ -51,11 +49,7 @@ def qwen(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Qwen]:
             git(target, "config", key, "true")
     store = CacheStore(root / "cache")
     seed_family(store, FAMILY, GH_REPO, [VARIANT])
-    env = git_env("file://", None)
-    gh_clone = git_clone_dir(store.root, "github", GH_REPO.lower())
-    update_clone(gh.as_uri(), gh_clone, env=env, timeout=120, filter_spec=BLOBLESS)
-    hf_clone = git_clone_dir(store.root, "huggingface", VARIANT.lower())
-    update_clone(hf.as_uri(), hf_clone, env=env, timeout=120, filter_spec=SMALL_BLOBS)
+    mine_into_cache(store, FAMILY, (GH_REPO, gh.as_uri()), (VARIANT, hf.as_uri()))
     with FakeHub(git_root=root / "hubgit") as hub:
         hub.add_model_from_git(VARIANT, hf)
         hub.commits.add_token(TOKEN, user="maintainer", role="write")

@@ -11,8 +11,8 @@ import pytest
 
 from cache.store import CacheStore
 from core.errors import Cancelled, InputError
+from core.mining.sync import sync, sync_status
 from core.progress import CancelToken, Progress
-from core.sync import sync, sync_status
 from tests.fakes.fake_hub import FakeHub, Reply
 from tests.fakes.git_repos import add_commits
 from tests.fakes.mining import fast_retries, gh_root, hub, make_gh_repo, make_settings, seed_family
@@ -248,7 +248,7 @@ def test_hub_messages_and_co_authors_as_git_has_them() -> None:
     """Without git (sync.changed_files = none) the Hub's fields are joined as git would show them."""
     import datetime as dt
 
-    from core.sources.hub_payloads import parse_commit
+    from core.mining.hub_payloads import parse_commit
 
     item = {
         "id": "a" * 40,
@@ -341,7 +341,7 @@ def test_a_run_stops_after_repeated_network_failures_and_leaves_the_rest_untouch
 ) -> None:
     import socket
 
-    from core.sync import STOP_AFTER_NETWORK_FAILURES
+    from core.mining.sync import STOP_AFTER_NETWORK_FAILURES
 
     store = CacheStore(tmp_path / "cache")
     for n in range(6):

@@ -19,7 +19,7 @@ from tui.cli.main import ERROR, OK
 if TYPE_CHECKING:
     from tui.cli.context import Context
 
-SCREENS = ("families", "family", "commit", "dashboard", "help")
+SCREENS = ("families", "family", "drift", "commit", "dashboard", "help")
 PAGE_DIR = Path(__file__).resolve().parent.parent / "web"
 
 
@@ -108,7 +108,7 @@ async def _drive(pilot: Any, screen: str, family: str | None, output: Path) -> N
             break
     await app.workers.wait_for_complete()
     await pilot.pause()
-    if screen in ("family", "commit"):
+    if screen in ("family", "drift", "commit"):
         table = app.screen.table
         if family is not None:
             keys = table.frame["family"].to_list()
@@ -120,6 +120,11 @@ async def _drive(pilot: Any, screen: str, family: str | None, output: Path) -> N
         await pilot.pause(0.3)
         await app.workers.wait_for_complete()
         await pilot.pause()
+        if screen == "drift":  # the family's Drift view, on the variant with the most files to take
+            await pilot.press("D")
+            await pilot.pause(0.3)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
         if screen == "commit":
             await pilot.press("enter")
             await pilot.pause(0.3)
@@ -213,12 +218,13 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         description="Run the app without a terminal, open a screen and save it as SVG.",
         epilog="examples:\n  ptlm-tui screenshot --demo -o docs/families.svg\n"
         "  ptlm-tui screenshot --demo --screen family aurora-nlp_aurora-bert --size 120x34 -o docs/family.svg\n"
+        "  ptlm-tui screenshot --demo --screen drift aurora-nlp_aurora-bert --size 120x34 -o docs/drift.svg\n"
         "  ptlm-tui screenshot --screen dashboard -o dash.svg",
     )
     p.add_argument("-o", "--output", type=Path, default=Path("ptlm-tui.svg"), help="SVG file (default ptlm-tui.svg)")
     p.add_argument("--size", type=_size, default=(100, 30), metavar="WxH", help="terminal size (default 100x30)")
     p.add_argument("--screen", choices=SCREENS, default="families", help="which screen (default families)")
-    family_arguments(p, "the family to open for --screen family/commit (default: the first)")
+    family_arguments(p, "the family to open for --screen family/drift/commit (default: the first)")
     p.add_argument("--demo", dest="use_demo", action="store_true", help="use the built-in demo data")
     p.set_defaults(func=run_screenshot)
 

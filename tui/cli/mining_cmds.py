@@ -13,7 +13,7 @@ from tui.cli.main import ERROR, OK, PARTIAL
 if TYPE_CHECKING:  # the parser is built for every command; keep polars, git and the Hub client out of it
     import polars as pl
 
-    from core.discover import DiscoverReport
+    from core.mining.discover import DiscoverReport
     from tui.cli.context import Context
 
 MAX_LISTED = 30
@@ -78,7 +78,7 @@ def _print_unlinked(ctx: Context, report: DiscoverReport) -> None:
 
 def run_discover(ctx: Context) -> int:
     """ptlm-tui discover: find families on the Hub (or the watchlist) and record them."""
-    from core.discover import discover
+    from core.mining.discover import discover
     from core.progress import CancelToken
     from tui.cli.context import ProgressLine
 
@@ -124,8 +124,8 @@ def _config_path(ctx: Context) -> Path:
 
 def run_link(ctx: Context) -> int:
     """ptlm-tui link MODEL OWNER/REPO: set a model's GitHub repository in the config file."""
-    from core.discover import relink
-    from core.links import set_link
+    from core.mining.discover import relink
+    from core.mining.links import set_link
 
     path = set_link(_config_path(ctx), ctx.args.model, ctx.args.repo)
     ctx.info(f"linked {ctx.args.model} to {ctx.args.repo} in {path}")
@@ -141,8 +141,8 @@ def run_link(ctx: Context) -> int:
 
 def run_sync(ctx: Context) -> int:
     """ptlm-tui sync [FAMILY...]: fetch new commits of both platforms into the cache."""
+    from core.mining.sync import parse_shard, sync
     from core.progress import CancelToken
-    from core.sync import parse_shard, sync
     from tui.cli.context import ProgressLine
 
     shard = parse_shard(ctx.args.shard) if ctx.args.shard else None
@@ -173,7 +173,7 @@ def run_status(ctx: Context) -> int:
     """ptlm-tui status: the last sync outcome of every repository."""
     import polars as pl
 
-    from core.sync import sync_status
+    from core.mining.sync import sync_status
 
     wanted = ctx.families()
     frame = sync_status(ctx.store)

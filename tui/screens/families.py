@@ -37,7 +37,7 @@ from tui.widgets.frame_table import FrameTable
 from tui.widgets.status_bar import StatusBar
 from tui.widgets.title_bar import TitleBar
 
-PLACEHOLDER = "name step:no lag:gh stale:>90d …  (? help)"
+PLACEHOLDER = "name behind:>0 step:no lag:gh stale:>90d …  (? help)"
 # The filter word the "with pattern" key adds and removes.
 WITH_PATTERN = "status:ok"
 
@@ -51,6 +51,7 @@ class FamiliesTable(FrameTable):
         "badge--disjoint",
         "badge--none",
         "families--stale",
+        "families--lacking",
     }
     DEFAULT_CSS = """
     FamiliesTable > .badge--complete { background: $badge-complete; color: $badge-complete-text; text-style: bold; }
@@ -58,6 +59,7 @@ class FamiliesTable(FrameTable):
     FamiliesTable > .badge--disjoint { background: $badge-disjoint; color: $badge-disjoint-text; text-style: bold; }
     FamiliesTable > .badge--none { color: $text-muted; text-style: italic; }
     FamiliesTable > .families--stale { color: $mark-warning; text-style: bold; }
+    FamiliesTable > .families--lacking { color: $mark-warning; text-style: bold; }
     """
 
     def badge_styles(self) -> dict[str, Style]:
@@ -141,6 +143,7 @@ class FamiliesScreen(BaseScreen):
         # so a keystroke only filters (filtering keeps the order).
         self._sorted: pl.DataFrame | None = None
         self._sorted_for: tuple[int, str, bool] | None = None
+        self._searchable: tuple[pl.DataFrame, pl.DataFrame] | None = None  # a view, and it with its search column
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -193,6 +196,19 @@ class FamiliesScreen(BaseScreen):
 
         def step(value: Any, row: dict[str, Any]) -> Text:
             return Text(STEP_ANSWER.get(in_step(row.get("code")) or "", NONE), end="")
+
+        def behind(value: Any, row: dict[str, Any]) -> Text:
+            if value is None and row.get("family") in self.ptlm.drift_pending:
+                return Text("…", end="")  # being computed
+            if value is None and row.get("never_updated"):
+                return Text("never", end="")
+            return Text(count(value), end="")
+
+        def files(value: Any, row: dict[str, Any]) -> Text:
+            if value is None:
+                return Text("…" if row.get("family") in self.ptlm.drift_pending else NONE, end="")
+            style = self.table.get_component_rich_style("families--lacking") if value else ""
+            return Text(count(value), style=style, end="")
 
         def synced(value: Any, row: dict[str, Any]) -> Text:
             return Text(age_since(value, now) if value else "never", end="")
@@ -271,14 +287,27 @@ class FamiliesScreen(BaseScreen):
                 hotkey=keys["last_hf"],
             ),
             Column(
-                "handoff_days",
-                "GH→HF",
+                "behind",
+                "Behind",
                 6,
                 align="right",
-                format=days,
-                tooltip="Time since HF last followed GitHub",
-                hotkey=keys["handoff_days"],
+                format=behind,
+                tooltip="GitHub commits the most-behind variant has not taken since its last HF commit "
+                "(docs/method.md §8.1); never: no variant was ever updated",
+                hotkey=keys["behind"],
             ),
+            Column(
+                "files",
+                "Files",
+                5,
+                align="right",
+                format=files,
+                tooltip="HF files behind or diverged from their GitHub version, summed over variants (§8.2); "
+                "— no file history cached yet (sync the family)",
+                hotkey=keys["files"],
+            ),
+            Column("pattern", "Pattern", 21, 14, format=pattern, max_width=24, hotkey=keys["pattern"]),
+            # The pattern's code says it too (CS yes, PS partly, AS/VS no): on narrow terminals past the edge.
             Column(
                 "in_step",
                 "In step",
@@ -286,8 +315,19 @@ class FamiliesScreen(BaseScreen):
                 format=step,
                 tooltip="Does HF move when GitHub does? yes (CS), partly (PS), no (AS, VS); sorts with the pattern",
                 sortable=False,
+                overflow=True,
             ),
-            Column("pattern", "Pattern", 21, 14, format=pattern, max_width=24, hotkey=keys["pattern"]),
+            # Behind says what HF lacks; the hand-off age says when HF last followed: past the edge when narrow.
+            Column(
+                "handoff_days",
+                "GH→HF",
+                6,
+                align="right",
+                format=days,
+                tooltip="Time since HF last followed GitHub",
+                hotkey=keys["handoff_days"],
+                overflow=True,
+            ),
             # Less used than the rest: past the right edge on narrow terminals (l/→ scrolls to them).
             Column(
                 "lag",
@@ -299,8 +339,9 @@ class FamiliesScreen(BaseScreen):
                 overflow=True,
             ),
             *study_columns,
-            # On narrow terminals these sit past the right edge: l/→ scrolls to them.
-            Column("gh_repo", "GitHub repo", 28, 12, overflow=True, max_width=40),
+            # On narrow terminals these sit past the right edge: l/→ scrolls to them. The repository
+            # joins only with room for most of a name (at 120 columns the family names keep theirs).
+            Column("gh_repo", "GitHub repo", 28, 20, overflow=True, max_width=40),
             Column("synced_at", "Synced", 6, align="right", format=synced, overflow=True),
         ]
 
@@ -356,7 +397,9 @@ class FamiliesScreen(BaseScreen):
         key = (id(view), self.sort_key, self.sort_descending)
         if self._sorted is None or self._sorted_for != key:
             by = _sort_expr(self.sort_key)
-            self._sorted = search_column(view).sort(
+            if self._searchable is None or self._searchable[0] is not view:
+                self._searchable = (view, search_column(view))  # a sort key press reuses it
+            self._sorted = self._searchable[1].sort(
                 [HAS_COMMITS, by, pl.col("family")], descending=[True, self.sort_descending, False], nulls_last=True
             )
             self._sorted_for = key

@@ -25,6 +25,7 @@ from textual.widgets import Footer, Input, Static
 from core.explain import Explanation
 from core.models import GITHUB, HUGGINGFACE, PLATFORM_SHORT
 from core.views.change_types import change_type_summary
+from core.views.drift import LAST_UPDATE, mark_last_updates
 from core.views.families import STATUS_STUDY_ONLY
 from core.views.family import FamilyOverview
 from core.views.timeline import Timeline
@@ -32,9 +33,10 @@ from core.words import plural
 from tui.bindings import as_bindings, commands_for
 from tui.formatting import NONE, date, sync_problem_text
 from tui.safe import clean, plain
-from tui.screens.base import BaseScreen
+from tui.screens.family_drift import FamilyDriftBase
 from tui.tasks import CLASSIFY, SYNC
 from tui.widgets.columns import Column
+from tui.widgets.drift_view import DriftView
 from tui.widgets.frame_table import FrameTable
 from tui.widgets.status_bar import StatusBar
 from tui.widgets.timeline import ACTIVE, EMPTY, SHARED, TimelineView
@@ -44,6 +46,7 @@ if TYPE_CHECKING:
     from tui.app import PtlmApp
 
 PLATFORM_CYCLE = (None, GITHUB, "huggingface")
+DRIFT_TOP_MIN_HEIGHT = 40  # terminal rows below which the Drift view takes the timeline's place
 
 
 @dataclass(frozen=True)
@@ -127,7 +130,7 @@ def explanation_text(
     return text
 
 
-class FamilyScreen(BaseScreen):
+class FamilyScreen(FamilyDriftBase):
     """One family: timeline, explanation, commits."""
 
     SCOPE = "family"
@@ -180,6 +183,7 @@ class FamilyScreen(BaseScreen):
         self.reloading = False  # a reload keeps the cursors where the user left them
         self.why_parts: tuple[Explanation, list[str]] | None = None  # kept to add the change types
         self.names: dict[str, str] = {}  # variant → its short name in the commit list
+        self.drift_stale = False  # the cache was read again: the Drift view follows the new commits
         self.top_text: tuple[int, Text] | None = None  # timeline rows and explanation, to size the top
 
     def compose(self) -> ComposeResult:
@@ -197,6 +201,7 @@ class FamilyScreen(BaseScreen):
             yield SearchInput(placeholder="title, sha, change type or variant (Esc clears)", id="search", compact=True)
             yield Static("", id="search-count", markup=False)
         yield FrameTable(self._columns(), key=None, empty_text="Reading commits…", id="commits")
+        yield DriftView(id="drift")
         yield StatusBar()
         yield Footer(compact=True)
 
@@ -222,6 +227,12 @@ class FamilyScreen(BaseScreen):
             repo = str(value or "")
             return plain(names.get(repo) or repo.rpartition("/")[2])
 
+        def title(value: Any, row: dict[str, Any]) -> Text:
+            if row.get(LAST_UPDATE):  # the variant's newest HF commit: where it last moved
+                mark = self.query_one(DriftView).get_component_rich_style("drift--in-sync")
+                return Text.assemble(("◆ HF last updated here", mark), " · ", plain(value), end="")
+            return plain(value)
+
         def label(value: Any, row: dict[str, Any]) -> Text:
             if value is None:
                 return Text(NONE, style="dim", end="")
@@ -244,12 +255,22 @@ class FamilyScreen(BaseScreen):
             Column(
                 "label", "Change type", 23, format=label, tooltip="* set by hand; — not labelled yet", sortable=False
             ),
-            Column("title", "Title", 60, 12, max_width=1000, sortable=False),
+            Column(
+                "title",
+                "Title",
+                60,
+                12,
+                format=title,
+                max_width=1000,
+                sortable=False,
+                tooltip="◆ HF last updated here: the variant's newest Hugging Face commit",
+            ),
         ]
 
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#search-bar").display = False
+        self.query_one(DriftView).display = False
         self._show_sync_note()
         self.load()
         self.read_open_prs()
@@ -261,6 +282,7 @@ class FamilyScreen(BaseScreen):
         self._show_sync_note()
         self.load()
         self.read_open_prs()
+        self.drift_stale = True  # read again once the commits are
 
     def on_screen_resume(self) -> None:
         # A label set on the commit screen changes the list; read it again.
@@ -315,14 +337,23 @@ class FamilyScreen(BaseScreen):
         self._update_info()
 
     def _fit_top(self) -> None:
-        """Give the timeline and the explanation room for every row, up to half the screen (the rest scrolls)."""
-        if self.top_text is None:
+        """Give the timeline and the explanation room for every row, up to half the screen (the rest scrolls).
+
+        The Drift view needs the room more: with it the timeline takes a third of a tall
+        terminal, and leaves a short one (under ``DRIFT_TOP_MIN_HEIGHT`` rows) to the Drift view.
+        """
+        top = self.query_one("#family-top")
+        short = self.drift_shown and self.size.height < DRIFT_TOP_MIN_HEIGHT
+        top.display = not short
+        self.query_one("#bin-info").display = not short
+        if self.top_text is None or short:
             return
         rows, why = self.top_text
         why_width = max(self.query_one("#why").scrollable_content_region.width, 10)
         why_lines = len(why.wrap(self.app.console, why_width))
         wanted = max(rows + 2, why_lines, 8)
-        self.query_one("#family-top").styles.height = max(min(wanted, self.size.height // 2), 6)
+        share = 3 if self.drift_shown else 2
+        top.styles.height = max(min(wanted, self.size.height // share), 6)
 
     def on_resize(self) -> None:
         self._fit_top()
@@ -341,7 +372,10 @@ class FamilyScreen(BaseScreen):
 
     def on_family_screen_loaded(self, message: Loaded) -> None:
         self.loaded = True
-        self.commits = message.commits
+        self.commits = mark_last_updates(message.commits)
+        if self.drift_stale or (self.drift_shown and not self.drift_read):
+            self.drift_stale = False
+            self.reread_drift()
         table = self.query_one("#commits", FrameTable)
         table.empty_text = "No commits."
         if message.commits.height:
@@ -380,7 +414,8 @@ class FamilyScreen(BaseScreen):
         width = max(self.query_one("#bin-info").scrollable_content_region.width, 20)
         cursor = view.describe_cursor()
         cursor = cursor if len(cursor) <= width else cursor[: width - 1] + "…"
-        self.query_one("#bin-info", Static).update(f"{cursor}\n{legend} · commits: {shown} (p)")
+        below = "drift: D commits" if self.drift_shown else f"commits: {shown} (p) · D drift"
+        self.query_one("#bin-info", Static).update(f"{cursor}\n{legend} · {below}")
 
     @on(TimelineView.CursorMoved)
     def cursor_moved(self, event: TimelineView.CursorMoved) -> None:
@@ -413,6 +448,8 @@ class FamilyScreen(BaseScreen):
         self._update_info()
 
     def action_cycle_platform(self) -> None:
+        if self.drift_shown:
+            self.action_toggle_drift()  # the platform filter is the commit list's
         self.platform = PLATFORM_CYCLE[(PLATFORM_CYCLE.index(self.platform) + 1) % len(PLATFORM_CYCLE)]
         self._show_commits()
         self._update_info()
@@ -421,7 +458,16 @@ class FamilyScreen(BaseScreen):
         why = self.query_one("#why")
         why.display = not why.display
 
+    def commits_loaded(self) -> bool:
+        return self.loaded
+
+    def drift_toggled(self) -> None:
+        self._fit_top()
+        self._update_info()
+
     def action_focus_search(self) -> None:
+        if self.drift_shown:
+            self.action_toggle_drift()  # the search is the commit list's
         box = self.query_one("#search", Input)
         if self.focused is box:
             raise SkipAction()  # "/" typed in the box is a character

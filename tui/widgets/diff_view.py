@@ -1,7 +1,8 @@
-"""Provides DiffView: a TextView that colours a unified diff's lines (added, removed, hunks, file headers).
+"""Provides DiffView: a unified diff (and JSON key changes) drawn lazily, added and removed lines marked.
 
-The text stays plain and untrusted (``TextView`` sanitises it); only the first character of
-each source line picks a style, so a file's content can never style itself.
+File contents come from strangers: lines are sanitised by TextView and drawn as plain
+segments, never parsed as markup. Lines keep their ``+``/``-``/``~`` sign, so the diff reads
+without colour (NO_COLOR, 16 colours) too.
 """
 
 from __future__ import annotations
@@ -10,60 +11,72 @@ from typing import ClassVar
 
 from rich.cells import cell_len, chop_cells
 from rich.segment import Segment
-from rich.style import Style
 from textual.geometry import Size
 from textual.strip import Strip
 
 from tui.widgets.text_view import TextView
 
-_KINDS = ("diff--added", "diff--removed", "diff--hunk", "diff--file")
-
 
 def line_kind(line: str) -> str:
-    """The component class of one diff line, or "" for context and prose."""
-    if line.startswith(("+++ ", "--- ", "== ")):
-        return "diff--file"
+    """Return the component class of a diff line: header, hunk, added, removed, changed or ''."""
+    if line.startswith(("+++ ", "--- ", "== ", "JSON", "Binary files")):
+        return "diff--header"
     if line.startswith("@@"):
         return "diff--hunk"
     if line.startswith("+"):
         return "diff--added"
     if line.startswith("-"):
         return "diff--removed"
+    if line.startswith("~ "):
+        return "diff--changed"
     return ""
 
 
 class DiffView(TextView):
-    """Scrollable, wrapped diff text; wrapped parts of a line keep its colour."""
+    """Scrollable diff text; each wrapped line keeps the mark of the line it came from."""
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = set(_KINDS)
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "diff--added",
+        "diff--removed",
+        "diff--changed",
+        "diff--hunk",
+        "diff--header",
+    }
     DEFAULT_CSS = """
+    DiffView { background: $surface; padding: 0 1; }
     DiffView > .diff--added { color: $mark-shared; }
     DiffView > .diff--removed { color: $mark-error; }
+    DiffView > .diff--changed { color: $mark-warning; }
     DiffView > .diff--hunk { color: $mark-accent; }
-    DiffView > .diff--file { text-style: bold; }
+    DiffView > .diff--header { text-style: bold; }
     """
 
-    _kinds: list[str]
+    def __init__(self, text: str = "", id: str | None = None, classes: str | None = None) -> None:
+        self._kinds: list[str] = []
+        super().__init__(text, id=id, classes=classes)
 
     def _rewrap(self) -> None:
         width = max(self.scrollable_content_region.width, 10) if self.is_mounted else 80
         if width == self._wrapped_for:
             return
-        wrapped: list[str] = []
+        lines: list[str] = []
         kinds: list[str] = []
         for line in self._source:
+            kind = line_kind(line)
             parts = [line] if cell_len(line) <= width else chop_cells(line, width)
-            wrapped.extend(parts)
-            kinds.extend([line_kind(line)] * len(parts))
-        self._lines, self._kinds = wrapped, kinds
+            lines.extend(parts)
+            kinds.extend([kind] * len(parts))
+        self._lines, self._kinds = lines, kinds
         self._wrapped_for = width
-        self.virtual_size = Size(width, len(wrapped))
+        self.virtual_size = Size(width, len(lines))
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
+        if max(width, 10) != self._wrapped_for:
+            self._rewrap()  # a scrollbar came or went: the width changed without a resize
         index = int(self.scroll_y) + y
         if index >= len(self._lines):
             return Strip.blank(width, self.rich_style)
         kind = self._kinds[index]
-        style: Style = self.rich_style + self.get_component_rich_style(kind, partial=True) if kind else self.rich_style
+        style = self.rich_style + self.get_component_rich_style(kind) if kind else self.rich_style
         return Strip([Segment(self._lines[index], style)]).extend_cell_length(width, self.rich_style)

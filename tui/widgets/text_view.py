@@ -68,6 +68,8 @@ class TextView(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
+        if max(width, 10) != self._wrapped_for:
+            self._rewrap()  # a scrollbar came or went: the width changed without a resize
         index = int(self.scroll_y) + y
         if index >= len(self._lines):
             return Strip.blank(width, self.rich_style)

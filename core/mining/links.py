@@ -393,7 +393,7 @@ def set_link(config_path: str | Path, model: str, gh_repo: str) -> Path:
         ConfigError: The file cannot be read, is not valid TOML, or cannot be written.
     """
     from core.config_edit import set_table_entry
-    from core.repo_ids import require_repo_id
+    from core.mining.repo_ids import require_repo_id
 
     require_repo_id(model, "model")
     require_repo_id(gh_repo, "GitHub repository")

@@ -2,9 +2,9 @@
 
 Only the calling thread writes. Finished repositories are queued and written together at most
 every ``FLUSH_SECONDS``, and at the end or on interrupt. A batch is a few appends (commits,
-refreshed variants, sync outcomes), each one transaction whose cost does not grow with the
-cache; commits are written before the outcomes, so a crash between the two only costs a
-re-check next time.
+their file changes, file histories, refreshed variants, sync outcomes), each one transaction
+whose cost does not grow with the cache; commits and their changes are written before the
+outcomes, so a crash between them only costs a re-check next time.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from cache.schema import VARIANTS
-from core.sync_fetch import Fetched, now_utc
-from core.sync_state import RepoOutcome, outcome_rows
+from cache.schema import FILE_HISTORIES, VARIANTS
+from core.mining.fetch import Fetched, now_utc
+from core.mining.outcomes import RepoOutcome, outcome_rows
 
 if TYPE_CHECKING:
     from cache.store import CacheStore
@@ -34,6 +34,7 @@ class BatchWriter:
         self.pending: list[Fetched] = []
         self.last = time.monotonic()
         self.interval = FLUSH_SECONDS
+        self.touched: set[str] = set()  # families whose commits or file changes were written
 
     def add(self, fetched: Fetched) -> None:
         """Queue a finished repository for the next write."""
@@ -71,19 +72,29 @@ class BatchWriter:
         if not batch:
             return
         self._write(batch)
+        self.touched |= {f.outcome.family for f in batch if f.frame is not None or f.file_history is not None}
         del self.pending[: len(batch)]
         self.last = time.monotonic()
 
     def _write(self, batch: list[Fetched]) -> None:
         frames = [f.frame for f in batch if f.frame is not None and f.frame.height]
         replace = [(f.outcome.platform, f.outcome.repo) for f in batch if f.replace]
+        rewritten = pl.DataFrame(replace, schema=_REPO, orient="row") if replace else None
         if frames or replace:
             self.store.append_commits(
                 pl.concat(frames) if frames else pl.DataFrame(),
-                replace=pl.DataFrame(replace, schema=_REPO, orient="row") if replace else None,
+                replace=rewritten,
                 count=False,
                 operation="sync",
             )
+        # The commits' file changes next, then the record that a repository's file history is
+        # whole: a crash before it only means reading that history again.
+        changes = [f.changes for f in batch if f.changes is not None and f.changes.height]
+        if changes or replace:
+            self.store.append_file_changes(pl.concat(changes) if changes else pl.DataFrame(), "sync", replace=rewritten)
+        histories = [f.file_history for f in batch if f.file_history is not None]
+        if histories:
+            self.store.record_file_histories(pl.DataFrame(histories, schema=FILE_HISTORIES))
         variants = [f.variant for f in batch if f.variant is not None]
         if variants:
             self.store.upsert_variants(pl.DataFrame(variants, schema={c: VARIANTS[c] for c in variants[0]}))

@@ -3,7 +3,7 @@
 Candidates come from the Hub's model listing, filtered by the configured pipeline tags and
 downloads threshold (docs/method.md §1), optionally narrowed by author or search text, plus every
 watchlist model. Each candidate's GitHub link comes from the config (``[links]``, watchlist),
-else from its model card (``core.links``); a card is read again only when the model
+else from its model card (``core.mining.links``); a card is read again only when the model
 repository changed since the last discovery. Models that link to the same repository form a
 family; families on a shared monorepo are flagged; models without a link are listed so the
 user can set one (``ptlm-tui link``).
@@ -18,15 +18,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from core.errors import Cancelled, InputError, NetworkError
-from core.families import FamilyFound, Resolved, UnlinkedModel, cached_models, record_families, unlinked_models
-from core.links import extract_link, override_link
+from core.mining.families import FamilyFound, Resolved, UnlinkedModel, cached_models, record_families, unlinked_models
+from core.mining.links import extract_link, override_link
 from core.progress import CancelToken, EtaTracker, Progress, ProgressCallback
 from core.words import plural
 
 if TYPE_CHECKING:
     from cache.store import CacheStore
     from core.config import Settings
-    from core.sources.hub import HubClient, HubModel
+    from core.mining.hub import HubClient, HubModel
 
 _AUTHOR_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,95}$")
 
@@ -102,8 +102,8 @@ def discover(
     _check_filters(author, limit)
     if settings.offline:
         return relink(store, settings)
-    from core.sources.failures import SourceFailure
-    from core.sources.hub import make_hub_client
+    from core.mining.failures import SourceFailure
+    from core.mining.hub import make_hub_client
 
     report = DiscoverReport()
     lock = threading.Lock()
@@ -162,8 +162,8 @@ def _resolve_all(
     notify: ProgressCallback,
     cancel: CancelToken | None,
 ) -> list[Resolved]:
-    from core.sources.failures import SourceFailure
-    from core.workpool import run_parallel
+    from core.mining.failures import SourceFailure
+    from core.mining.workpool import run_parallel
 
     cards = {
         row["model"]: row

@@ -2,7 +2,7 @@
 
 A bounded pool of workers (``sync.workers``) fetches repositories in parallel; only the
 calling thread writes the cache. Finished repositories are written in small batches (at most
-every few seconds, and before returning or on interrupt; ``core.sync_writer``), each write atomic, so Ctrl+C or a
+every few seconds, and before returning or on interrupt; ``core.mining.writer``), each write atomic, so Ctrl+C or a
 killed process keeps what finished and the next sync picks up the rest. Every repository's
 outcome becomes a ``sync_state`` row, failures included, and the sync goes on with the others.
 """
@@ -20,33 +20,34 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from core.errors import Cancelled, InputError
+from core.mining.failures import SourceFailure, redact
+from core.mining.fetch import Fetched, Unit, clone_files, fetch_github, fetch_hf
+from core.mining.outcomes import RepoOutcome, read_states
+from core.mining.writer import BatchWriter
 from core.models import GITHUB, HUGGINGFACE, is_valid_repo_id
 from core.progress import CancelToken, EtaTracker, Progress, ProgressCallback
-from core.sources.failures import SourceFailure, redact
-from core.sync_fetch import Fetched, Unit, clone_files, fetch_github, fetch_hf
-from core.sync_state import RepoOutcome, read_states
-from core.sync_writer import BatchWriter
 from core.text import one_line
 from core.words import plural
 
 if TYPE_CHECKING:
     from cache.store import CacheStore
     from core.config import Settings
-    from core.sources.git_log import History
-    from core.sources.hub import HubClient
-    from core.sources.polite import WaitCallback
+    from core.mining.hub import HubClient
+    from core.mining.hub_git import HubHistory
+    from core.mining.polite import WaitCallback
 
 __all__ = ["SyncReport", "in_shard", "parse_shard", "plan_units", "sync", "sync_status"]
 
 # Failures that say the network (or the server) is down rather than one repository is wrong.
 # After this many in a row a run stops: going on would only mark every repository failed.
+_REPO = {"platform": pl.String, "repo": pl.String}
 NETWORK_STATUSES = frozenset({"network", "timeout", "server_error"})
 STOP_AFTER_NETWORK_FAILURES = 5
 
 
 def sync_status(store: CacheStore) -> pl.DataFrame:
-    """Return the per-repository status table (see ``core.sync_state.sync_status``)."""
-    from core.sync_state import sync_status as status
+    """Return the per-repository status table (see ``core.mining.outcomes.sync_status``)."""
+    from core.mining.outcomes import sync_status as status
 
     return status(store)
 
@@ -259,13 +260,18 @@ def sync(
     try:
         finished = _run(units, work, on_result, settings.sync.workers, cancel, writer)
     except KeyboardInterrupt:
-        from core.sources.git_run import kill_running
+        from core.mining.git_run import kill_running
 
         cancel.cancel()
         kill_running()  # git runs in its own process group: Ctrl+C does not reach it
         writer.flush()
         raise
     writer.finish()
+    if writer.touched:
+        from core.drift.digest import refresh_drift_summary
+
+        notify(tracker.at(done[0], "summarising drift"))
+        refresh_drift_summary(store, sorted(writer.touched))
     if finished and not interrupted:
         store.compact_if_worthwhile()  # many small batches: fold them into one file per table
     report.elapsed = time.monotonic() - started
@@ -282,7 +288,7 @@ def _run(
     cancel: CancelToken,
     writer: BatchWriter,
 ) -> bool:
-    from core.workpool import run_parallel
+    from core.mining.workpool import run_parallel
 
     return run_parallel(units, work, on_result, workers=workers, cancel=cancel, on_idle=writer.maybe_flush)
 
@@ -320,10 +326,10 @@ def _worker(
     store: CacheStore, settings: Settings, units: list[Unit], cancel: CancelToken, on_wait: WaitCallback
 ) -> Callable[[Unit], Fetched]:
     """Return the function a worker runs for one unit, with everything it shares prepared once."""
+    from core.mining.git_clones import remote_url
+    from core.mining.git_run import git_env
+    from core.mining.hub import resolve_hf_token
     from core.paths import git_clone_dir
-    from core.sources.git_history import remote_url
-    from core.sources.git_run import git_env
-    from core.sources.hub import resolve_hf_token
 
     states = read_states(store)
     hf_repos = [u.repo for u in units if u.platform == HUGGINGFACE]
@@ -342,6 +348,24 @@ def _worker(
         )
     )
     present = set(heads_present.iter_rows())
+    # Repositories whose file changes the cache lacks (cached by an earlier release, or HF ones
+    # synced with changed_files = none) are read whole once.
+    whole = {(p, r) for p, r in store.file_histories(["platform", "repo"]).iter_rows()}
+    read_hf_files = settings.sync.changed_files != "none"
+    backfill = {
+        (u.platform, u.repo)
+        for u in units
+        if (u.platform, u.repo) not in whole and (u.platform == GITHUB or read_hf_files)
+    }
+    gh_backfill = [(GITHUB, r) for p, r in backfill if p == GITHUB]
+    gh_cached = (
+        {
+            r: int(n)
+            for _, r, n in store.commit_counts(pl.DataFrame(gh_backfill, schema=_REPO, orient="row")).iter_rows()
+        }
+        if gh_backfill
+        else {}
+    )
     hub: list[HubClient] = []  # built on first use, so a GitHub-only sync never imports huggingface_hub
     hub_lock = threading.Lock()
     gh_token = settings.github_token()
@@ -351,7 +375,7 @@ def _worker(
     def client() -> HubClient:
         with hub_lock:
             if not hub:
-                from core.sources.hub import make_hub_client
+                from core.mining.hub import make_hub_client
 
                 client = make_hub_client(settings, cancel=cancel, on_wait=on_wait)
                 # A rate limit announced in an earlier run still holds: wait for it (or fail fast).
@@ -368,8 +392,8 @@ def _worker(
     hf_endpoint = settings.hf_endpoint()
     hf_secret: list[str | None] = []
 
-    def hf_clone(unit: Unit) -> Callable[[], History]:
-        def run() -> History:
+    def hf_clone(unit: Unit) -> Callable[[], HubHistory]:
+        def run() -> HubHistory:
             if not hf_secret:
                 hf_secret.append(resolve_hf_token(settings))
             return clone_files(
@@ -399,6 +423,7 @@ def _worker(
                 known_by_repo.get(unit.repo, frozenset()),
                 changed_files=settings.sync.changed_files,
                 clone_files=hf_clone(unit),
+                backfill=(unit.platform, unit.repo) in backfill,
             )
         head = gh_heads.get(unit.repo)
         return fetch_github(
@@ -410,6 +435,8 @@ def _worker(
             last_head=head if head is not None and (unit.repo, head) in present else None,
             cancel=cancel,
             secrets=(gh_token,),
+            backfill=(unit.platform, unit.repo) in backfill,
+            cached=gh_cached.get(unit.repo, 0),
         )
 
     return work

@@ -11,15 +11,15 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from core.links import LinkResult, extract_link, is_monorepo, override_link
-from core.repo_ids import family_id_for, github_key
+from core.mining.links import LinkResult, extract_link, is_monorepo, override_link
+from core.mining.repo_ids import family_id_for, github_key
 
 if TYPE_CHECKING:
     import polars as pl
 
     from cache.store import CacheStore
     from core.config import Settings
-    from core.sources.hub import HubModel
+    from core.mining.hub import HubModel
 
 
 @dataclass(frozen=True)
@@ -111,12 +111,17 @@ def record_families(
     old_variants = store.variants(["model", "family"])
     seen = set(old_variants["model"].to_list())
     rows = [_variant_row(r, family_of, None if r.model.id in seen else now) for r in resolved]
+    touched = {f.family for f in found}
     if rows:
         variants = pl.DataFrame(rows, schema=VARIANTS)
         # Commits first: a crash before the variants are written leaves them to move again.
-        _relabel_moved_models(store, old_variants, variants)
+        touched |= _relabel_moved_models(store, old_variants, variants)
         store.upsert_variants(variants)
     _write_cards(store, [r for r in resolved if r.fetched], now)
+    if touched:
+        from core.drift.digest import refresh_drift_summary
+
+        refresh_drift_summary(store, sorted(touched))  # variants came or went: their figures too
     return found, unlinked
 
 
@@ -218,27 +223,28 @@ def _unique(base: str, taken: set[str]) -> str:
     return candidate
 
 
-def _relabel_moved_models(store: CacheStore, old: pl.DataFrame, new: pl.DataFrame) -> None:
-    """A model now linked to another family takes its cached HF commits along (vectorised)."""
+def _relabel_moved_models(store: CacheStore, old: pl.DataFrame, new: pl.DataFrame) -> set[str]:
+    """A model now linked to another family takes its cached HF commits along (vectorised); return the families left."""
     import polars as pl
 
     moved = (
         new.filter(pl.col("family").is_not_null())
         .join(old.select("model", pl.col("family").alias("old")), on="model")
         .filter(pl.col("old").is_not_null() & (pl.col("old") != pl.col("family")))
-        .select(pl.col("model").alias("repo"), pl.col("family").alias("new_family"))
+        .select(pl.col("model").alias("repo"), pl.col("family").alias("new_family"), "old")
     )
     if moved.height:
         store.move_commits(
             moved.select(pl.lit("huggingface").alias("platform"), "repo", pl.col("new_family").alias("family"))
         )
+    return set(moved["old"].to_list())
 
 
 def unlinked_models(store: CacheStore, variants: pl.DataFrame | None = None) -> list[UnlinkedModel]:
     """Return the discovered models without a GitHub link, most downloaded first, with card candidates."""
     import polars as pl
 
-    from core.links import candidates as card_candidates
+    from core.mining.links import candidates as card_candidates
 
     frame = store.variants() if variants is None else variants
     frame = frame.filter(pl.col("family").is_null()).sort("downloads", descending=True, nulls_last=True)
@@ -265,7 +271,7 @@ def cached_models(store: CacheStore, settings: Settings) -> list[Resolved]:
     ``[links]``, watchlist and ``[family_names]`` at once. A model without a cached card keeps
     the link it has (for example one that came with an import).
     """
-    from core.sources.hub import HubModel
+    from core.mining.hub import HubModel
 
     watch = {item.model: item.github for item in settings.watchlist}
     cards = {row["model"]: row for row in store.model_cards().iter_rows(named=True)}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.errors import InputError
-from core.repo_ids import require_repo_id
+from core.mining.repo_ids import require_repo_id
 
 
 @dataclass(frozen=True, slots=True)

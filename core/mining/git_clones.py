@@ -5,8 +5,7 @@ and trees; no file contents, because ``git log --raw --no-renames`` reads trees,
 later syncs ``git fetch`` and compare the branch head with the one recorded at the last
 success, so a repository with nothing new costs one fetch and no log. A clone is built in a
 temporary directory and renamed into place, and every clone is used under a file lock, so an
-interrupted sync never leaves a half clone behind. Reading the history is
-``core.sources.git_log`` (re-exported here for callers that only know this module).
+interrupted sync never leaves a half clone behind. Reading the history is ``core.mining.git_log``.
 """
 
 from __future__ import annotations
@@ -19,13 +18,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.mining.failures import SourceFailure
+from core.mining.git_run import run_git
+from core.mining.repo_ids import require_repo_id
 from core.progress import CancelToken
-from core.repo_ids import require_repo_id
-from core.sources.failures import SourceFailure
-from core.sources.git_log import parse_log, read_log
-from core.sources.git_run import run_git
 
-__all__ = ["CloneState", "clone_lock", "is_ancestor", "parse_log", "read_log", "remote_url", "update_clone"]
+__all__ = ["CloneState", "clone_lock", "is_ancestor", "remote_url", "update_clone"]
 
 # Blob-less: commits and trees only. HF clones also keep blobs under 1 KiB, which covers every
 # git LFS pointer file (the LFS spec caps them at 1023 bytes): drift must know which shared
@@ -159,7 +157,7 @@ def update_clone(
         _sync_remote_url(path, url)
         before = _head(path, env, timeout)
         # A clone made with another filter (HF clones were blob-less before) is refetched once
-        # with this one, so that "not local" keeps meaning "filtered out" (core.sources.git_blobs).
+        # with this one, so that "not local" keeps meaning "filtered out" (core.mining.git_blobs).
         # A full clone (the server ignored the filter) has every blob already: nothing to redo.
         current = _filter_of(path)
         refilter = ["--refetch", f"--filter={filter_spec}"] if current and current != filter_spec else []
@@ -216,15 +214,11 @@ def _follow_default_branch(
     what: str,
 ) -> str | None:
     """The remote renamed its default branch (master -> main): switch HEAD and the refspec to it."""
-    out = run_git(
-        ["ls-remote", "--symref", "origin", "HEAD"],
-        cwd=path,
-        env=env,
-        timeout=timeout,
-        cancel=cancel,
-        secrets=secrets,
-        what=what,
-    ).stdout.decode("utf-8", "replace")
+
+    def remote(*args: str) -> bytes:
+        return run_git(list(args), cwd=path, env=env, timeout=timeout, cancel=cancel, secrets=secrets, what=what).stdout
+
+    out = remote("ls-remote", "--symref", "origin", "HEAD").decode("utf-8", "replace")
     for line in out.splitlines():
         if line.startswith("ref: refs/heads/") and line.endswith("\tHEAD"):
             branch = line[len("ref: refs/heads/") : -len("\tHEAD")]
@@ -232,15 +226,7 @@ def _follow_default_branch(
                 return None
             run_git(["symbolic-ref", "HEAD", f"refs/heads/{branch}"], cwd=path, env=env, timeout=timeout)
             _set_refspec(path)
-            run_git(
-                ["fetch", "--no-tags", "--quiet", "origin"],
-                cwd=path,
-                env=env,
-                timeout=timeout,
-                cancel=cancel,
-                secrets=secrets,
-                what=what,
-            )
+            remote("fetch", "--no-tags", "--quiet", "origin")
             return _head(path, env, timeout)
     return None
 

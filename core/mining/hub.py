@@ -2,12 +2,12 @@
 
 Requests go through huggingface_hub's shared ``httpx2`` session (so ``HF_HUB_OFFLINE``, proxies
 and its request hooks apply), its headers (user agent, token) and its error mapping
-(``hf_raise_for_status``), but the retry policy is ours (``core.sources.polite``): the
+(``hf_raise_for_status``), but the retry policy is ours (``core.mining.polite``): the
 library's own backoff sleeps silently and cannot be cancelled. Pagination follows the Hub's
 ``Link`` headers, as ``huggingface_hub.utils.paginate`` does, page by page so that the commit
 listing stops at the first commit we already have.
 
-Changed files per HF commit come from git only (``core.sources.hf_git``): a bare clone of the
+Changed files per HF commit come from git only (``core.mining.hub_git``): a bare clone of the
 model repository, kept in the cache and fetched incrementally, read with ``git log --raw``. The
 Hub's ``compare`` endpoint has no documented contract, and on a real (unified-diff) answer a
 parser of raw diff lines returns no files at all, silently; it is not used.
@@ -20,13 +20,13 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urljoin, urlsplit
 
+from core.mining import failures as st
+from core.mining import polite
+from core.mining.failures import SourceFailure
+from core.mining.hub_payloads import HubCommit, HubModel, parse_commit, parse_model
+from core.mining.polite import Politeness, WaitCallback, retry_after_seconds
+from core.mining.repo_ids import require_repo_id
 from core.progress import CancelToken
-from core.repo_ids import require_repo_id
-from core.sources import failures as st
-from core.sources import polite
-from core.sources.failures import SourceFailure
-from core.sources.hub_payloads import HubCommit, HubModel, parse_commit, parse_model
-from core.sources.polite import Politeness, WaitCallback, retry_after_seconds
 
 __all__ = ["HubClient", "HubCommit", "HubModel", "make_hub_client", "resolve_hf_token"]
 
@@ -59,7 +59,7 @@ class HubClient:
     ) -> None:
         self.endpoint = endpoint.rstrip("/")
         use_endpoint_in_library(self.endpoint)
-        from huggingface_hub.utils._headers import build_hf_headers
+        from huggingface_hub.utils import build_hf_headers
 
         self.timeout = timeout
         self._token = token
@@ -107,7 +107,7 @@ class HubClient:
         """
         import httpx2
         from huggingface_hub.errors import HfHubHTTPError, OfflineModeIsEnabled
-        from huggingface_hub.utils._http import get_session, hf_raise_for_status
+        from huggingface_hub.utils import get_session, hf_raise_for_status
 
         attempt = 0
         redirects = 0

@@ -18,9 +18,9 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from core.mining import failures as st
+from core.mining.failures import SourceFailure
 from core.progress import CancelToken
-from core.sources import failures as st
-from core.sources.failures import SourceFailure
 
 # Backoff for 5xx/timeouts: BASE, 2*BASE, 4*BASE ... capped. Tests shrink BASE.
 BACKOFF_BASE_SECONDS = 1.0
@@ -44,7 +44,7 @@ def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) ->
     ``RateLimit: "api";r=0;t=55`` (IETF draft, the Hub's header) wins; ``Retry-After`` may be
     seconds or an HTTP date.
     """
-    from huggingface_hub.utils._http import parse_ratelimit_headers
+    from huggingface_hub.utils import parse_ratelimit_headers
 
     info = parse_ratelimit_headers(headers)
     if info is not None and info.remaining == 0:

@@ -1,9 +1,11 @@
 """Provides the per-repository work of a sync: what is new on one HF model or one GitHub repository.
 
 Each function runs in a worker thread, makes the requests, and returns the new commit rows
-(cache schema) and the outcome; it never writes the cache (the orchestrator does). Both are
-incremental: an HF model whose head commit is already cached costs one model-info request and
-no history; a GitHub repository whose head did not move costs one ``git fetch`` and no log.
+(cache schema), their file changes and the outcome; it never writes the cache (the
+orchestrator does). Both are incremental: an HF model whose head commit is already cached costs
+one model-info request and no history; a GitHub repository whose head did not move costs one
+``git fetch`` and no log. A repository whose file changes the cache lacks (a cache of an earlier
+release) is read whole once: its ``backfill``.
 """
 
 from __future__ import annotations
@@ -18,16 +20,16 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from cache.schema import TABLES
+from core.mining import polite
+from core.mining.failures import SourceFailure
+from core.mining.outcomes import RepoOutcome
 from core.models import GITHUB, HUGGINGFACE
-from core.sources import polite
-from core.sources.failures import SourceFailure
-from core.sync_state import RepoOutcome
 from core.words import plural
 
 if TYPE_CHECKING:
+    from core.mining.hub import HubClient, HubCommit
+    from core.mining.hub_git import HubHistory
     from core.progress import CancelToken
-    from core.sources.git_log import History
-    from core.sources.hub import HubClient, HubCommit
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,15 @@ class Fetched:
     replace: bool = False  # the history was rewritten: drop this repository's old rows
     variant: dict[str, Any] | None = None  # refreshed Hub metadata of an HF model
     changes: pl.DataFrame | None = None  # file changes of ``frame``'s commits (git_log.FILE_CHANGES_SCHEMA)
+    file_history: dict[str, Any] | None = None  # a file_histories row: the cache now holds every file change
+
+
+def file_history_row(
+    platform: str, repo: str, head: str | None, lfs_pointers: frozenset[str] | None = None
+) -> dict[str, Any]:
+    """Return the file_histories row saying the cache holds ``repo``'s file changes up to ``head``."""
+    pointers = " ".join(sorted(lfs_pointers)) if lfs_pointers is not None else None
+    return {"platform": platform, "repo": repo, "read_at": now_utc(), "head": head, "lfs_pointers": pointers}
 
 
 def hf_frame(unit: Unit, commits: list[HubCommit], git_commits: pl.DataFrame | None) -> pl.DataFrame:
@@ -88,11 +99,12 @@ def fetch_hf(
     known: frozenset[str],
     *,
     changed_files: str,
-    clone_files: Callable[[], History] | None = None,
+    clone_files: Callable[[], HubHistory] | None = None,
+    backfill: bool = False,
 ) -> Fetched:
     """Fetch what is new on one HF model: model info, commit pages down to the first known id, then git.
 
-    Changed files come from the model's git repository only (``core.sources.hf_git``): a
+    Changed files come from the model's git repository only (``core.mining.hub_git``): a
     clone that fails, or that lacks a commit the Hub listed, fails the repository (a recorded
     outcome), never gives commits without their files.
 
@@ -100,8 +112,10 @@ def fetch_hf(
         unit: The model and its family.
         hub: The shared Hub client.
         known: Commit ids of this model already in the cache.
-        changed_files: ``none`` skips git; any other value reads it (``sync.changed_files``).
+        changed_files: ``none`` skips git; ``git`` reads it (``sync.changed_files``).
         clone_files: Clones or fetches the model repository and returns its history.
+        backfill: The cache lacks this model's file history (a cache of an earlier release):
+            list every commit and rewrite them all with git's details and file changes, once.
 
     Raises:
         SourceFailure: The model could not be fetched (status for sync_state).
@@ -116,31 +130,43 @@ def fetch_hf(
         "last_modified": info.last_modified,
         "gated": info.gated,
     }
-    if info.sha is not None and info.sha in known:
+    if info.sha is not None and info.sha in known and not backfill:
         outcome = RepoOutcome(HUGGINGFACE, unit.repo, unit.family, "ok", "up to date", head=info.sha)
         return Fetched(outcome, variant=variant)
-    commits, met_known = hub.commits(unit.repo, known)
-    history = None
-    if changed_files != "none" and commits:
+    commits, met_known = hub.commits(unit.repo, frozenset() if backfill else known)
+    listed = {c.id for c in commits}
+    hub_history = None
+    if changed_files != "none" and (commits or backfill):
         if clone_files is None:
             raise SourceFailure("error", f"{unit.repo}: no git access to read changed files", "sync again")
-        history = clone_files()
-        absent = len({c.id for c in commits} - set(history.commits["sha"].to_list()))
+        hub_history = clone_files()
+        absent = len(listed - set(hub_history.history.commits["sha"].to_list()))
         if absent:
             raise SourceFailure(
                 "error",
                 f"{unit.repo}: {absent} commits the Hub lists are not in its git repository",
                 "the model changed during the sync: sync again",
             )
-    rewritten = bool(known) and not met_known
-    count = plural(len(commits), "commit")
-    detail = f"history was rewritten: re-read {count}" if rewritten else f"{plural(len(commits), 'new commit')}"
+    rewritten = bool(known - listed) if backfill else bool(known) and not met_known
+    new = len(listed - known)
+    if rewritten:
+        detail = f"history was rewritten: re-read {plural(len(commits), 'commit')}"
+    else:
+        detail = plural(new, "new commit")
+    if backfill and hub_history is not None:
+        detail += f"; file changes of all {plural(len(commits), 'commit')} read once"
     head = commits[0].id if commits else info.sha
-    outcome = RepoOutcome(HUGGINGFACE, unit.repo, unit.family, "ok", detail, new_commits=len(commits), head=head)
-    new = [c.id for c in commits]
-    changes = history.changes.filter(pl.col("sha").is_in(new)) if history is not None else None
+    outcome = RepoOutcome(HUGGINGFACE, unit.repo, unit.family, "ok", detail, new_commits=new, head=head)
+    history = hub_history.history if hub_history is not None else None
+    changes = None
+    if history is not None:
+        whole = backfill or rewritten
+        changes = history.changes if whole else history.changes.filter(pl.col("sha").is_in(list(listed)))
     frame = hf_frame(unit, commits, history.commits if history is not None else None)
-    return Fetched(outcome, frame, replace=rewritten, variant=variant, changes=changes)
+    record = None
+    if hub_history is not None:
+        record = file_history_row(HUGGINGFACE, unit.repo, hub_history.clone.after, hub_history.lfs_pointers)
+    return Fetched(outcome, frame, replace=rewritten, variant=variant, changes=changes, file_history=record)
 
 
 def clone_files(
@@ -152,9 +178,9 @@ def clone_files(
     timeout: float,
     cancel: CancelToken | None,
     secrets: tuple[str | None, ...],
-) -> History:
-    """Clone (or fetch) a model repository (bare, small blobs only) and return its history."""
-    from core.sources.hf_git import fetch_hub_history
+) -> HubHistory:
+    """Clone (or fetch) a model repository (bare, small blobs only) and return its history and LFS pointers."""
+    from core.mining.hub_git import fetch_hub_history
 
     return fetch_hub_history(
         unit.repo,
@@ -165,7 +191,7 @@ def clone_files(
         timeout=timeout,
         cancel=cancel,
         secrets=secrets,
-    ).history
+    )
 
 
 def fetch_github(
@@ -178,6 +204,8 @@ def fetch_github(
     last_head: str | None,
     cancel: CancelToken | None,
     secrets: tuple[str | None, ...],
+    backfill: bool = False,
+    cached: int = 0,
 ) -> Fetched:
     """Clone or fetch one GitHub repository and read the commits its default branch gained.
 
@@ -190,12 +218,15 @@ def fetch_github(
         last_head: Head recorded at the last success, if its commit is in the cache.
         cancel: Kills git when set.
         secrets: Tokens to redact.
+        backfill: The cache lacks the repository's file changes (a cache of an earlier
+            release): read the whole history once, whether or not the head moved.
+        cached: How many of its commits the cache holds (for the count of new ones on a backfill).
 
     Raises:
         SourceFailure: The repository could not be fetched (status for sync_state).
     """
-    from core.sources.git_history import is_ancestor, update_clone
-    from core.sources.git_log import parse_history, read_log
+    from core.mining.git_clones import is_ancestor, update_clone
+    from core.mining.git_log import parse_history, read_log
 
     for attempt in (1, 2):
         try:
@@ -209,18 +240,23 @@ def fetch_github(
                 raise
             _wait(polite.BACKOFF_BASE_SECONDS, cancel)
     if state.after is None:
-        return Fetched(RepoOutcome(GITHUB, unit.repo, unit.family, "ok", "empty repository"))
-    if last_head == state.after:
+        outcome = RepoOutcome(GITHUB, unit.repo, unit.family, "ok", "empty repository")
+        return Fetched(outcome, file_history=file_history_row(GITHUB, unit.repo, None) if backfill else None)
+    if last_head == state.after and not backfill:
         return Fetched(RepoOutcome(GITHUB, unit.repo, unit.family, "ok", "up to date", head=state.after))
     forward = last_head is not None and is_ancestor(clone_path, last_head, state.after, env, timeout)
     rewritten = last_head is not None and not forward
-    raw = read_log(clone_path, since=last_head if forward else None)
+    raw = read_log(clone_path, since=last_head if forward and not backfill else None)
     history = parse_history(raw, family=unit.family, repo=unit.repo)
     frame = history.commits
     count = plural(frame.height, "commit")
-    detail = f"history was rewritten: re-read {count}" if rewritten else f"{plural(frame.height, 'new commit')}"
-    outcome = RepoOutcome(GITHUB, unit.repo, unit.family, "ok", detail, new_commits=frame.height, head=state.after)
-    return Fetched(outcome, frame, replace=rewritten, changes=history.changes)
+    new = max(frame.height - cached, 0) if backfill and not rewritten else frame.height
+    detail = f"history was rewritten: re-read {count}" if rewritten else plural(new, "new commit")
+    if backfill:
+        detail += f"; file changes of all {count} read once"
+    outcome = RepoOutcome(GITHUB, unit.repo, unit.family, "ok", detail, new_commits=new, head=state.after)
+    record = file_history_row(GITHUB, unit.repo, state.after)
+    return Fetched(outcome, frame, replace=rewritten, changes=history.changes, file_history=record)
 
 
 def _wait(seconds: float, cancel: CancelToken | None) -> None:

@@ -21,9 +21,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.mining import failures as st
+from core.mining.failures import SourceFailure
 from core.progress import CancelToken
-from core.sources import failures as st
-from core.sources.failures import SourceFailure
 
 # Prepended to every network command: no credential helper may pop up a dialog or read a keychain.
 NO_PROMPT_OPTIONS = ("-c", "credential.helper=", "-c", "core.askPass=", "-c", "core.quotePath=false")

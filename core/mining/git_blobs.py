@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Final
 
-from core.sources.git_run import run_git
+from core.mining.git_run import run_git
 
 LFS_PREFIX: Final = b"version https://git-lfs"
 LFS_MAX_SIZE: Final = 1024  # pointer files are smaller (git-lfs spec)
@@ -24,7 +24,7 @@ _UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
 
 
 def _config(path: Path, key: str, env: Mapping[str, str], timeout: float) -> str:
-    from core.sources.failures import SourceFailure
+    from core.mining.failures import SourceFailure
 
     try:
         return run_git(["config", "--get", key], cwd=path, env=env, timeout=timeout).stdout.decode().strip()
@@ -80,8 +80,8 @@ def read_blobs(
     Raises:
         SourceFailure: git failed, or a blob could not be had (the remote is unreachable).
     """
-    from core.sources import failures as st
-    from core.sources.failures import SourceFailure
+    from core.mining import failures as st
+    from core.mining.failures import SourceFailure
 
     wanted = list(dict.fromkeys(blobs))
     if not wanted:
@@ -136,6 +136,18 @@ def lfs_pointer_blobs(
             local = local_blob_sizes(path, env, timeout)
             small = [b for b in small if local.get(b, LFS_MAX_SIZE) < LFS_MAX_SIZE]
     contents = read_blobs(path, small, env, timeout=timeout)
+    return {blob for blob, data in contents.items() if data.startswith(LFS_PREFIX)}
+
+
+def clone_lfs_pointers(path: Path, env: Mapping[str, str], *, timeout: float = 300.0) -> set[str]:
+    """Return every git LFS pointer blob the clone holds (it must keep all blobs under 1 KiB, as HF clones do).
+
+    Sync records them per repository, so drift from the cache knows which shared blobs never
+    link without running git. Only local blobs are read: nothing is fetched.
+    """
+    sizes = local_blob_sizes(path, env, timeout)
+    small = [blob for blob, size in sizes.items() if size < LFS_MAX_SIZE]
+    contents = read_blobs(path, small, offline_env(env), timeout=timeout)
     return {blob for blob, data in contents.items() if data.startswith(LFS_PREFIX)}
 
 

@@ -22,8 +22,8 @@ from typing import Final
 
 import polars as pl
 
-from core.sources import failures as st
-from core.sources.failures import SourceFailure
+from core.mining import failures as st
+from core.mining.failures import SourceFailure
 
 # NUL cannot occur in a printed commit message, so it delimits records safely; within the
 # header, fields are split at \x1f and the message is the last field, so it may hold anything.

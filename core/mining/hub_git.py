@@ -15,12 +15,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.mining import failures as st
+from core.mining.failures import SourceFailure
+from core.mining.git_blobs import clone_lfs_pointers
+from core.mining.git_clones import SMALL_BLOBS, CloneState, update_clone
+from core.mining.git_log import History, parse_history, read_log
+from core.mining.repo_ids import require_repo_id
 from core.progress import CancelToken
-from core.repo_ids import require_repo_id
-from core.sources import failures as st
-from core.sources.failures import SourceFailure
-from core.sources.git_history import SMALL_BLOBS, CloneState, update_clone
-from core.sources.git_log import History, parse_history, read_log
 
 _HINTS = {
     st.NOT_FOUND: "check the model id; the Hub answers 'not found' for private models without a token too",
@@ -35,6 +36,7 @@ class HubHistory:
 
     clone: CloneState
     history: History  # the whole branch: HF histories are short, and a full read needs no bookkeeping
+    lfs_pointers: frozenset[str]  # the git LFS pointer blobs among its versions (drift never links them)
 
 
 def hub_git_url(endpoint: str, model: str) -> str:
@@ -54,7 +56,7 @@ def fetch_hub_history(
     cancel: CancelToken | None = None,
     secrets: tuple[str | None, ...] = (),
 ) -> HubHistory:
-    """Clone or fetch ``model``'s repository and read what its main branch gained since the last fetch.
+    """Clone or fetch ``model``'s repository and read its main branch's history and LFS pointer blobs.
 
     Args:
         model: The model id (``owner/name``).
@@ -87,4 +89,5 @@ def fetch_hub_history(
             exc.status, exc.detail, _HINTS.get(exc.status, exc.hint), retry_after=exc.retry_after, secrets=secrets
         ) from None
     raw = read_log(clone_path, timeout=timeout) if state.after is not None else b""
-    return HubHistory(state, parse_history(raw, family=family, repo=model, platform=HUGGINGFACE))
+    pointers = clone_lfs_pointers(clone_path, env, timeout=timeout) if state.after is not None else set()
+    return HubHistory(state, parse_history(raw, family=family, repo=model, platform=HUGGINGFACE), frozenset(pointers))
