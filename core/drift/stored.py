@@ -145,6 +145,7 @@ def clone_run(
     table: pl.DataFrame,
     settings: Settings,
     locate: Callable[[str, str], Path | None] | None = None,
+    variants: Sequence[str] = (),
 ) -> DriftRun:
     """Return ``table`` with the clones sync keeps for ``fam`` (``drift --diff`` reads two blobs from them).
 
@@ -158,6 +159,7 @@ def clone_run(
         settings: Tokens, endpoints and ``offline``.
         locate: Where to read a repository instead of the cache's clones, read in place (the
             demo's source repositories, which hold every version).
+        variants: HF repositories to open even when ``table`` has no pair of theirs.
 
     Raises:
         InputError: A clone the diff needs is not in the cache directory.
@@ -192,5 +194,5 @@ def clone_run(
         return Repository(repo, path, cloned=True, env=env(platform))
 
     assert fam.gh_repo is not None
-    hubs = tuple(clone(HUGGINGFACE, v) for v in sorted(set(table["hf_repo"].to_list())))
+    hubs = tuple(clone(HUGGINGFACE, v) for v in sorted(set(table["hf_repo"].to_list()) | set(variants)))
     return DriftRun(table, clone(GITHUB, fam.gh_repo), hubs)

@@ -54,6 +54,7 @@ def variant_drift(store: CacheStore, settings: Settings, family: str, variant: s
             f"run `ptlm-tui sync {family}` first",
         )
     # Only this variant's pairs: the family's other variants do not change them.
-    run = clone_run(store, fam, table.filter(pl.col("hf_repo") == variant), settings, demo_repositories(store))
+    mine = table.filter(pl.col("hf_repo") == variant)
+    run = clone_run(store, fam, mine, settings, demo_repositories(store), variants=[variant])
     hub = next(h for h in run.hubs if h.name == variant)
     return VariantDrift(family, variant, fam.gh_repo, run.table, run.github, hub)
