@@ -5,7 +5,10 @@ Times are fixed so relative ages and snapshots are deterministic: pass ``NOW`` a
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+import shutil
+import tempfile
 from pathlib import Path
 
 import polars as pl
@@ -99,8 +102,26 @@ def write_sync_state(store: CacheStore, rows: list[dict[str, object]]) -> None:
     store.record_sync_outcomes(pl.DataFrame(full, schema=TABLES["sync_state"]))
 
 
+_TEMPLATES: dict[tuple[bool, int, bool], Path] = {}
+
+
 def build_cache(root: Path, *, hostile: bool = False, long_lines: int = 0, labels: bool = True) -> CacheStore:
-    """Write the test cache under ``root`` and return its store."""
+    """Write the test cache under ``root`` and return its store.
+
+    Each variant of the cache is written once per test session, as a real cache is (the
+    store's own writes), and copied for every test that asks: a test may change its copy.
+    """
+    key = (hostile, long_lines, labels)
+    if key not in _TEMPLATES:
+        template = Path(tempfile.mkdtemp(prefix="ptlm-test-cache-")) / "cache"
+        atexit.register(shutil.rmtree, template.parent, True)
+        _write_cache(template, hostile=hostile, long_lines=long_lines, labels=labels)
+        _TEMPLATES[key] = template
+    shutil.copytree(_TEMPLATES[key], root, dirs_exist_ok=True)
+    return CacheStore(root)
+
+
+def _write_cache(root: Path, *, hostile: bool, long_lines: int, labels: bool) -> CacheStore:
     store = CacheStore(root)
     rows = acme_commits() + zeta_commits() + solo_commits()
     if hostile:

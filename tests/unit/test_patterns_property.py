@@ -156,7 +156,7 @@ family_strategy = st.one_of(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(family_strategy, min_size=1, max_size=6), st.sampled_from([14, 7, 30]))
 def test_engine_matches_reference(families: list[list[tuple[str, str, dt.datetime]]], bin_days: int) -> None:
     rows = [
