@@ -34,20 +34,20 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def imported() -> dict[str, list[object]]:
+def imported() -> dict[str, tuple[str, list[str]]]:
     """Import every headless module in one fresh process, in turn, noting what each left loaded.
 
     Imports accumulate, so the first module that pulls in a UI package is the one named.
     """
     run = subprocess.run([sys.executable, "-c", PROBE, *HEADLESS], capture_output=True, text=True, cwd=ROOT, check=True)
-    return json.loads(run.stdout)
+    return {module: (error, ui) for module, (error, ui) in json.loads(run.stdout).items()}
 
 
 @pytest.mark.parametrize("module", HEADLESS)
-def test_module_imports_without_ui(module: str, imported: dict[str, list[object]]) -> None:
+def test_module_imports_without_ui(module: str, imported: dict[str, tuple[str, list[str]]]) -> None:
     error, ui = imported[module]
     assert error == "", error
-    assert ui == [], f"{module} pulled in {' '.join(map(str, ui))}"
+    assert ui == [], f"{module} pulled in {' '.join(ui)}"
 
 
 def test_headless_cli_does_not_load_textual() -> None:
