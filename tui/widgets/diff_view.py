@@ -10,9 +10,8 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.cells import cell_len, chop_cells
-from rich.segment import Segment
+from rich.style import Style
 from textual.geometry import Size
-from textual.strip import Strip
 
 from tui.widgets.text_view import TextView
 
@@ -70,13 +69,6 @@ class DiffView(TextView):
         self._wrapped_for = width
         self.virtual_size = Size(width, len(lines))
 
-    def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        if max(width, 10) != self._wrapped_for:
-            self._rewrap()  # a scrollbar came or went: the width changed without a resize
-        index = int(self.scroll_y) + y
-        if index >= len(self._lines):
-            return Strip.blank(width, self.rich_style)
+    def line_style(self, index: int) -> Style:
         kind = self._kinds[index]
-        style = self.rich_style + self.get_component_rich_style(kind) if kind else self.rich_style
-        return Strip([Segment(self._lines[index], style)]).extend_cell_length(width, self.rich_style)
+        return self.rich_style + self.get_component_rich_style(kind) if kind else self.rich_style

@@ -10,6 +10,7 @@ from typing import ClassVar
 
 from rich.cells import cell_len, chop_cells
 from rich.segment import Segment
+from rich.style import Style
 from textual import events
 from textual.binding import BindingType
 from textual.geometry import Size
@@ -73,7 +74,11 @@ class TextView(ScrollView, can_focus=True):
         index = int(self.scroll_y) + y
         if index >= len(self._lines):
             return Strip.blank(width, self.rich_style)
-        return Strip([Segment(self._lines[index], self.rich_style)]).extend_cell_length(width, self.rich_style)
+        return Strip([Segment(self._lines[index], self.line_style(index))]).extend_cell_length(width, self.rich_style)
+
+    def line_style(self, index: int) -> Style:
+        """The style of wrapped line ``index`` (one for all here; a subclass may mark lines)."""
+        return self.rich_style
 
     def action_scroll_down(self) -> None:
         self.scroll_relative(y=1, animate=False)
