@@ -121,6 +121,20 @@ def build_cache(root: Path, *, hostile: bool = False, long_lines: int = 0, label
     return CacheStore(root)
 
 
+def demo_cache(root: Path) -> CacheStore:
+    """The built-in demo's cache at ``root``: built once per test session (``build_demo_cache``), copied here."""
+    key = (True, -1, True)  # a key build_cache never uses
+    if key not in _TEMPLATES:
+        from core.demo import build_demo_cache
+
+        template = Path(tempfile.mkdtemp(prefix="ptlm-test-demo-")) / "demo"
+        atexit.register(shutil.rmtree, template.parent, True)
+        build_demo_cache(template)
+        _TEMPLATES[key] = template
+    shutil.copytree(_TEMPLATES[key], root, dirs_exist_ok=True)
+    return CacheStore(root)
+
+
 def _write_cache(root: Path, *, hostile: bool, long_lines: int, labels: bool) -> CacheStore:
     store = CacheStore(root)
     rows = acme_commits() + zeta_commits() + solo_commits()

@@ -15,12 +15,11 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from cache.store import CacheStore
-from core.demo import build_demo_cache
 from core.demo.drift_story import BEHIND, DIVERGED, IN_SYNC, NEVER_UPDATED, STORY_FAMILY
 from core.drift.digest import family_figures
 from core.drift.stored import cached_drift
 from core.views.drift import FILE_COLUMNS
-from tests.app_data import HOSTILE_TITLES, build_cache
+from tests.app_data import HOSTILE_TITLES, build_cache, demo_cache
 from tests.ui.support import app_on, screen_text, settle
 from tests.ui.test_untrusted_text import assert_inert
 from tui.app import PtlmApp
@@ -36,9 +35,7 @@ SIZE = (120, 40)
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> CacheStore:
-    root = tmp_path_factory.mktemp("drift-app") / "demo"
-    build_demo_cache(root)
-    return CacheStore(root)
+    return demo_cache(tmp_path_factory.mktemp("drift-app") / "demo")
 
 
 def _families(app: PtlmApp) -> FrameTable:

@@ -11,8 +11,8 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from cache.store import CacheStore
 from core.config import Settings
+from tests.app_data import demo_cache
 from tests.ui.support import settle, test_app
 from tui.app import PtlmApp, make_app
 
@@ -35,10 +35,7 @@ def keys(*pressed: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
 
 def demo_app(tmp_path: Path) -> PtlmApp:
     """The app on a freshly generated demo cache, counting ages to the demo's own day."""
-    from core.demo import build_demo_cache
-
-    build_demo_cache(tmp_path / "demo")
-    return make_app(Settings(), CacheStore(tmp_path / "demo"), demo=True)
+    return make_app(Settings(), demo_cache(tmp_path / "demo"), demo=True)
 
 
 def quiet(*pressed: str) -> Callable[[Pilot[Any]], Awaitable[None]]:

@@ -19,6 +19,7 @@ from textual.widgets import Button, Static
 
 from cache.store import CacheStore
 from core.config import Settings
+from tests.app_data import demo_cache
 from tests.fakes.fake_hub import FakeHub
 from tests.fakes.mining import fast_retries, gh_root, hub, make_gh_repo, make_settings, seed_family
 from tests.ui.support import app_on, of_type, settle
@@ -266,10 +267,8 @@ def test_fixtures_make_real_repositories(world: Any) -> None:
 
 
 async def test_on_the_demo_sync_and_discover_run_against_the_demo_source(tmp_path: Path) -> None:
-    from core.demo import build_demo_cache
-
     root = tmp_path / "demo"
-    build_demo_cache(root)
+    demo_cache(root)
     seen: list[Message] = []
     app = app_on(CacheStore(root), demo=True)
     async with app.run_test(size=(120, 30), message_hook=seen.append) as pilot:

@@ -19,7 +19,7 @@ from cache.schema import TABLES
 from cache.store import CacheStore
 from core.classify.prompts import LABEL_MEANING
 from core.models import CHANGE_TYPES
-from tests.app_data import build_cache
+from tests.app_data import build_cache, demo_cache
 from tests.app_published import write_published
 from tests.ui.support import app_on, of_type, screen_text, settle, test_app
 from tui.messages import Copied, LabelChanged
@@ -299,10 +299,7 @@ async def test_counts_say_family_and_families(tmp_path: Path) -> None:
 
 
 async def test_variant_labels_drop_the_shared_prefix_and_grow_with_the_terminal(tmp_path: Path) -> None:
-    from core.demo import build_demo_cache
-
-    build_demo_cache(tmp_path / "demo")
-    app = app_on(CacheStore(tmp_path / "demo"), demo=True)
+    app = app_on(demo_cache(tmp_path / "demo"), demo=True)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_family(pilot, "aurora-nlp_aurora-bert")
         view = screen.query_one(TimelineView)

@@ -18,6 +18,7 @@ from core.config import AnalysisSettings
 from core.demo import DEMO_VERSION, FAMILIES, REFERENCE, build_demo_cache, demo_tables, is_demo_cache
 from core.errors import CacheError
 from core.models import CHANGE_TYPES, GITHUB, HUGGINGFACE, LAGS, PATTERN_BY_CODE, PATTERNS
+from tests.app_data import demo_cache
 from tests.conftest import REPO_ROOT
 
 
@@ -28,9 +29,7 @@ def tables() -> dict[str, pl.DataFrame]:
 
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory: pytest.TempPathFactory) -> CacheStore:
-    root = tmp_path_factory.mktemp("demo") / "demo"
-    build_demo_cache(root)
-    return CacheStore(root)
+    return demo_cache(tmp_path_factory.mktemp("demo") / "demo")
 
 
 def _intended() -> pl.DataFrame:

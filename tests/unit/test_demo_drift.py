@@ -6,18 +6,16 @@ import polars as pl
 import pytest
 
 from cache.store import CacheStore
-from core.demo import build_demo_cache
 from core.demo.drift_story import BEHIND, DIVERGED, IN_SYNC, NEVER_UPDATED, STORY_FAMILY
 from core.drift.stored import cached_drift
 from core.drift.summary import hf_file_states
+from tests.app_data import demo_cache
 from tests.helpers import run_cli
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> CacheStore:
-    root = tmp_path_factory.mktemp("demo") / "cache"
-    build_demo_cache(root)
-    return CacheStore(root)
+    return demo_cache(tmp_path_factory.mktemp("demo") / "cache")
 
 
 def _files(table: pl.DataFrame, variant: str) -> dict[str, str]:

@@ -12,7 +12,7 @@ import pytest
 
 from cache.store import CacheStore
 from core.config import Settings
-from core.demo import FAMILIES, build_demo_cache
+from core.demo import FAMILIES
 from core.demo.generate import generate_family
 from core.demo.news import NEW_FAMILIES, family_news
 from core.demo.repos import build_repository
@@ -20,12 +20,13 @@ from core.demo.source import DemoSource, source_dir
 from core.mining.discover import discover
 from core.mining.sync import sync
 from core.progress import Progress
+from tests.app_data import demo_cache
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[CacheStore, DemoSource, Settings]]:
     root = tmp_path_factory.mktemp("demo") / "cache"
-    build_demo_cache(root)
+    demo_cache(root)
     source = DemoSource(source_dir(root))
     source.start()
     yield CacheStore(root), source, source.settings(Settings())
