@@ -10,6 +10,7 @@ the table and the fix. deltalake and polars are imported when a table is first o
 from __future__ import annotations
 
 import random
+import re
 import shutil
 import time
 from collections.abc import Callable
@@ -140,13 +141,20 @@ def refreshed(snap: Snapshot) -> Snapshot:
     return Snapshot(snap.spec, snap.uri, snap.table, files, snap.storage_options)
 
 
+_COMMIT_FILE = re.compile(r"\d{20}\.[^#]*(?<!\.tmp)")  # a commit, checkpoint or checksum; not a staging file
+
+
 def _leftover_only(path: Path) -> bool:
-    """True when ``path`` holds nothing but what a killed first write leaves (data files, no commit)."""
+    """True when ``path`` holds nothing but what a killed first write leaves (data files, no commit).
+
+    A data file may still have its staging name (``part-….parquet#1``: the object store writes
+    to it, then renames), and the log may hold temporary files but no commit.
+    """
     log = path / LOG_DIR
-    if log.is_dir() and any(not p.name.startswith((".", "_")) and not p.name.endswith(".tmp") for p in log.iterdir()):
+    if log.is_dir() and any(_COMMIT_FILE.fullmatch(p.name) for p in log.iterdir()):
         return False
     return all(
-        p.name == LOG_DIR or (p.is_file() and p.name.startswith("part-") and p.name.endswith(".parquet"))
+        p.name == LOG_DIR or (p.is_file() and p.name.startswith("part-") and ".parquet" in p.name)
         for p in path.iterdir()
     )
 

@@ -233,8 +233,10 @@ def test_a_first_write_killed_before_its_commit_reads_as_empty_and_is_cleaned(tm
         (table / "_delta_log").mkdir(parents=True)
         part = table / "part-00000-0000-c000.snappy.parquet"
         part.write_bytes(b"PAR1 half")
+        (table / "part-00001-0000-c000.snappy.parquet#1").write_bytes(b"PAR1")  # killed while staging
+        (table / "_delta_log" / "_commit_0a1b.json.tmp").write_bytes(b"{")
         then = time.time() - age
-        for path in (part, table / "_delta_log", table):
+        for path in [*table.rglob("*"), table]:
             os.utime(path, (then, then))
         store = CacheStore(root)
         assert store.commit_count() == 0
