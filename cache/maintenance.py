@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from cache.access import TableAccess
-from cache.delta import LEFTOVER_AGE_SECONDS, open_snapshot, write_rows
+from cache.delta import LEFTOVER_AGE_SECONDS, CommitConflict, open_snapshot, write_rows
 from cache.errors import damaged, short, storage_boundary, write_failed
 from cache.schema import CLEAN, DELETED, SEQ, SPECS
 from core.errors import CacheError
@@ -282,7 +282,10 @@ class Maintenance(TableAccess):
             rows = live.with_columns(pl.lit(False).alias(DELETED), pl.lit(True).alias(CLEAN)).select(
                 list(spec.physical)
             )
-            write_rows(self.location, spec, rows, operation="compact", mode="overwrite", snapshot=snap)
+            try:
+                write_rows(self.location, spec, rows, operation="compact", mode="overwrite", snapshot=snap)
+            except CommitConflict:
+                return None  # another writer committed meanwhile: its rows stay, the next compaction folds them
         removed = self._checkpoint_and_vacuum(name, retention)
         after = self._snapshot(name)
         return Compacted(
