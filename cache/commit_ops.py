@@ -7,13 +7,13 @@ history was fetched again (``replace``) gets tombstones for the commits it no lo
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import polars as pl
 
-from cache.access import TableAccess
 from cache.schema import COMMIT_KEY, COMMITS, FILE_CHANGES, SPECS, conform, one_of
+from cache.streamed import StreamedAppends
 
 COMMITS_TABLE = "commits"
 FILE_CHANGES_TABLE = "file_changes"
@@ -52,7 +52,7 @@ def repo_filter(
     return out
 
 
-class CommitOps(TableAccess):
+class CommitOps(StreamedAppends):
     """Commits and per-commit file changes."""
 
     def commits(
@@ -149,6 +149,27 @@ class CommitOps(TableAccess):
             added = incoming.height
         self._append(COMMITS_TABLE, incoming, operation, tombstones=tombstones, unique=True)
         return CommitsWritten(added, replaced, tombstones.height if tombstones is not None else 0)
+
+    def append_commit_batches(
+        self, batches: Callable[[], Iterable[pl.DataFrame]], *, operation: str = "append commits"
+    ) -> CommitsWritten:
+        """Append commits that arrive in batches (an import) in one transaction, never holding them all.
+
+        Args:
+            batches: Returns the batches (commits table columns); it may be called again, and
+                must then yield the same rows. The last row of a key wins, across batches too.
+                It runs inside the writer and must not read the cache.
+            operation: Recorded in the table's history.
+
+        Returns:
+            How many distinct commits were added and replaced.
+
+        Raises:
+            CacheError: The commits table is damaged (nothing is written), or the write failed.
+            BaseException: What ``batches`` raised (an unreadable file, Ctrl+C); nothing was written.
+        """
+        added, replaced = self._append_batches(COMMITS_TABLE, batches, operation)
+        return CommitsWritten(added, replaced)
 
     def move_commits(self, moves: pl.DataFrame, operation: str = "move commits") -> int:
         """Give the commits of some repositories another family.

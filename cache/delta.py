@@ -13,7 +13,7 @@ import random
 import re
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -342,6 +342,8 @@ def _retrying(table: str, where: str, write: Callable[[], T], *, attempts: int =
                     "run the command again; nothing was lost",
                 ) from exc
             time.sleep(min(1.0, 0.02 * 2**attempt) * random.uniform(0.5, 1.5))
+        except _StreamStopped as exc:
+            raise exc.error from None
         except CacheError:
             raise
         except Exception as exc:
@@ -353,10 +355,51 @@ def _retrying(table: str, where: str, write: Callable[[], T], *, attempts: int =
     raise AssertionError("unreachable")
 
 
+RowBatches = Callable[[], Iterable["pl.DataFrame"]]
+
+
+class _StreamStopped(Exception):  # noqa: N818  (not an error of its own: it carries one)
+    """The rows of a streamed write raised ``error``; nothing was committed."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+class _ArrowStream:
+    """One write attempt's batches as an Arrow stream for deltalake, remembering what stopped them.
+
+    deltalake consumes the stream from Rust and reports a Python exception raised by it as its
+    own generic error; the original (a malformed input file, Ctrl+C) is kept here to be re-raised.
+    """
+
+    def __init__(self, spec: TableSpec, batches: Iterable[pl.DataFrame]) -> None:
+        self.spec = spec
+        self.batches = batches
+        self.error: BaseException | None = None
+
+    def reader(self) -> Any:
+        import polars as pl
+        from arro3.core import RecordBatchReader, Table
+
+        schema = Table.from_arrow(pl.DataFrame(schema=self.spec.physical)).schema
+        return RecordBatchReader.from_batches(schema, self._arrow())
+
+    def _arrow(self) -> Iterator[Any]:
+        from arro3.core import Table
+
+        try:
+            for frame in self.batches:
+                yield from Table.from_arrow(in_batches(frame.select(list(self.spec.physical)))).to_batches()
+        except BaseException as exc:
+            self.error = exc
+            raise
+
+
 def write_rows(
     location: Location,
     spec: TableSpec,
-    frame: pl.DataFrame,
+    frame: pl.DataFrame | RowBatches,
     *,
     operation: str,
     mode: str = "append",
@@ -368,7 +411,8 @@ def write_rows(
     Args:
         location: The cache location.
         spec: The table.
-        frame: Rows in ``spec.physical`` order.
+        frame: Rows in ``spec.physical`` order, or a function returning batches of them, so that
+            rows never held whole in memory are still one transaction (called again for a retry).
         operation: Recorded in the table's history (``ptlm.operation``).
         mode: ``append``, or ``overwrite`` to replace the rows of ``snapshot`` (appends committed
             after that snapshot are kept; a concurrent overwrite makes this one fail).
@@ -380,6 +424,7 @@ def write_rows(
     Raises:
         CommitConflict: Another writer committed first and ``retry`` was off (or an overwrite).
         CacheError: The disk is full, or the write failed; the table keeps its previous version.
+        BaseException: Whatever the batches raised, as they raised it; nothing was committed.
     """
     from deltalake import CommitProperties, write_deltalake
 
@@ -397,16 +442,27 @@ def write_rows(
         target: Any = snapshot.table if through and snapshot is not None else uri
         attempts[0] += 1
         writer: Any = write_deltalake  # its overloads pin ``mode`` to literals
-        writer(
-            target,
-            in_batches(frame),
-            writer_properties=writer_properties(),
-            mode=mode,
-            name=spec.name,
-            description=f"ptlm-tui cache table (cache version {CACHE_VERSION})",
-            storage_options=location.options(),
-            commit_properties=properties,
-        )
+        stream: _ArrowStream | None = None
+        if callable(frame):
+            stream = _ArrowStream(spec, frame())
+            data = stream.reader()
+        else:
+            data = in_batches(frame)
+        try:
+            writer(
+                target,
+                data,
+                writer_properties=writer_properties(),
+                mode=mode,
+                name=spec.name,
+                description=f"ptlm-tui cache table (cache version {CACHE_VERSION})",
+                storage_options=location.options(),
+                commit_properties=properties,
+            )
+        except Exception:
+            if stream is not None and stream.error is not None:
+                raise _StreamStopped(stream.error) from None
+            raise
 
     _retrying(spec.name, uri, write, attempts=COMMIT_ATTEMPTS if retry and mode == "append" else 1)
 

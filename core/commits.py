@@ -8,7 +8,7 @@ title) when the sha is empty (docs/formats.md).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import polars as pl
@@ -133,7 +133,7 @@ def _rejection_reasons(frame: pl.DataFrame, bad_platforms: set[str], bad_repos: 
     return frame.select("row", reason.alias("reason"))
 
 
-def parse_commit_rows(raw: pl.DataFrame, *, source: str = "import") -> ParsedCommits:
+def parse_commit_rows(raw: pl.DataFrame, *, source: str = "import", first_row: int = 0) -> ParsedCommits:
     """Validate and convert user rows (all strings) to the cache's commits schema.
 
     Per-repository work (platform names, repository ids, stray spaces in families) is done
@@ -144,6 +144,8 @@ def parse_commit_rows(raw: pl.DataFrame, *, source: str = "import") -> ParsedCom
         raw: Rows as read from CSV or Parquet, every column a string. Optional columns may be
             absent; required ones (family, platform, repo, authored_at) must be present.
         source: Value for the cache's ``source`` column.
+        first_row: The 0-based row number of ``raw``'s first row in its file (a batch of a
+            larger file), so that rejections name the file's row.
 
     Returns:
         The good rows in cache schema and the rejected rows with reasons. A row is rejected for
@@ -182,9 +184,8 @@ def parse_commit_rows(raw: pl.DataFrame, *, source: str = "import") -> ParsedCom
     else:
         # Reasons are worked out for the bad rows only; the good path never formats strings.
         bad = ~valid
-        rejected = _rejection_reasons(
-            raw.with_columns(when.alias("_when")).with_row_index("row").filter(bad), bad_platforms, bad_repos
-        )
+        numbered = raw.with_columns(when.alias("_when")).with_row_index("row", offset=first_row)
+        rejected = _rejection_reasons(numbered.filter(bad), bad_platforms, bad_repos)
         good = good.filter(valid)
     if (good["title"] == "").any():
         # An empty title but a message: the title is the message's first line (docs/formats.md).
@@ -220,23 +221,26 @@ class MergeResult:
     total: int
 
 
-def families_from_commits(commits: pl.DataFrame, *, source: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+def families_from_repos(repos: pl.DataFrame, *, source: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Derive family and variant rows from commits (for imports that carry no family metadata).
+
+    Args:
+        repos: ``family, platform, repo, len``: how many commits each repository brought.
+        source: The rows' ``source``.
 
     A family's GitHub repository is its most frequent GitHub repo; its variants are its HF repos.
     """
     now = dt.datetime.now(dt.UTC)
-    commits = commits.select("family", "platform", "repo")  # filters below copy only these columns
     gh = (
-        commits.filter(pl.col("platform") == GITHUB)
+        repos.filter(pl.col("platform") == GITHUB)
         .group_by("family", "repo")
-        .len()
+        .agg(pl.col("len").sum())
         .sort(["family", "len", "repo"], descending=[False, True, False])
         .unique("family", keep="first", maintain_order=True)
         .select("family", pl.col("repo").alias("gh_repo"))
     )
     families = (
-        commits.select("family")
+        repos.select("family")
         .unique()
         .join(gh, on="family", how="left")
         .with_columns(
@@ -248,7 +252,7 @@ def families_from_commits(commits: pl.DataFrame, *, source: str) -> tuple[pl.Dat
         .sort("family")
     )
     variants = (
-        commits.filter(pl.col("platform") == HUGGINGFACE)
+        repos.filter(pl.col("platform") == HUGGINGFACE)
         .select("family", pl.col("repo").alias("model"))
         .unique()
         .join(gh, on="family", how="left")
@@ -270,14 +274,45 @@ def families_from_commits(commits: pl.DataFrame, *, source: str) -> tuple[pl.Dat
     return families, variants
 
 
+STORE_BATCH_ROWS = 200_000  # rows an import parses and hands to the cache at a time
+
+
 def store_commits(store: CacheStore, incoming: pl.DataFrame, *, source: str) -> MergeResult:
-    """Store ``incoming`` commits (one append), register their families and variants, and summarise their drift.
+    """Store ``incoming`` commits (one append): ``store_commit_batches`` on slices of it (no copy)."""
+    parts = [incoming.slice(start, STORE_BATCH_ROWS) for start in range(0, incoming.height, STORE_BATCH_ROWS)]
+    return store_commit_batches(store, lambda: iter(parts), source=source)
+
+
+def store_commit_batches(
+    store: CacheStore, batches: Callable[[], Iterable[pl.DataFrame]], *, source: str
+) -> MergeResult:
+    """Store commits that come in batches (one append), register their families and variants, and summarise their drift.
 
     Families and variants derived from commits only fill gaps: what discovery or import-study
     recorded about them stays.
+
+    Args:
+        store: The cache.
+        batches: Returns the batches (cache columns); may be called again and must then yield
+            the same rows (``CacheStore.append_commit_batches``).
+        source: Recorded in the table's history and on derived families.
+
+    Raises:
+        BaseException: What ``batches`` raised; nothing was stored.
     """
-    written = store.append_commits(incoming.select(list(COMMITS)), operation=f"store commits ({source})")
-    families, variants = families_from_commits(incoming, source=source)
+    repos: list[pl.DataFrame] = []
+
+    def counted() -> Iterator[pl.DataFrame]:
+        repos.clear()
+        for batch in batches():
+            repos.append(batch.group_by("family", "platform", "repo").len())
+            yield batch.select(list(COMMITS))
+
+    written = store.append_commit_batches(counted, operation=f"store commits ({source})")
+    counts = pl.concat(repos).group_by("family", "platform", "repo").agg(pl.col("len").sum()) if repos else None
+    if counts is None or counts.height == 0:
+        return MergeResult(added=0, replaced=0, total=store.commit_count())
+    families, variants = families_from_repos(counts, source=source)
     store.upsert_families(families, fill_only=True)
     store.upsert_variants(variants, fill_only=True)
     from core.drift.digest import refresh_drift_summary

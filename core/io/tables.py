@@ -65,6 +65,93 @@ def table_columns(path: Path) -> list[str]:
         return pl.read_csv(path, n_rows=0, infer_schema=False, encoding="utf8-lossy").columns
 
 
+CSV_BLOCK_BYTES = 16 << 20  # how much of a CSV file is parsed at a time (whole records)
+
+
+def table_batches(path: Path, columns: list[str], *, rows: int) -> Iterator[pl.DataFrame]:
+    """Yield the ``columns`` of a CSV or Parquet file as strings, a part at a time.
+
+    A multi-million-row file is never held whole: a part is read, handed on and dropped before
+    the next is read (polars' own streaming reader runs ahead of a slow consumer and would hold
+    most of the file). The strings are those ``read_table`` gives.
+
+    Args:
+        path: The file.
+        columns: Columns to read (they must exist).
+        rows: Rows per part of a Parquet file; a CSV file is read ``CSV_BLOCK_BYTES`` at a time.
+
+    Raises:
+        InputError: The file is missing, unreadable or not the format its suffix says (also
+            part-way through, when a later part of the file is malformed).
+    """
+    path = _existing(path)
+    if _is_parquet(path):
+        with _reading(path):
+            lazy = pl.scan_parquet(path).select(columns)
+            schema = lazy.collect_schema()
+            lazy = lazy.with_columns(_as_string(schema, name) for name in columns)
+            total = pl.scan_parquet(path).select(pl.len()).collect().item()
+        for start in range(0, total, rows):
+            with _reading(path):
+                part = lazy.slice(start, rows).collect()
+            yield part
+        return
+    for block in _csv_blocks(path):
+        with _reading(path):
+            part = pl.read_csv(
+                block, columns=columns, infer_schema=False, encoding="utf8-lossy", empty_string_is_null=False
+            )
+        yield part
+
+
+def _csv_blocks(path: Path, block_bytes: int = CSV_BLOCK_BYTES) -> Iterator[bytes]:
+    """Yield a CSV file as self-contained CSV texts: its header line, then whole records.
+
+    A part ends at a line end outside quotes: one with an even number of ``"`` before it in the
+    file (a quoted field opens and closes with one, and a quote inside it is doubled). A line end
+    inside a quoted field is never a cut; a malformed file at worst makes a part longer.
+    """
+    with _reading(path), path.open("rb") as handle:
+        header = b""
+        rest = b""
+        quotes = 0  # quotes in the file before ``rest``
+        while True:
+            data = handle.read(block_bytes)
+            rest += data
+            cut = _record_end(rest, quotes) if data else len(rest)
+            if cut is None:
+                continue  # no record ends in this block: read on
+            text, rest = rest[:cut], rest[cut:]
+            quotes += text.count(b'"')
+            if not header:
+                header_end = _record_end(text, 0, first=True)
+                header = text[:header_end] if header_end is not None else text
+                yield text
+            elif text:
+                yield header + text
+            if not data:
+                return
+
+
+def _record_end(data: bytes, quotes_before: int, *, first: bool = False) -> int | None:
+    """Return the end (past its line end) of the last record in ``data`` (the first, with ``first``), or None.
+
+    Each byte is counted once however many line ends lie inside quoted fields.
+    """
+    step = (lambda at: data.find(b"\n", at + 1)) if first else (lambda at: data.rfind(b"\n", 0, at))
+    index = data.find(b"\n") if first else data.rfind(b"\n")
+    quotes = quotes_before + data.count(b'"', 0, max(index, 0))
+    while index != -1:
+        if quotes % 2 == 0:
+            return index + 1
+        following = step(index)
+        if following != -1:
+            low, high = sorted((index, following))
+            quotes += data.count(b'"', low, high) * (1 if first else -1)
+        index = following
+    return None
+
+
 def read_table(path: Path, *, strings: bool = True, columns: list[str] | None = None) -> pl.DataFrame:
     """Read a CSV or Parquet file chosen by its suffix.
 
@@ -81,15 +168,15 @@ def read_table(path: Path, *, strings: bool = True, columns: list[str] | None = 
         if _is_parquet(path):
             frame = pl.read_parquet(path, columns=columns)
             if strings:
-                frame = frame.with_columns(_as_string(frame, name) for name in frame.columns)
+                frame = frame.with_columns(_as_string(frame.schema, name) for name in frame.columns)
             return frame
         return pl.read_csv(
             path, columns=columns, infer_schema=not strings, encoding="utf8-lossy", empty_string_is_null=False
         )
 
 
-def _as_string(frame: pl.DataFrame, name: str) -> pl.Expr:
-    dtype = frame.schema[name]
+def _as_string(schema: pl.Schema, name: str) -> pl.Expr:
+    dtype = schema[name]
     col = pl.col(name)
     if isinstance(dtype, pl.Datetime):
         # Keep the zone so that re-import reads the same instant.
