@@ -96,7 +96,7 @@ def table_batches(path: Path, columns: list[str], *, rows: int) -> Iterator[pl.D
                 part = lazy.slice(start, rows).collect()
             yield part
         return
-    for block in _csv_blocks(path):
+    for block in _csv_blocks(path, CSV_BLOCK_BYTES):
         with _reading(path):
             part = pl.read_csv(
                 block, columns=columns, infer_schema=False, encoding="utf8-lossy", empty_string_is_null=False
