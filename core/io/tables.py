@@ -138,7 +138,10 @@ def _record_end(data: bytes, quotes_before: int, *, first: bool = False) -> int 
 
     Each byte is counted once however many line ends lie inside quoted fields.
     """
-    step = (lambda at: data.find(b"\n", at + 1)) if first else (lambda at: data.rfind(b"\n", 0, at))
+
+    def step(at: int) -> int:
+        return data.find(b"\n", at + 1) if first else data.rfind(b"\n", 0, at)
+
     index = data.find(b"\n") if first else data.rfind(b"\n")
     quotes = quotes_before + data.count(b'"', 0, max(index, 0))
     while index != -1:
