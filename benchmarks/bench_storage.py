@@ -38,7 +38,7 @@ from bench_analysis import run as run_process  # noqa: E402
 
 def run(cmd: list[str]) -> tuple[float, float]:
     """Run ``cmd``; return wall seconds and peak resident memory in MB."""
-    elapsed, peak, _ = run_process(cmd)
+    elapsed, peak, _ = run_process(cmd, dict(os.environ))
     return elapsed, peak
 
 

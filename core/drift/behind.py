@@ -3,8 +3,8 @@
 ``behind(V)`` is the number of GitHub commits of the family authored after V's last HF commit
 (full time, not the study's UTC day). A variant with no HF commit is not behind: it was never
 updated, and says so. The family's figure is the largest over its variants, naming the
-variant (ties: the first by name). Counting is one as-of join of each variant's last time
-against the family's GitHub times, so 100k GitHub commits cost one sort.
+variant (ties: the first by name). Counting places each variant's last time among the GitHub
+times, so 100k GitHub commits cost one sort.
 """
 
 from __future__ import annotations
@@ -22,19 +22,6 @@ BEHIND: Final = "behind"
 VARIANT_COLUMNS: Final = ("family", "hf_repo", "last_hf_commit", "behind", "status", "change_types")
 
 
-def _gh_after(commits: pl.LazyFrame) -> pl.LazyFrame:
-    """Per family and distinct GitHub time ``t``: how many GitHub commits were authored at ``t`` or later."""
-    return (
-        commits.filter(pl.col("platform") == GITHUB)
-        .group_by("family", pl.col("authored_at").alias("t"))
-        .agg(pl.len().alias("n"))
-        .sort("family", "t", descending=[False, True])
-        .with_columns(pl.col("n").cum_sum().over("family").cast(pl.Int64).alias("at_or_after"))
-        .sort("family", "t")
-        .select("family", "t", "at_or_after")
-    )
-
-
 def _last_hf(commits: pl.LazyFrame) -> pl.LazyFrame:
     return (
         commits.filter(pl.col("platform") == HUGGINGFACE)
@@ -44,21 +31,33 @@ def _last_hf(commits: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def _count_after(last: pl.LazyFrame, commits: pl.LazyFrame) -> pl.LazyFrame:
-    """Add ``behind``: GitHub commits strictly after ``last_hf_commit`` (null when there is none)."""
-    after = _gh_after(commits)
-    known = last.filter(pl.col("last_hf_commit").is_not_null()).sort("family", "last_hf_commit")
-    counted = known.join_asof(
-        after,
-        left_on="last_hf_commit",
-        right_on="t",
-        by="family",
-        strategy="forward",
-        allow_exact_matches=False,  # authored *after*: a GitHub commit at the same instant is not missing
-        check_sortedness=False,
-    ).with_columns(pl.col("at_or_after").fill_null(0).alias("behind"))
+    """Add ``behind``: GitHub commits strictly after ``last_hf_commit`` (null when there is none).
+
+    Each variant's last time is put among its family's GitHub times, all sorted by time (GitHub
+    first on a tie: a commit at the same instant is not missing); its count is the family's
+    GitHub commits minus those sorted before it. One sort on the times, no sort on strings.
+    """
+    known = last.filter(pl.col("last_hf_commit").is_not_null())
+    github = commits.filter(pl.col("platform") == GITHUB).select(
+        "family", pl.col("authored_at").alias("t"), pl.lit(None, pl.String).alias("hf_repo")
+    )
+    marks = known.select("family", pl.col("last_hf_commit").alias("t"), "hf_repo")
+    is_github = pl.col("hf_repo").is_null()
+    counted = (
+        pl.concat([github, marks])
+        .with_columns(is_github.alias("_github"))
+        .sort("t", "_github", descending=[False, True])
+        .with_columns(
+            (pl.col("_github").sum().over("family") - pl.col("_github").cum_sum().over("family"))
+            .cast(pl.Int64)
+            .alias("behind")
+        )
+        .filter(~pl.col("_github"))
+        .select("family", "hf_repo", "behind")
+    )
     return pl.concat(
         [
-            counted.drop("t", "at_or_after"),
+            known.join(counted, on=["family", "hf_repo"], how="left"),
             last.filter(pl.col("last_hf_commit").is_null()).with_columns(pl.lit(None, pl.Int64).alias("behind")),
         ],
         how="diagonal_relaxed",

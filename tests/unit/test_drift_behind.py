@@ -7,6 +7,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core.drift.behind import NEVER_UPDATED, behind_by_variant, commits_behind, family_behind
 from core.mining.git_log import parse_history, read_log
@@ -89,3 +91,30 @@ def test_analyze_gains_behind_columns_at_the_end(commits: pl.DataFrame, tmp_path
     written = pl.read_csv(out)
     assert written.columns[:6] == ["family", "lag", "sync", "intensity", "code", "pattern"]
     assert written.select("behind", "behind_variant").rows() == [(10, "acme/lone")]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(["f1", "f2", "f3"]),
+            st.sampled_from(["github", "huggingface"]),
+            st.sampled_from(["o/a", "o/b", "o/c"]),
+            st.integers(min_value=0, max_value=6),  # few distinct hours: many ties
+        ),
+        max_size=40,
+    )
+)
+def test_behind_is_the_count_of_later_github_commits_of_the_family(rows: list[tuple[str, str, str, int]]) -> None:
+    t0 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    commits = pl.DataFrame(
+        [(f, p, r, t0 + dt.timedelta(hours=h)) for f, p, r, h in rows],
+        schema={"family": pl.String, "platform": pl.String, "repo": pl.String, "authored_at": pl.Datetime("us", "UTC")},
+        orient="row",
+    )
+    got = behind_by_variant(commits)
+    expected = []
+    for family, repo in sorted({(f, r) for f, p, r, _ in rows if p == "huggingface"}):
+        last = max(h for f, p, r, h in rows if (f, p, r) == (family, "huggingface", repo))
+        expected.append((family, repo, sum(1 for f, p, _, h in rows if (f, p) == (family, "github") and h > last)))
+    assert got.select("family", "hf_repo", "behind").rows() == expected
