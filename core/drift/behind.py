@@ -33,27 +33,21 @@ def _last_hf(commits: pl.LazyFrame) -> pl.LazyFrame:
 def _count_after(last: pl.LazyFrame, commits: pl.LazyFrame) -> pl.LazyFrame:
     """Add ``behind``: GitHub commits strictly after ``last_hf_commit`` (null when there is none).
 
-    Each variant's last time is put among its family's GitHub times, all sorted by time (GitHub
-    first on a tie: a commit at the same instant is not missing); its count is the family's
-    GitHub commits minus those sorted before it. One sort on the times, no sort on strings.
+    Each variant's last time is put among its family's GitHub times, sorted by time; a stable
+    sort keeps GitHub first on a tie (a commit at the same instant is not missing). Its count is
+    the family's GitHub commits minus those sorted before it: one sort on times, none on strings.
     """
     known = last.filter(pl.col("last_hf_commit").is_not_null())
-    github = commits.filter(pl.col("platform") == GITHUB).select(
-        "family", pl.col("authored_at").alias("t"), pl.lit(None, pl.String).alias("hf_repo")
-    )
+    github = commits.filter(pl.col("platform") == GITHUB).select("family", pl.col("authored_at").alias("t"))
+    totals = github.group_by("family").agg(pl.len().cast(pl.Int64).alias("_total"))
     marks = known.select("family", pl.col("last_hf_commit").alias("t"), "hf_repo")
-    is_github = pl.col("hf_repo").is_null()
     counted = (
-        pl.concat([github, marks])
-        .with_columns(is_github.alias("_github"))
-        .sort("t", "_github", descending=[False, True])
-        .with_columns(
-            (pl.col("_github").sum().over("family") - pl.col("_github").cum_sum().over("family"))
-            .cast(pl.Int64)
-            .alias("behind")
-        )
-        .filter(~pl.col("_github"))
-        .select("family", "hf_repo", "behind")
+        pl.concat([github.with_columns(pl.lit(None, pl.String).alias("hf_repo")), marks])
+        .sort("t", maintain_order=True)
+        .with_columns(pl.col("hf_repo").is_null().cum_sum().over("family").cast(pl.Int64).alias("_before"))
+        .filter(pl.col("hf_repo").is_not_null())
+        .join(totals, on="family", how="left")
+        .select("family", "hf_repo", (pl.col("_total").fill_null(0) - pl.col("_before")).alias("behind"))
     )
     return pl.concat(
         [
