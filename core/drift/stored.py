@@ -75,7 +75,10 @@ def cached_families(store: CacheStore, families: Sequence[str] | None = None) ->
                 "`ptlm-tui status` lists the families",
             )
         with_gh = with_gh.filter(pl.col("family").is_in(wanted))
-    histories = store.file_histories(["platform", "repo", "lfs_pointers"])
+        variants = variants.filter(pl.col("family").is_in(wanted))
+    # Named families (a sync's or an import's few) read only their repositories' histories.
+    repos = [*with_gh["gh_repo"].to_list(), *variants["model"].to_list()] if families else None
+    histories = store.file_histories(["platform", "repo", "lfs_pointers"], repos=repos)
     whole = {(p, r): pointers for p, r, pointers in histories.iter_rows()}
     models = variants.group_by("family").agg(pl.col("model").unique().sort())
     by_family = {f: list(ms) for f, ms in models.iter_rows()}
