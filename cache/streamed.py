@@ -102,7 +102,10 @@ class StreamedAppends(TableAccess):
         head = next((frame for frame in source if frame.height), None)
         if head is None:
             return 0, 0
-        started: list[Iterator[pl.DataFrame]] = [itertools.chain([head], source)]
+        following = next((frame for frame in source if frame.height), None)
+        started: list[Iterator[pl.DataFrame]] = [
+            itertools.chain([head], [following] if following is not None else [], source)
+        ]
 
         def again() -> Iterable[pl.DataFrame]:
             return started.pop() if started else batches()
@@ -111,25 +114,45 @@ class StreamedAppends(TableAccess):
         for _attempt in range(3):
             before = self._snapshot(name)  # refuses a damaged table before anything is written
             first = before.table is None
+            # One batch (a sync's or a small import's) is counted before the write, on the version
+            # already open; the write then commits through it and nothing is opened again.
+            early = None if first or following is not None else self._count_new(spec, before, head)
             tally: list[pl.DataFrame] = []  # per batch: the hashes and positions of its keys
             groups: list[pl.DataFrame] = []  # per batch: its distinct groups (repositories)
             self._write_manifest()
             try:
                 rows = self._stream(spec, again, tally, groups, first=first, keep=keep)
-                # By location, not through ``before``: that version is read below for the counts.
-                write_rows(self.location, spec, rows, operation=operation, retry=not first)
+                if early is not None:
+                    write_rows(self.location, spec, rows, operation=operation, snapshot=before)
+                    self._committed(name, before)
+                else:
+                    # By location, not through ``before``: that version is read below for the counts.
+                    write_rows(self.location, spec, rows, operation=operation, retry=not first)
+                    self._cached().pop(name, None)
             except _RepeatedKeys as repeated:
+                self._cached().pop(name, None)
                 keep = repeated.last
                 continue
             except CommitConflict:
-                continue  # another process created the table first: now an ordinary append
-            finally:
                 self._cached().pop(name, None)
+                continue  # another process created the table first: now an ordinary append
+            except BaseException:
+                self._cached().pop(name, None)
+                raise
             self.written[name] = self.written.get(name, 0) + sum(part.height for part in tally)
+            if early is not None:
+                return early
             keys = _distinct(pl.concat(tally))
             held = 0 if first else self._held(spec, before, keys, pl.concat(groups).unique()).height
             return keys.height - held, held
         raise AssertionError("a streamed append was redone more than twice")
+
+    def _count_new(self, spec: TableSpec, before: Snapshot, batch: pl.DataFrame) -> tuple[int, int]:
+        """How many distinct keys of ``batch`` version ``before`` lacks and holds."""
+        keyed = _hashed(spec, conform(batch, spec.columns), 0)
+        keys = _distinct(keyed.select(_H1, _H2, _POS))
+        held = self._held(spec, before, keys, keyed.select(list(spec.group)).unique()).height
+        return keys.height - held, held
 
     def _held(self, spec: TableSpec, before: Snapshot, keys: pl.DataFrame, groups: pl.DataFrame) -> pl.DataFrame:
         """The ``keys`` (hashes) of ``groups`` that version ``before`` of the table held."""
