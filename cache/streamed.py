@@ -121,7 +121,9 @@ class StreamedAppends(TableAccess):
             groups: list[pl.DataFrame] = []  # per batch: its distinct groups (repositories)
             self._write_manifest()
             try:
-                rows = self._stream(spec, again, tally, groups, first=first, keep=keep)
+                # A new table's rows are sorted (compacted rows are) when they are one batch; a
+                # larger first write is left to compaction, as sorting it in parts would not sort it.
+                rows = self._stream(spec, again, tally, groups, first=first, keep=keep, sort=following is None)
                 if early is not None:
                     write_rows(self.location, spec, rows, operation=operation, snapshot=before)
                     self._committed(name, before)
@@ -142,6 +144,8 @@ class StreamedAppends(TableAccess):
             self.written[name] = self.written.get(name, 0) + sum(part.height for part in tally)
             if early is not None:
                 return early
+            if first:  # no key came twice (the write would have been redone): every row is new
+                return sum(part.height for part in tally), 0
             keys = _distinct(pl.concat(tally))
             held = 0 if first else self._held(spec, before, keys, pl.concat(groups).unique()).height
             return keys.height - held, held
@@ -173,6 +177,7 @@ class StreamedAppends(TableAccess):
         *,
         first: bool,
         keep: pl.DataFrame | None,
+        sort: bool,
     ) -> Callable[[], Iterator[pl.DataFrame]]:
         """Return the function ``write_rows`` calls for each attempt: stored rows, batch by batch."""
 
@@ -197,8 +202,8 @@ class StreamedAppends(TableAccess):
                 groups.append(keyed.select(list(spec.group)).unique())
                 out = keyed.select(list(spec.columns))
                 del keyed
-                if first and spec.sort_by:
-                    out = out.sort(list(spec.sort_by), maintain_order=True)  # compacted rows are sorted
+                if first and sort and spec.sort_by:
+                    out = out.sort(list(spec.sort_by), maintain_order=True)
                 yield self._physical_rows(spec, out, clean=first)
             if first and len(tally) > 1:
                 repeated = _repeated(pl.concat(tally))
