@@ -9,6 +9,7 @@ the table and the fix. deltalake and polars are imported when a table is first o
 
 from __future__ import annotations
 
+import contextlib
 import random
 import re
 import shutil
@@ -25,6 +26,7 @@ from cache.errors import (
     storage_boundary,
     write_failed,
 )
+from cache.interrupts import CtrlC
 from cache.schema import CACHE_VERSION, CLEAN, TableSpec
 from core.errors import CacheError
 
@@ -373,9 +375,10 @@ class _ArrowStream:
     own generic error; the original (a malformed input file, Ctrl+C) is kept here to be re-raised.
     """
 
-    def __init__(self, spec: TableSpec, batches: Iterable[pl.DataFrame]) -> None:
+    def __init__(self, spec: TableSpec, batches: Iterable[pl.DataFrame], ctrl_c: CtrlC) -> None:
         self.spec = spec
         self.batches = batches
+        self.ctrl_c = ctrl_c
         self.error: BaseException | None = None
 
     def reader(self) -> Any:
@@ -390,7 +393,11 @@ class _ArrowStream:
 
         try:
             for frame in self.batches:
+                if self.ctrl_c.pressed():
+                    raise KeyboardInterrupt
                 yield from Table.from_arrow(in_batches(frame.select(list(self.spec.physical)))).to_batches()
+            if self.ctrl_c.pressed():
+                raise KeyboardInterrupt  # before the commit, which follows the last part
         except BaseException as exc:
             self.error = exc
             raise
@@ -443,22 +450,24 @@ def write_rows(
         attempts[0] += 1
         writer: Any = write_deltalake  # its overloads pin ``mode`` to literals
         stream: _ArrowStream | None = None
+        ctrl_c = CtrlC()
         if callable(frame):
-            stream = _ArrowStream(spec, frame())
+            stream = _ArrowStream(spec, frame(), ctrl_c)
             data = stream.reader()
         else:
             data = in_batches(frame)
         try:
-            writer(
-                target,
-                data,
-                writer_properties=writer_properties(),
-                mode=mode,
-                name=spec.name,
-                description=f"ptlm-tui cache table (cache version {CACHE_VERSION})",
-                storage_options=location.options(),
-                commit_properties=properties,
-            )
+            with ctrl_c if stream is not None else contextlib.nullcontext():
+                writer(
+                    target,
+                    data,
+                    writer_properties=writer_properties(),
+                    mode=mode,
+                    name=spec.name,
+                    description=f"ptlm-tui cache table (cache version {CACHE_VERSION})",
+                    storage_options=location.options(),
+                    commit_properties=properties,
+                )
         except Exception:
             if stream is not None and stream.error is not None:
                 raise _StreamStopped(stream.error) from None

@@ -2,13 +2,14 @@
 
 The parts are made tiny here (a few hundred bytes of CSV, a few rows of Parquet) so that small
 files cross many part boundaries: quoted fields with line ends, keys repeated in different
-parts, a malformed line or an exception late in the file (a KeyboardInterrupt raised by a part;
-a real Ctrl+C reaches the main thread only once the write returns: see the README).
+parts, a malformed line, an exception or a real SIGINT late in the file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import signal
 from pathlib import Path
 
 import polars as pl
@@ -156,6 +157,36 @@ def test_a_part_that_raises_part_way_through_stores_nothing(
     monkeypatch.setattr(importer, "parse_commit_rows", interrupted)
     with pytest.raises(KeyboardInterrupt):
         import_commit_files(store, [write_csv(tmp_path / "big.csv", commit_rows(60, offset=10))])
+    assert stored(store).equals(before)
+    assert commit_versions(store) == versions
+
+
+def test_ctrl_c_while_the_parts_are_written_stops_before_the_commit(
+    tmp_path: Path, tiny_parts: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real SIGINT, sent while deltalake's thread reads the fourth part: nothing is committed."""
+    store = CacheStore(tmp_path / "c")
+    import_commit_files(store, [write_csv(tmp_path / "first.csv", commit_rows(5))])
+    before, versions = stored(store), commit_versions(store)
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, _frame: caught.append(number))
+    calls = []
+    from core.commits import parse_commit_rows as parse
+
+    def pressing(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        if len(calls) == 4:  # the first two are read before the write starts
+            os.kill(os.getpid(), signal.SIGINT)
+        return parse(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importer, "parse_commit_rows", pressing)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            import_commit_files(store, [write_csv(tmp_path / "big.csv", commit_rows(60, offset=10))])
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert caught == [signal.SIGINT]  # Python's own handler ran too, on the main thread
+    assert 4 <= len(calls) < 10  # stopped at the next part, not at the end of the file
     assert stored(store).equals(before)
     assert commit_versions(store) == versions
 
