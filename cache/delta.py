@@ -9,16 +9,16 @@ the table and the fix. deltalake and polars are imported when a table is first o
 
 from __future__ import annotations
 
-import contextlib
 import random
 import re
 import shutil
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from cache.arrow_stream import ArrowStream, StreamStopped, in_batches
 from cache.errors import (
     damaged,
     is_panic,
@@ -26,7 +26,6 @@ from cache.errors import (
     storage_boundary,
     write_failed,
 )
-from cache.interrupts import CtrlC
 from cache.schema import CACHE_VERSION, CLEAN, TableSpec
 from core.errors import CacheError
 
@@ -344,7 +343,7 @@ def _retrying(table: str, where: str, write: Callable[[], T], *, attempts: int =
                     "run the command again; nothing was lost",
                 ) from exc
             time.sleep(min(1.0, 0.02 * 2**attempt) * random.uniform(0.5, 1.5))
-        except _StreamStopped as exc:
+        except StreamStopped as exc:
             raise exc.error from None
         except CacheError:
             raise
@@ -358,49 +357,6 @@ def _retrying(table: str, where: str, write: Callable[[], T], *, attempts: int =
 
 
 RowBatches = Callable[[], Iterable["pl.DataFrame"]]
-
-
-class _StreamStopped(Exception):  # noqa: N818  (not an error of its own: it carries one)
-    """The rows of a streamed write raised ``error``; nothing was committed."""
-
-    def __init__(self, error: BaseException) -> None:
-        super().__init__(str(error))
-        self.error = error
-
-
-class _ArrowStream:
-    """One write attempt's batches as an Arrow stream for deltalake, remembering what stopped them.
-
-    deltalake consumes the stream from Rust and reports a Python exception raised by it as its
-    own generic error; the original (a malformed input file, Ctrl+C) is kept here to be re-raised.
-    """
-
-    def __init__(self, spec: TableSpec, batches: Iterable[pl.DataFrame], ctrl_c: CtrlC) -> None:
-        self.spec = spec
-        self.batches = batches
-        self.ctrl_c = ctrl_c
-        self.error: BaseException | None = None
-
-    def reader(self) -> Any:
-        import polars as pl
-        from arro3.core import RecordBatchReader, Table
-
-        schema = Table.from_arrow(pl.DataFrame(schema=self.spec.physical)).schema
-        return RecordBatchReader.from_batches(schema, self._arrow())
-
-    def _arrow(self) -> Iterator[Any]:
-        from arro3.core import Table
-
-        try:
-            for frame in self.batches:
-                if self.ctrl_c.pressed():
-                    raise KeyboardInterrupt
-                yield from Table.from_arrow(in_batches(frame.select(list(self.spec.physical)))).to_batches()
-            if self.ctrl_c.pressed():
-                raise KeyboardInterrupt  # before the commit, which follows the last part
-        except BaseException as exc:
-            self.error = exc
-            raise
 
 
 def write_rows(
@@ -449,34 +405,28 @@ def write_rows(
         target: Any = snapshot.table if through and snapshot is not None else uri
         attempts[0] += 1
         writer: Any = write_deltalake  # its overloads pin ``mode`` to literals
-        stream: _ArrowStream | None = None
-        ctrl_c = CtrlC()
+
+        def commit(data: Any) -> None:
+            writer(
+                target,
+                data,
+                writer_properties=writer_properties(),
+                mode=mode,
+                name=spec.name,
+                description=f"ptlm-tui cache table (cache version {CACHE_VERSION})",
+                storage_options=location.options(),
+                commit_properties=properties,
+            )
+
         if callable(frame):
-            stream = _ArrowStream(spec, frame(), ctrl_c)
-            data = stream.reader()
+            with ArrowStream(spec, frame()).opened() as stream:
+                commit(stream)
         else:
-            data = in_batches(frame)
-        try:
-            with ctrl_c if stream is not None else contextlib.nullcontext():
-                writer(
-                    target,
-                    data,
-                    writer_properties=writer_properties(),
-                    mode=mode,
-                    name=spec.name,
-                    description=f"ptlm-tui cache table (cache version {CACHE_VERSION})",
-                    storage_options=location.options(),
-                    commit_properties=properties,
-                )
-        except Exception:
-            if stream is not None and stream.error is not None:
-                raise _StreamStopped(stream.error) from None
-            raise
+            commit(in_batches(frame))
 
     _retrying(spec.name, uri, write, attempts=COMMIT_ATTEMPTS if retry and mode == "append" else 1)
 
 
-WRITE_BATCH_ROWS = 100_000
 ROW_GROUP_ROWS = 128 * 1024
 
 
@@ -489,17 +439,3 @@ def writer_properties() -> Any:
     from deltalake import WriterProperties
 
     return WriterProperties(max_row_group_size=ROW_GROUP_ROWS, compression="SNAPPY")
-
-
-def in_batches(frame: pl.DataFrame) -> pl.DataFrame:
-    """Return ``frame`` as chunks of ``WRITE_BATCH_ROWS`` (no copy), so the writer converts one at a time.
-
-    deltalake reads the frame as an Arrow stream, one record batch per chunk; a single chunk of
-    millions of rows would be converted whole, doubling an import's memory.
-    """
-    import polars as pl
-
-    if frame.height <= WRITE_BATCH_ROWS:
-        return frame
-    parts = [frame.slice(offset, WRITE_BATCH_ROWS) for offset in range(0, frame.height, WRITE_BATCH_ROWS)]
-    return pl.concat(parts, how="vertical", rechunk=False)
