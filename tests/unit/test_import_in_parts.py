@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import signal
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
@@ -126,10 +127,31 @@ def test_a_commit_repeated_in_a_later_part_keeps_its_last_row(tmp_path: Path, ti
     assert stored(store).filter(pl.col("sha") == rows[5]["sha"])["title"].to_list() == ["last"]
 
 
-def test_a_malformed_line_late_in_the_file_stores_nothing(tmp_path: Path, tiny_parts: None) -> None:
+def cache_with_one_import(tmp_path: Path) -> tuple[CacheStore, pl.DataFrame, int]:
+    """A cache holding 5 commits, with its rows and commits-table versions (to show nothing changed)."""
     store = CacheStore(tmp_path / "c")
     import_commit_files(store, [write_csv(tmp_path / "first.csv", commit_rows(5))])
-    before, versions = stored(store), commit_versions(store)
+    return store, stored(store), commit_versions(store)
+
+
+def on_fourth_part(monkeypatch: pytest.MonkeyPatch, act: Callable[[], None]) -> list[int]:
+    """Run ``act`` when the importer parses its fourth part (the first two are read before the write)."""
+    from core.commits import parse_commit_rows as parse
+
+    calls: list[int] = []
+
+    def parse_then_act(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        if len(calls) == 4:
+            act()
+        return parse(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importer, "parse_commit_rows", parse_then_act)
+    return calls
+
+
+def test_a_malformed_line_late_in_the_file_stores_nothing(tmp_path: Path, tiny_parts: None) -> None:
+    store, before, versions = cache_with_one_import(tmp_path)
     bad = write_csv(tmp_path / "bad.csv", commit_rows(50, offset=10))
     with bad.open("a", encoding="utf-8") as handle:
         handle.write("fam,github,o/r,feed,2024-02-01T00:00:00Z,dev,t,m,f,one,field,too,many\n")
@@ -142,19 +164,12 @@ def test_a_malformed_line_late_in_the_file_stores_nothing(tmp_path: Path, tiny_p
 def test_a_part_that_raises_part_way_through_stores_nothing(
     tmp_path: Path, tiny_parts: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store = CacheStore(tmp_path / "c")
-    import_commit_files(store, [write_csv(tmp_path / "first.csv", commit_rows(5))])
-    before, versions = stored(store), commit_versions(store)
-    calls = []
-    from core.commits import parse_commit_rows as parse
+    store, before, versions = cache_with_one_import(tmp_path)
 
-    def interrupted(*args: object, **kwargs: object) -> object:
-        calls.append(1)
-        if len(calls) == 4:
-            raise KeyboardInterrupt
-        return parse(*args, **kwargs)  # type: ignore[arg-type]
+    def interrupt() -> None:
+        raise KeyboardInterrupt
 
-    monkeypatch.setattr(importer, "parse_commit_rows", interrupted)
+    on_fourth_part(monkeypatch, interrupt)
     with pytest.raises(KeyboardInterrupt):
         import_commit_files(store, [write_csv(tmp_path / "big.csv", commit_rows(60, offset=10))])
     assert stored(store).equals(before)
@@ -165,21 +180,10 @@ def test_ctrl_c_while_the_parts_are_written_stops_before_the_commit(
     tmp_path: Path, tiny_parts: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A real SIGINT, sent while deltalake's thread reads the fourth part: nothing is committed."""
-    store = CacheStore(tmp_path / "c")
-    import_commit_files(store, [write_csv(tmp_path / "first.csv", commit_rows(5))])
-    before, versions = stored(store), commit_versions(store)
+    store, before, versions = cache_with_one_import(tmp_path)
     caught: list[int] = []
     previous = signal.signal(signal.SIGINT, lambda number, _frame: caught.append(number))
-    calls = []
-    from core.commits import parse_commit_rows as parse
-
-    def pressing(*args: object, **kwargs: object) -> object:
-        calls.append(1)
-        if len(calls) == 4:  # the first two are read before the write starts
-            os.kill(os.getpid(), signal.SIGINT)
-        return parse(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(importer, "parse_commit_rows", pressing)
+    calls = on_fourth_part(monkeypatch, lambda: os.kill(os.getpid(), signal.SIGINT))
     try:
         with pytest.raises(KeyboardInterrupt):
             import_commit_files(store, [write_csv(tmp_path / "big.csv", commit_rows(60, offset=10))])
