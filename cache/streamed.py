@@ -114,7 +114,7 @@ class StreamedAppends(TableAccess):
         for _attempt in range(3):
             before = self._snapshot(name)  # refuses a damaged table before anything is written
             first = before.table is None
-            # One batch (a sync's or a small import's) is counted before the write, on the version
+            # One batch (a small import, or store_commits of a small frame) is counted before the write, on the version
             # already open; the write then commits through it and nothing is opened again.
             early = None if first or following is not None else self._count_new(spec, before, head)
             tally: list[pl.DataFrame] = []  # per batch: the hashes and positions of its keys
