@@ -7,7 +7,8 @@ For each factor it generates a study-shaped commits table (../shared/bench/gen_s
 - builds the same cache with the previous release (the Parquet store, ``git archive REV``, run
   from a temporary directory with the same interpreter and packages);
 - times, in this process on the new cache: one sync batch of 10 new commits (``BatchWriter``),
-  importing a 10-commit file, and one hand label; as processes: ``ptlm-tui label`` (peak memory)
+  importing a 10-commit file (and, apart, computing its family's drift figures, which the
+  import leaves to where they are read), and one hand label; as processes: ``ptlm-tui label`` (peak memory)
   and ``ptlm-tui import`` of the 10-commit file;
 - times ``ptlm-tui analyze`` on both caches (median of 5 alternating processes each).
 Every time is also printed as a multiple of ``ptlm-tui --version`` measured in the same run.
@@ -81,13 +82,13 @@ def ten_commits(family: str, repo: str, tag: str) -> list[dict[str, object]]:
 
 
 def in_process(cache: Path, workdir: Path) -> dict[str, float]:
-    """Median seconds of a 10-commit sync batch, a 10-commit import (and its drift refresh alone) and a hand label."""
+    """Median seconds of a 10-commit sync batch, a 10-commit import, its family's drift figures and a hand label."""
     import polars as pl
 
-    import core.drift.digest as digest
     from cache.schema import COMMITS
     from cache.store import CacheStore
     from core.classify.service import set_manual_label
+    from core.drift.digest import refresh_drift_summary
     from core.io.importer import import_commit_files
     from core.mining.fetch import Fetched
     from core.mining.outcomes import RepoOutcome
@@ -95,8 +96,7 @@ def in_process(cache: Path, workdir: Path) -> dict[str, float]:
 
     store = CacheStore(cache)
     family, repo = store.families(["family", "gh_repo"]).row(0)
-    batch, imports, landings, refreshes, labels = [], [], [], [], []
-    refresh = digest.refresh_drift_summary
+    batch, imports, refreshes, labels = [], [], [], []
     shas = store.collect(store.commits(["sha"], repos=[repo]).head(5))["sha"].to_list()
     for n in range(5):
         frame = pl.DataFrame(ten_commits(family, repo, f"b{n}"), schema=COMMITS)
@@ -108,16 +108,9 @@ def in_process(cache: Path, workdir: Path) -> dict[str, float]:
             pl.col("authored_at").dt.strftime("%Y-%m-%dT%H:%M:%SZ")
         ).write_csv(csv)
         imports.append(timed(lambda csv=csv: import_commit_files(store, [csv])))  # type: ignore[misc]
-        # The two parts of an import: landing (parse, append, families, count), timed on a
-        # second file with the drift refresh left out, and the family's drift refresh alone.
-        landing_csv = workdir / f"ten-{n}b.csv"
-        pl.read_csv(csv).with_columns(pl.col("sha").str.replace("^i", "j")).write_csv(landing_csv)
-        digest.refresh_drift_summary = lambda *_args, **_kwargs: 0  # type: ignore[assignment]
-        try:
-            landings.append(timed(lambda csv=landing_csv: import_commit_files(store, [csv])))  # type: ignore[misc]
-        finally:
-            digest.refresh_drift_summary = refresh
-        refreshes.append(timed(lambda: refresh(store, [family])))
+        # Not part of the import: the family's figures, computed later where they are read
+        # (the app in the background, ``drift --summary``).
+        refreshes.append(timed(lambda: refresh_drift_summary(store, [family])))
         labels.append(
             timed(
                 lambda sha=shas[n]: set_manual_label(  # type: ignore[misc]
@@ -129,7 +122,6 @@ def in_process(cache: Path, workdir: Path) -> dict[str, float]:
     return {
         "sync batch": statistics.median(batch),
         "import 10": statistics.median(imports),
-        "landing": statistics.median(landings),
         "drift refresh": statistics.median(refreshes),
         "hand label": statistics.median(labels),
     }
@@ -163,7 +155,7 @@ def main() -> None:
     bytecode = "off" if os.environ.get("PYTHONDONTWRITEBYTECODE") else "on"
     print(f"ptlm-tui --version: {version * 1000:.0f} ms (Python bytecode cache {bytecode}); ratios below are × that")
     print(
-        f"{'commits':>9} {'import s':>9} {'import MB':>9} {'batch ms':>9} {'import10 ms':>11} {'landing ms':>10}"
+        f"{'commits':>9} {'import s':>9} {'import MB':>9} {'batch ms':>9} {'import10 ms':>11}"
         f" {'drift ms':>8}"
         f" {'label ms':>9}"
         f" {'label MB':>9} {'label× ':>7} {'import10×':>9} {'analyze s':>10} {'old analyze s':>13} {'old/new':>7}"
@@ -198,7 +190,7 @@ def main() -> None:
         t_new, t_old = statistics.median(p[0] for p in pairs), statistics.median(p[1] for p in pairs)
         print(
             f"{commits:>9,} {t_import:>9.1f} {m_import:>9.0f} {work['sync batch'] * 1000:>9.0f}"
-            f" {work['import 10'] * 1000:>11.0f} {work['landing'] * 1000:>10.0f} {work['drift refresh'] * 1000:>8.0f}"
+            f" {work['import 10'] * 1000:>11.0f} {work['drift refresh'] * 1000:>8.0f}"
             f" {work['hand label'] * 1000:>9.0f} {m_label:>9.0f}"
             f" {t_label / version:>6.1f}x {t_import10 / version:>8.1f}x {t_new:>10.2f} {t_old:>13.2f}"
             f" {t_old / t_new:>6.2f}x {t_old_label:>11.1f}",

@@ -286,7 +286,7 @@ def store_commits(store: CacheStore, incoming: pl.DataFrame, *, source: str) -> 
 def store_commit_batches(
     store: CacheStore, batches: Callable[[], Iterable[pl.DataFrame]], *, source: str
 ) -> MergeResult:
-    """Store commits that come in batches (one append), register their families and variants, and summarise their drift.
+    """Store commits that come in batches (one append), register their families and variants, drop their drift figures.
 
     Families and variants derived from commits only fill gaps: what discovery or import-study
     recorded about them stays.
@@ -315,8 +315,8 @@ def store_commit_batches(
     families, variants = families_from_repos(counts, source=source)
     store.upsert_families(families, fill_only=True)
     store.upsert_variants(variants, fill_only=True)
-    from core.drift.digest import refresh_drift_summary
+    from core.drift.digest import forget_drift_summary
 
-    refresh_drift_summary(store, families["family"].to_list())  # their Behind and Files figures
+    forget_drift_summary(store, families["family"].to_list())  # their figures: computed where read
     store.compact_if_worthwhile()  # a large import leaves many appended rows: fold them in now
     return MergeResult(added=written.added, replaced=written.replaced, total=store.commit_count())

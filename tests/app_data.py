@@ -16,6 +16,7 @@ import polars as pl
 from cache.schema import TABLES
 from cache.store import CacheStore
 from core.commits import store_commits
+from core.drift.digest import refresh_drift_summary
 from tests.helpers import T0, commit, commits_frame, days
 
 NOW = dt.datetime(2022, 8, 1, tzinfo=dt.UTC)
@@ -142,6 +143,7 @@ def _write_cache(root: Path, *, hostile: bool, long_lines: int, labels: bool) ->
         rows += hostile_commits(long_lines)
     frame = commits_frame(rows)
     store_commits(store, frame, source="test")
+    refresh_drift_summary(store)  # as a sync leaves them: the list shows its figures at once
     if labels:
         acme = frame.filter(pl.col("family") == "acme_bert")
         keyed = {(r["platform"], r["title"]): r["sha"] for r in acme.iter_rows(named=True)}

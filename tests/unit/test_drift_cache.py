@@ -195,3 +195,35 @@ def test_the_summary_command_lists_each_variant_and_computes_missing_figures(
     assert rows[LONE]["files_linked"] == 0 and rows[LONE]["files"] == 0  # shares nothing: not drift
     code, _, err = run_cli([*cache, "--refresh"], capsys)
     assert code == 0 and "drift summary computed for 1 family" in err
+
+
+def test_an_import_drops_its_family_s_figures_and_they_are_computed_where_read(
+    synced: tuple[DriftWorld, DriftRepos], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An import lands without computing drift; the summary then names the family stale and fills it again."""
+    import shutil
+
+    from core.drift.digest import families_to_refresh, family_figures, refresh_drift_summary
+
+    world, _ = synced
+    root = tmp_path / "cache"
+    shutil.copytree(world.store.root, root)
+    store = CacheStore(root)
+    refresh_drift_summary(store)
+    before = {r["hf_repo"]: r["behind"] for r in store.drift_summary().iter_rows(named=True)}
+    assert families_to_refresh(store) == []
+    newest = store.collect(store.commits(["authored_at"])).get_column("authored_at").max()
+    assert isinstance(newest, dt.datetime)
+    stamp = (newest + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    csv = tmp_path / "one.csv"
+    csv.write_text(
+        "family,platform,repo,sha,authored_at,author,title,message,files\n"
+        f"acme_code,github,{GH},{'f' * 40},{stamp},dev,Fix config,Fix config,M:config.json\n"
+    )
+    code, _, err = run_cli(["--cache-dir", str(root), "--offline", "import", str(csv)], capsys)
+    assert code == 0, err
+    assert family_figures(store).is_empty() and families_to_refresh(store) == ["acme_code"]
+    code, out, err = run_cli(["--cache-dir", str(root), "--offline", "drift", "--summary", "--format", "csv"], capsys)
+    after = {r["hf_repo"]: r["behind"] for r in pl.read_csv(out.encode()).iter_rows(named=True)}
+    assert code == 0 and after == {repo: behind + 1 for repo, behind in before.items()}  # one more GitHub commit
+    assert families_to_refresh(store) == []  # stored, not just printed
