@@ -7,12 +7,14 @@ history was fetched again (``replace``) gets tombstones for the commits it no lo
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import polars as pl
 
-from cache.schema import COMMIT_KEY, COMMITS, FILE_CHANGES, SPECS, conform, one_of
+from cache.errors import storage_boundary
+from cache.schema import COMMIT_KEY, COMMITS, FILE_CHANGES, SEQ, SPECS, conform, one_of
 from cache.streamed import StreamedAppends
 
 COMMITS_TABLE = "commits"
@@ -89,6 +91,26 @@ class CommitOps(StreamedAppends):
     def commit_count(self) -> int:
         """Return how many commits the cache holds."""
         return self._count(COMMITS_TABLE)
+
+    def families_written_since(self, since: dt.datetime) -> pl.DataFrame:
+        """Return ``family, written_at``: the families whose commits were written after ``since``, newest write each.
+
+        Every stored row counts, a superseded one too (what changed, not what is live); a row
+        keeps its write time through compaction. Row groups written before ``since`` are skipped
+        on their statistics, so after a quiet period this reads almost nothing.
+        """
+        after = (since.astimezone(dt.UTC) - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)) // dt.timedelta(microseconds=1)
+        snap = self._snapshot(COMMITS_TABLE)
+        with self._marking_damage(), storage_boundary(COMMITS_TABLE, snap.uri):
+            written = (
+                snap.scan()
+                .filter((pl.col(SEQ) > after * 1000) & pl.col("family").is_not_null())
+                .group_by("family")
+                .agg(pl.col(SEQ).max())
+                .collect()
+            )
+        written_at = pl.from_epoch(pl.col(SEQ) // 1000, time_unit="us").dt.replace_time_zone("UTC")
+        return written.select("family", written_at.alias("written_at"))
 
     def commit_counts(self, pairs: pl.DataFrame) -> pl.DataFrame:
         """Return ``platform, repo, commits`` for the (platform, repo) pairs given (absent: not listed)."""

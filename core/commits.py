@@ -286,10 +286,12 @@ def store_commits(store: CacheStore, incoming: pl.DataFrame, *, source: str) -> 
 def store_commit_batches(
     store: CacheStore, batches: Callable[[], Iterable[pl.DataFrame]], *, source: str
 ) -> MergeResult:
-    """Store commits that come in batches (one append), register their families and variants, drop their drift figures.
+    """Store commits that come in batches (one append), register their families and variants.
 
     Families and variants derived from commits only fill gaps: what discovery or import-study
-    recorded about them stays.
+    recorded about them stays. Their drift figures are not computed here: the newer commits
+    make them stale, and they are computed where they are read
+    (``core.drift.digest.families_to_refresh``).
 
     Args:
         store: The cache.
@@ -315,8 +317,5 @@ def store_commit_batches(
     families, variants = families_from_repos(counts, source=source)
     store.upsert_families(families, fill_only=True)
     store.upsert_variants(variants, fill_only=True)
-    from core.drift.digest import forget_drift_summary
-
-    forget_drift_summary(store, families["family"].to_list())  # their figures: computed where read
     store.compact_if_worthwhile()  # a large import leaves many appended rows: fold them in now
     return MergeResult(added=written.added, replaced=written.replaced, total=store.commit_count())

@@ -192,8 +192,9 @@ def _write(store: CacheStore, tables: dict[str, pl.DataFrame]) -> None:
     store.upsert_variants(tables["variants"])
     store.record_labels(tables["labels"])
     store.record_sync_outcomes(tables["sync_state"])
-    # Computed by the real drift code from what was just written, as a sync does.
-    refresh_drift_summary(store, now=REFERENCE)
+    # Computed by the real drift code from what was just written, as a sync does; stamped now,
+    # after the commits were written, so the app finds the figures current.
+    refresh_drift_summary(store)
 
 
 def build_demo_cache(root: Path, *, force: bool = False) -> None:

@@ -1,13 +1,14 @@
 """Provides the drift summary the cache keeps: each variant's drift in figures, and the families list's view of it.
 
 Computing drift for every family when the app starts would cost seconds at 10,000 families,
-so the figures are computed where the commits change (after a sync, for the families it
-touched; on the demo when it is built) and stored, one row per variant
-(``cache.schema.DRIFT_SUMMARY``), replaced whole per family. The families list reads them
-with one small query (``family_figures``); ``families_to_refresh`` names the families whose
-figures are missing or older than their last sync, which the app then computes in the
-background (``refresh_drift_summary``), as ``ptlm-tui drift --refresh`` does for everything.
-An import only drops its families' rows (``forget_drift_summary``): they are computed where read.
+so the figures are stored, one row per variant (``cache.schema.DRIFT_SUMMARY``), replaced
+whole per family: a sync computes them for the families it touched, the demo when it is
+built. The families list reads them with one small query (``family_figures``);
+``families_to_refresh`` names the families whose figures are missing or older than their
+commits or their last sync (after an import, or another process's write), which the app then
+computes in the background (``refresh_drift_summary``) and ``drift --summary`` before it
+answers; ``ptlm-tui drift --refresh`` recomputes everything. An import therefore lands without
+computing drift, which would more than double a small import's time.
 
 §8.1 (``behind``) needs commits only and is computed for all families at once; §8.2 (the
 ``files_*`` counts) needs the file histories and is computed family by family, for families
@@ -153,19 +154,6 @@ def refresh_drift_summary(
     return len(set(rows["family"].to_list()))
 
 
-def forget_drift_summary(store: CacheStore, families: Sequence[str]) -> None:
-    """Drop the stored figures of ``families``, whose commits just changed, instead of computing them now.
-
-    An import lands in well under a tenth of a second, and computing its families' figures
-    would more than double that. Without rows, ``families_to_refresh`` names these families,
-    so the app computes them in the background and ``drift --summary`` before it answers.
-    """
-    from cache.schema import DRIFT_SUMMARY
-
-    if families and store.has_drift_summary():
-        store.replace_drift_summary(pl.DataFrame(schema=DRIFT_SUMMARY), families)
-
-
 def family_figures(store: CacheStore) -> pl.DataFrame:
     """Return ``FAMILY_SCHEMA``: per family, the Behind and Files figures the families list shows.
 
@@ -196,20 +184,31 @@ def family_figures(store: CacheStore) -> pl.DataFrame:
 
 
 def families_to_refresh(store: CacheStore, figures: pl.DataFrame | None = None) -> list[str]:
-    """Return the families whose drift figures are missing or older than their last successful sync.
+    """Return the families whose drift figures are missing, or older than their commits or their last successful sync.
 
     A family with variants but no summary row (a cache of an earlier release, or one written
-    by a run that stopped before summarising), or one synced since its figures were computed.
+    by a run that stopped before summarising), one whose commits were written since its figures
+    were computed (an import, a sync still running, a rename), or one synced since. Figures
+    computed while another process was still writing the same family's commits can look
+    current; ``drift --refresh`` recomputes them.
     """
     figures = family_figures(store) if figures is None else figures
     variants = store.variants(["family"]).filter(pl.col("family").is_not_null())["family"].unique()
     synced = store.sync_states(["family", "last_success"]).group_by("family").agg(pl.col("last_success").max())
     have = figures.select("family", "drift_at")
+    oldest = have["drift_at"].min()
+    written = (
+        store.families_written_since(oldest)
+        if isinstance(oldest, dt.datetime) and store.has_commits()
+        else pl.DataFrame(schema={"family": pl.String, "written_at": UTC_TIME})
+    )
+    newer = (pl.col("last_success") > pl.col("drift_at")) | (pl.col("written_at") > pl.col("drift_at"))
     stale = (
         pl.DataFrame({"family": variants})
         .join(have, on="family", how="left")
         .join(synced, on="family", how="left")
-        .filter(pl.col("drift_at").is_null() | (pl.col("last_success") > pl.col("drift_at")).fill_null(False))
+        .join(written, on="family", how="left")
+        .filter(pl.col("drift_at").is_null() | newer.fill_null(False))
     )
     return sorted(stale["family"].to_list())
 
