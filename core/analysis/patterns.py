@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from core.analysis.coding import IN_MEMORY, CodedEvents, code_events
 from core.models import GITHUB, GITHUB_FIRST, HUGGINGFACE_FIRST, PATTERN_BY_CODE, SIMULTANEOUS
 
 STATUS_OK = "ok"
@@ -60,28 +61,14 @@ def bin_events(events: pl.LazyFrame, bin_days: int, keys: Sequence[str] = ("fami
     )
 
 
-def _coded(events: pl.LazyFrame, keys: list[str]) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
-    """Replace string keys and ``repo`` by integer codes; return the codes' names to join back.
-
-    Every later step groups and joins on these codes: hashing small integers instead of
-    strings is what keeps a million-commit cache well under a second.
-    """
-    frame = events.collect()
-    names: dict[str, pl.DataFrame] = {}
-    codes = []
-    for column in [*keys, "repo"]:
-        if frame.schema[column] == pl.String:
-            cat = pl.col(column).cast(pl.Categorical)
-            codes.append(cat.to_physical().alias(column))
-            names[column] = frame.select(cat.to_physical().alias("_code"), pl.col(column)).unique("_code")
-    return frame.with_columns(codes), names
-
-
-def compute_patterns(events: pl.LazyFrame, bin_days: int = 14, keys: Sequence[str] = ("family",)) -> pl.DataFrame:
+def compute_patterns(
+    events: pl.LazyFrame | CodedEvents, bin_days: int = 14, keys: Sequence[str] = ("family",)
+) -> pl.DataFrame:
     """Apply the study's rules to every group of ``events``.
 
     Args:
-        events: ``commit_events()`` output (``family, platform, repo, t``), lazy.
+        events: ``commit_events()`` output (``family, platform, repo, t``), lazy, or already
+            coded (``code_events`` over the keys and ``repo``).
         bin_days: Bin length in days (the study: 14).
         keys: Grouping columns; ``("family",)`` normally, more for early/late halves.
 
@@ -92,14 +79,18 @@ def compute_patterns(events: pl.LazyFrame, bin_days: int = 14, keys: Sequence[st
         invented pattern.
     """
     k = list(keys)
-    frame, names = _coded(events.select(*k, "platform", "repo", "t"), k)
+    if isinstance(events, CodedEvents):
+        coded = events
+    else:
+        coded = code_events(events.select(*k, "platform", "repo", "t"), [*k, "repo"])
+    frame = coded.frame.select(*k, "platform", "repo", "t")
     # One pass over the commits: the distinct active (group, side, repo, bin) cells with their
     # commit counts and times. Every rule below works on these few cells only.
     cells = (
         bin_events(frame.lazy(), bin_days, k)
         .group_by(*k, (pl.col("platform") == GITHUB).alias("is_gh"), "repo", "bin")
         .agg(pl.len().alias("n"), pl.col("t").min().alias("t_first"), pl.col("t").max().alias("t_last"))
-        .collect()
+        .collect(engine=IN_MEMORY)
         .lazy()
     )
     totals = cells.group_by(k).agg(
@@ -217,13 +208,6 @@ def compute_patterns(events: pl.LazyFrame, bin_days: int = 14, keys: Sequence[st
     result = result.with_columns(
         pl.col("code").replace_strict(PATTERN_BY_CODE, default=None, return_dtype=pl.String).alias("pattern")
     )
-    decoded = result.collect()
-    for column, table in names.items():
-        targets = ["busiest_variant", "longest_run_variant"] if column == "repo" else [column]
-        for target in targets:
-            decoded = (
-                decoded.join(table.rename({column: f"_{target}"}), left_on=target, right_on="_code", how="left")
-                .with_columns(pl.col(f"_{target}").alias(target))
-                .drop(f"_{target}")
-            )
+    variants = ["busiest_variant", "longest_run_variant"]
+    decoded = coded.decode(result.collect(engine=IN_MEMORY), {**{key: [key] for key in k}, "repo": variants})
     return decoded.select(*k, *RESULT_COLUMNS).sort(k)

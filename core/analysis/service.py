@@ -36,10 +36,7 @@ def patterns(store: CacheStore, settings: AnalysisSettings, families: list[str] 
 
     ``behind`` (docs/method.md §8.1) uses the full HF times, whatever ``truncate_hf_to_day`` says.
     """
-    from core.drift.behind import family_behind
-
-    events = load_events(store, settings, families)
-    return compute_patterns(events, settings.bin_days).join(family_behind(events), on="family", how="left")
+    return _patterns_and_behind(load_events(store, settings, families), settings)
 
 
 def patterns_of_commits(
@@ -50,16 +47,19 @@ def patterns_of_commits(
     ``commits`` needs ``family, platform, repo, authored_at`` in the cache's types, as
     ``core.io.importer.read_commit_files`` returns them.
     """
+    events = commit_events(
+        commits.lazy(), truncate_hf_to_day=settings.truncate_hf_to_day, until=settings.until, families=families
+    )
+    return _patterns_and_behind(events, settings)
+
+
+def _patterns_and_behind(events: pl.LazyFrame, settings: AnalysisSettings) -> pl.DataFrame:
+    """The pattern table with ``behind`` and ``behind_variant``, both from one coding of ``events``."""
+    from core.analysis.coding import code_events
     from core.drift.behind import family_behind
 
-    events = (
-        commit_events(
-            commits.lazy(), truncate_hf_to_day=settings.truncate_hf_to_day, until=settings.until, families=families
-        )
-        .collect()
-        .lazy()
-    )
-    return compute_patterns(events, settings.bin_days).join(family_behind(events), on="family", how="left")
+    coded = code_events(events, ["family", "repo"])
+    return compute_patterns(coded, settings.bin_days).join(family_behind(coded), on="family", how="left")
 
 
 def transitions(store: CacheStore, settings: AnalysisSettings, families: list[str] | None = None) -> pl.DataFrame:

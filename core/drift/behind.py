@@ -9,11 +9,14 @@ times, so 100k GitHub commits cost one sort.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import polars as pl
 
 from core.models import GITHUB, HUGGINGFACE
+
+if TYPE_CHECKING:
+    from core.analysis.coding import CodedEvents
 
 NEVER_UPDATED: Final = "never updated"
 UP_TO_DATE: Final = "up to date"
@@ -33,21 +36,24 @@ def _last_hf(commits: pl.LazyFrame) -> pl.LazyFrame:
 def _count_after(last: pl.LazyFrame, commits: pl.LazyFrame) -> pl.LazyFrame:
     """Add ``behind``: GitHub commits strictly after ``last_hf_commit`` (null when there is none).
 
-    Each variant's last time is put among its family's GitHub times, sorted by time; a stable
-    sort keeps GitHub first on a tie (a commit at the same instant is not missing). Its count is
-    the family's GitHub commits minus those sorted before it: one sort on times, none on strings.
+    The family's GitHub times, sorted (stably, so the nearly sorted rows of the cache cost
+    little), are numbered; each variant's last time finds the last of them at or before it
+    (an as-of join within the family), and the count is the family's total minus that
+    commit's place in it. A GitHub commit at the same instant is not missing.
     """
     known = last.filter(pl.col("last_hf_commit").is_not_null())
-    github = commits.filter(pl.col("platform") == GITHUB).select("family", pl.col("authored_at").alias("t"))
-    totals = github.group_by("family").agg(pl.len().cast(pl.Int64).alias("_total"))
-    marks = known.select("family", pl.col("last_hf_commit").alias("t"), "hf_repo")
-    counted = (
-        pl.concat([github.with_columns(pl.lit(None, pl.String).alias("hf_repo")), marks])
-        .sort("t", maintain_order=True)
-        .with_columns(pl.col("hf_repo").is_null().cum_sum().over("family").cast(pl.Int64).alias("_before"))
-        .filter(pl.col("hf_repo").is_not_null())
-        .join(totals, on="family", how="left")
-        .select("family", "hf_repo", (pl.col("_total").fill_null(0) - pl.col("_before")).alias("behind"))
+    github = (
+        commits.filter(pl.col("platform") == GITHUB)
+        .select("family", pl.col("authored_at").alias("t"))
+        .sort("family", "t", maintain_order=True)
+        .with_row_index("_at")
+    )
+    spans = github.group_by("family").agg(pl.col("_at").min().alias("_first"), pl.len().alias("_total"))
+    marks = known.select("family", "hf_repo", pl.col("last_hf_commit").alias("t")).sort("family", "t")
+    placed = marks.join_asof(github, on="t", by="family", strategy="backward", check_sortedness=False)
+    taken = (pl.col("_at") - pl.col("_first") + 1).fill_null(0).cast(pl.Int64)
+    counted = placed.join(spans, on="family", how="left").select(
+        "family", "hf_repo", (pl.col("_total").fill_null(0).cast(pl.Int64) - taken).alias("behind")
     )
     return pl.concat(
         [
@@ -58,25 +64,31 @@ def _count_after(last: pl.LazyFrame, commits: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def family_behind(commits: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+def family_behind(events: CodedEvents | pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """Return ``family, behind, behind_variant`` (docs/formats.md's ``analyze`` columns).
 
     Args:
-        commits: ``family, platform, repo, authored_at`` (the commits, or ``commit_events``),
-            full times.
+        events: ``family, platform, repo, authored_at`` (the commits, or ``commit_events``;
+            full times); best with ``family`` and ``repo`` already coded, as the analysis does
+            once for this and ``compute_patterns``.
 
     Returns:
         One row per family with an HF commit; ``behind`` is the largest over its variants and
-        ``behind_variant`` the variant holding it.
+        ``behind_variant`` the variant holding it (ties: the first by name).
     """
-    lazy = commits.lazy()
-    per_variant = _count_after(_last_hf(lazy), lazy)
+    from core.analysis.coding import IN_MEMORY, CodedEvents, code_events
+
+    if not isinstance(events, CodedEvents):
+        events = code_events(events.lazy(), ["family", "repo"])
+    lazy = events.frame.lazy()
+    counted = _count_after(_last_hf(lazy), lazy).select("family", "hf_repo", "behind")
+    per_variant = counted.collect(engine=IN_MEMORY)
+    named = events.decode(per_variant, {"family": ["family"], "repo": ["hf_repo"]})
     return (
-        per_variant.sort(["family", "behind", "hf_repo"], descending=[False, True, False])
+        named.sort(["family", "behind", "hf_repo"], descending=[False, True, False])
         .group_by("family", maintain_order=True)
         .agg(pl.col("behind").first(), pl.col("hf_repo").first().alias("behind_variant"))
         .select("family", pl.col("behind").cast(pl.Int64), "behind_variant")
-        .collect()
     )
 
 
