@@ -118,3 +118,10 @@ def test_behind_is_the_count_of_later_github_commits_of_the_family(rows: list[tu
         last = max(h for f, p, r, h in rows if (f, p, r) == (family, "huggingface", repo))
         expected.append((family, repo, sum(1 for f, p, _, h in rows if (f, p) == (family, "github") and h > last)))
     assert got.select("family", "hf_repo", "behind").rows() == expected
+    # The family's figure (``analyze``, on coded rows): the most behind variant, ties to the first by name.
+    most: dict[str, tuple[int, str]] = {}
+    for family, repo, behind in expected:
+        if family not in most or behind > most[family][0]:
+            most[family] = (behind, repo)
+    figures = family_behind(commits).sort("family")
+    assert figures.rows() == [(family, behind, repo) for family, (behind, repo) in sorted(most.items())]
