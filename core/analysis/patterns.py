@@ -61,6 +61,31 @@ def bin_events(events: pl.LazyFrame, bin_days: int, keys: Sequence[str] = ("fami
     )
 
 
+def _cells(frame: pl.DataFrame, bin_days: int, keys: list[str]) -> pl.DataFrame:
+    """Return ``keys, is_gh, repo, bin, n, t_first, t_last``: each active cell, its commits and first and last time.
+
+    Sorted stably by group, side, repository and time (cheap: the cache stores its rows nearly
+    so), a cell's commits are one run of rows: counted by the run's length and timed at its
+    two ends, with no hash of every row.
+    """
+    cell = [*keys, "is_gh", "repo", "bin"]
+    rows = (
+        bin_events(frame.lazy().with_columns((pl.col("platform") == GITHUB).alias("is_gh")), bin_days, keys)
+        .sort([*keys, "is_gh", "repo", "t"], maintain_order=True)
+        .select(*cell, "t")
+        .collect(engine=IN_MEMORY)
+    )
+    runs = rows.select(pl.struct(cell).rle().alias("run")).unnest("run")
+    ends = runs.get_column("len").cum_sum()
+    times = rows.get_column("t")
+    return runs.unnest("value").select(
+        *cell,
+        pl.col("len").alias("n"),
+        times.gather(ends - runs.get_column("len")).alias("t_first"),
+        times.gather(ends - 1).alias("t_last"),
+    )
+
+
 def compute_patterns(
     events: pl.LazyFrame | CodedEvents, bin_days: int = 14, keys: Sequence[str] = ("family",)
 ) -> pl.DataFrame:
@@ -83,16 +108,9 @@ def compute_patterns(
         coded = events
     else:
         coded = code_events(events.select(*k, "platform", "repo", "t"), [*k, "repo"])
-    frame = coded.frame.select(*k, "platform", "repo", "t")
     # One pass over the commits: the distinct active (group, side, repo, bin) cells with their
     # commit counts and times. Every rule below works on these few cells only.
-    cells = (
-        bin_events(frame.lazy(), bin_days, k)
-        .group_by(*k, (pl.col("platform") == GITHUB).alias("is_gh"), "repo", "bin")
-        .agg(pl.len().alias("n"), pl.col("t").min().alias("t_first"), pl.col("t").max().alias("t_last"))
-        .collect(engine=IN_MEMORY)
-        .lazy()
-    )
+    cells = _cells(coded.frame.select(*k, "platform", "repo", "t"), bin_days, k).lazy()
     totals = cells.group_by(k).agg(
         pl.col("n").filter(pl.col("is_gh")).sum().cast(pl.Int64).alias("gh_commits"),
         pl.col("n").filter(~pl.col("is_gh")).sum().cast(pl.Int64).alias("hf_commits"),
