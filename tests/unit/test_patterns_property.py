@@ -193,3 +193,38 @@ def test_generator_reaches_every_code(code: str) -> None:
         has_code,
         settings=settings(max_examples=20_000, database=None, deadline=None, phases=[Phase.generate]),
     )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["f1", "f2"]),
+            st.sampled_from(["github", "huggingface"]),
+            st.sampled_from(["o/a", "o/b"]),
+            st.integers(min_value=0, max_value=60),  # days: a few bins, many commits per cell
+        ),
+        max_size=40,
+    ),
+    st.sampled_from([1, 14]),
+)
+def test_cells_from_runs_equal_a_group_by_in_any_order(rows: list[tuple[str, str, str, int]], bin_days: int) -> None:
+    """The cells come from runs of sorted rows; whatever the order the rows come in, they equal a plain group-by."""
+    from core.analysis.patterns import _cells, bin_events
+
+    t0 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    frame = pl.DataFrame(
+        [(f, p, r, t0 + dt.timedelta(days=d, minutes=i)) for i, (f, p, r, d) in enumerate(rows)],
+        schema={"family": pl.String, "platform": pl.String, "repo": pl.String, "t": pl.Datetime("us", "UTC")},
+        orient="row",
+    )
+    cell = ["family", "is_gh", "repo", "bin"]
+    expected = (
+        bin_events(frame.lazy(), bin_days)
+        .group_by("family", (pl.col("platform") == "github").alias("is_gh"), "repo", "bin")
+        .agg(pl.len().alias("n"), pl.col("t").min().alias("t_first"), pl.col("t").max().alias("t_last"))
+        .collect()
+        .sort(cell)
+    )
+    got = _cells(frame, bin_days, ["family"]).sort(cell)
+    assert got.with_columns(pl.col("n").cast(pl.UInt32)).equals(expected.with_columns(pl.col("n").cast(pl.UInt32)))
