@@ -16,8 +16,8 @@ like an import) and reused from ``--workdir``. Then, in this process, for each r
   frame, sort keystrokes on each (``b``, ``F``) and the drift filter words, against sorts on
   older columns (``2``, ``3``) and the older field words, in the same app.
 
-The generated cache carries a drift summary for every variant, as an import leaves it: Behind
-from the commits (``store_commits`` computes it) and synthetic Files figures (a few files
+The generated cache carries a drift summary for every variant, as a sync leaves it: Behind
+from the commits (``refresh_drift_summary``) and synthetic Files figures (a few files
 behind or diverged here and there, a tenth of the families with no file history), so the
 two columns hold the spread of values a real cache gives them.
 
@@ -68,6 +68,7 @@ def generate_cache(root: Path, families: int, commits: int, big: int) -> None:
 
     from cache.store import CacheStore
     from core.commits import store_commits
+    from core.drift.digest import refresh_drift_summary
 
     store = CacheStore(root)
     rest = commits - big
@@ -110,6 +111,7 @@ def generate_cache(root: Path, families: int, commits: int, big: int) -> None:
         pl.lit("bench").alias("source"),
     )
     store_commits(store, out, source="bench")
+    refresh_drift_summary(store)  # an import leaves the figures to the app; a sync computes them
     # Half the commits carry a rule label, as after a first `ptlm-tui classify`.
     from cache.schema import TABLES
 
@@ -200,7 +202,7 @@ class Frames:
                     app.console.print(renderable, end="")
                 frames.times.append(time.perf_counter())
 
-        App._display = display  # type: ignore[method-assign]
+        App._display = display  # type: ignore[method-assign,assignment]
 
     def after(self, moment: float) -> float | None:
         """The first frame at or after ``moment``."""
@@ -254,11 +256,14 @@ async def first_frame_child(cache: Path, started_wall: float) -> dict[str, float
 async def interactive(cache: Path) -> dict[str, Any]:
     """Filter keystrokes and opening the big family, in one app; latency to the next frame."""
     frames = Frames()
+    from textual.widgets import Input
+
     from cache.store import CacheStore
     from core.config import Settings
     from tui.app import make_app
     from tui.screens.families import FamiliesScreen, FamiliesTable
     from tui.screens.family import FamilyScreen
+    from tui.widgets.frame_table import FrameTable
 
     applied: list[tuple[str, float]] = []
     family_loaded: list[float] = []
@@ -310,7 +315,7 @@ async def interactive(cache: Path) -> dict[str, Any]:
         out["drift_filter_rows"] = table.row_count
         await pilot.press("escape")
         await pilot.pause()
-        box_text = app.screen.query_one("#filter").value
+        box_text = app.screen.query_one("#filter", Input).value
         out["sort_ms"] = [await keystroke(key, box_text) for key in SORT_KEYS for _ in (0, 1)]
         assert table.sort_key == "files"
         out["sort_baseline_ms"] = [await keystroke(key, box_text) for key in BASELINE_SORTS for _ in (0, 1)]
@@ -330,7 +335,7 @@ async def interactive(cache: Path) -> dict[str, Any]:
         first = frames.after(timeline_loaded[0])
         out["open_timeline_ms"] = ((first or opened) - start) * 1000
         out["open_family_read_ms"] = (family_loaded[0] - start) * 1000
-        out["open_family_commits"] = app.screen.query_one("#commits").row_count
+        out["open_family_commits"] = app.screen.query_one("#commits", FrameTable).row_count
     return out
 
 

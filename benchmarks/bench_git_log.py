@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,11 +31,11 @@ from core.mining.git_run import git_env  # noqa: E402
 from tests.fakes.git_repos import bulk_repo  # noqa: E402
 
 
-def timed(fn: object, runs: int) -> tuple[float, object]:
-    times, result = [], None
+def timed(fn: Callable[[], int], runs: int) -> tuple[float, int]:
+    times, result = [], 0
     for _ in range(runs):
         start = time.perf_counter()
-        result = fn()  # type: ignore[operator]
+        result = fn()
         times.append(time.perf_counter() - start)
     return statistics.median(times), result
 
