@@ -121,8 +121,9 @@ class StreamedAppends(TableAccess):
             groups: list[pl.DataFrame] = []  # per batch: its distinct groups (repositories)
             self._write_manifest()
             try:
-                # A new table's rows are sorted (compacted rows are) when they are one batch; a
-                # larger first write is left to compaction, as sorting it in parts would not sort it.
+                # A new table's rows are sorted (compacted rows are) when they are one batch. A
+                # larger first write stays in file order (sorting it in parts would not sort it)
+                # until a compaction after a later write rewrites the table sorted.
                 rows = self._stream(spec, again, tally, groups, first=first, keep=keep, sort=following is None)
                 if early is not None:
                     write_rows(self.location, spec, rows, operation=operation, snapshot=before)

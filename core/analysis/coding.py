@@ -51,12 +51,13 @@ def code_events(events: pl.LazyFrame, coded: Sequence[str]) -> CodedEvents:
     codes = []
     for column in coded:
         if frame.schema[column] == pl.String:
-            codes.append(_coded(frame.get_column(column), names))
+            column_codes, names[column] = _coded(frame.get_column(column))
+            codes.append(column_codes)
     return CodedEvents(frame.with_columns(codes), names)
 
 
-def _coded(strings: pl.Series, names: dict[str, pl.DataFrame]) -> pl.Series:
-    """Return the codes of ``strings``; add their names to ``names``.
+def _coded(strings: pl.Series) -> tuple[pl.Series, pl.DataFrame]:
+    """Return the codes of ``strings`` and their names (``_code`` and the string).
 
     The cache's rows come sorted, so a column is long runs of one string: the runs are coded
     (comparing neighbours, no hashing of every row) and each row takes its run's code.
@@ -64,7 +65,6 @@ def _coded(strings: pl.Series, names: dict[str, pl.DataFrame]) -> pl.Series:
     runs = strings.rle().struct.field("value")
     distinct = runs.unique(maintain_order=True).drop_nulls()
     table = pl.DataFrame({CODE: pl.int_range(distinct.len(), dtype=pl.UInt32, eager=True), strings.name: distinct})
-    names[strings.name] = table
     # With nothing to replace (no rows, or only nulls) polars returns the strings as they are.
     run_codes = runs.replace_strict(distinct, table[CODE]) if distinct.len() else runs
-    return run_codes.cast(pl.UInt32).gather(strings.rle_id()).alias(strings.name)
+    return run_codes.cast(pl.UInt32).gather(strings.rle_id()).alias(strings.name), table

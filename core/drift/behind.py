@@ -3,8 +3,8 @@
 ``behind(V)`` is the number of GitHub commits of the family authored after V's last HF commit
 (full time, not the study's UTC day). A variant with no HF commit is not behind: it was never
 updated, and says so. The family's figure is the largest over its variants, naming the
-variant (ties: the first by name). Counting places each variant's last time among the GitHub
-times, so 100k GitHub commits cost one sort.
+variant (ties: the first by name). Counting is one as-of join of each variant's last time
+against the family's stably sorted GitHub times, so 100k GitHub commits cost one sort.
 """
 
 from __future__ import annotations
